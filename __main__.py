@@ -1,0 +1,3 @@
+from helsegraf.cli import main
+
+main()
