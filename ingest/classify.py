@@ -1,0 +1,406 @@
+"""Classify statements as challenges (utfordringer) and measures (tiltak) of codebook concepts.
+
+Rule-based and transparent:
+
+1. Statement candidates are the sentences of the non-heading blocks of each voice.
+2. The kind comes first from the document's own structure (a section that asks for
+   challenges or measures, a lead-in line such as "Tiltak som kan være aktuelle:", an
+   action-plan table row), then from cue words (``ontology/cues.yaml``).
+3. Concepts are scored by weighted lemma overlap with the codebook's labels and phrasings
+   (complete phrase > partial phrase > single word; compounds count through prefix/suffix
+   matching of long lemmas), with IDF weights computed over the codebook so that words that
+   many concepts share weigh little; a section's theme is a prior.
+4. A statement that the structure marks as a challenge/measure but that fits no concept is
+   kept as ``utfordring/annet`` / ``tiltak/annet`` with a short label.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from helsegraf.ingest.lexicon import (
+    ConceptInfo,
+    content_lemmas,
+    load_concepts,
+    load_cues,
+    quote_span,
+    split_sentences,
+    tokens,
+)
+from helsegraf.ingest.models import Coding, Recognised, Section, SegmentedDocument
+
+Kind = str  # "challenge" | "measure"
+
+# Scores below this are not evidence enough for a concept.
+THRESHOLD = 3.0
+# A second concept for the same sentence must reach this share of the best score.
+SECOND_SHARE = 0.8
+# Lead-in blocks (a line that says what the following list is) are at most this long.
+LEAD_IN_MAX = 110
+# Compound matching only for codebook lemmas at least this long.
+COMPOUND_MIN = 6
+
+
+# --------------------------------------------------------------------------- concept index
+
+
+@dataclass
+class _Phrase:
+    lemmas: list[str]
+    weight: float
+
+
+@dataclass
+class _ConceptIndex:
+    concept: ConceptInfo
+    phrases: list[_Phrase] = field(default_factory=list)
+    bag: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Index:
+    """Concept phrases as lemma lists, with IDF weights over the codebook."""
+
+    challenges: list[_ConceptIndex]
+    measures: list[_ConceptIndex]
+    themes: list[_ConceptIndex]
+    patient_groups: list[_ConceptIndex]
+    idf: dict[str, float]
+    long_lemmas: list[str]
+
+    def of_kind(self, kind: Kind) -> list[_ConceptIndex]:
+        return self.challenges if kind == "challenge" else self.measures
+
+
+@lru_cache
+def concept_index() -> Index:
+    """Build (once) the lemma index of the codebook."""
+    concepts = load_concepts()
+    per: dict[str, _ConceptIndex] = {}
+    df: Counter[str] = Counter()
+    for c in concepts.values():
+        ci = _ConceptIndex(concept=c)
+        for text in [c.label, *c.phrasings]:
+            lem = content_lemmas(text)
+            if lem:
+                ci.phrases.append(_Phrase(lemmas=lem, weight=1.0))
+                ci.bag.update(lem)
+        per[c.id] = ci
+        df.update(ci.bag)
+    n = max(1, len(per))
+    idf = {lem: math.log(1 + n / d) for lem, d in df.items()}
+
+    def scheme(s: str) -> list[_ConceptIndex]:
+        return [
+            ci
+            for ci in per.values()
+            if ci.concept.scheme == s and not ci.concept.id.endswith("/annet")
+        ]
+
+    long_lemmas = sorted({lem for lem in idf if len(lem) >= COMPOUND_MIN}, key=len, reverse=True)
+    return Index(
+        challenges=scheme("utfordring"),
+        measures=scheme("tiltak"),
+        themes=scheme("tema"),
+        patient_groups=scheme("pasientgruppe"),
+        idf=idf,
+        long_lemmas=long_lemmas,
+    )
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _match_strength(lem: str, sent: set[str]) -> float:
+    """How well a codebook lemma is present among a sentence's lemmas (1, 0.8 compound, 0)."""
+    if lem in sent:
+        return 1.0
+    if len(lem) >= COMPOUND_MIN:
+        for t in sent:
+            if len(t) > len(lem) and (t.startswith(lem) or t.endswith(lem)):
+                return 0.8
+            if len(t) >= COMPOUND_MIN and len(lem) > len(t) and lem.startswith(t):
+                return 0.5
+    return 0.0
+
+
+def score_concepts(
+    lemmas: list[str], candidates: list[_ConceptIndex], theme: str | None = None
+) -> list[tuple[float, ConceptInfo]]:
+    """Score each candidate concept for a sentence's content lemmas, best first."""
+    idx = concept_index()
+    sent = set(lemmas)
+    out = []
+    for ci in candidates:
+        best = 0.0
+        matched_all: dict[str, float] = {}
+        for ph in ci.phrases:
+            total = sum(idx.idf.get(lem, 1.0) for lem in ph.lemmas)
+            got = 0.0
+            for lem in ph.lemmas:
+                m = _match_strength(lem, sent)
+                if m:
+                    w = idx.idf.get(lem, 1.0) * m
+                    got += w
+                    matched_all[lem] = max(matched_all.get(lem, 0.0), w)
+            if not got:
+                continue
+            coverage = got / total if total else 0.0
+            s = got * (0.5 + 0.5 * coverage)
+            if coverage >= 0.99 and len(ph.lemmas) >= 2:
+                s *= 1.5
+            best = max(best, s)
+        if not best:
+            continue
+        # other words of the concept that the sentence also has add a little
+        extra = sum(matched_all.values()) - best / 1.5
+        score = best + 0.3 * max(0.0, extra)
+        if theme:
+            score *= 1.25 if theme in ci.concept.themes else 0.9
+        out.append((score, ci.concept))
+    out.sort(key=lambda x: (-x[0], x[1].id))
+    return out
+
+
+def theme_of(text: str) -> str | None:
+    """The codebook theme that a heading names, if any."""
+    lem = content_lemmas(text)
+    if not lem:
+        return None
+    scored = score_concepts(lem, concept_index().themes)
+    return scored[0][1].id if scored and scored[0][0] >= 2.0 else None
+
+
+def patient_groups_in(text: str) -> list[str]:
+    """Codebook patient groups whose phrasings occur in ``text``."""
+    lem = content_lemmas(text)
+    found = []
+    for score, c in score_concepts(lem, concept_index().patient_groups):
+        if score >= THRESHOLD:
+            found.append(c.id)
+    return found
+
+
+# --------------------------------------------------------------------------- cues
+
+
+@dataclass(frozen=True)
+class _Cues:
+    ch_lemmas: frozenset[str]
+    ch_phrases: tuple[str, ...]
+    me_modal: frozenset[str]
+    me_phrases: tuple[str, ...]
+    me_opening: frozenset[str]
+    ctx: dict[str, tuple[re.Pattern[str], ...]]
+
+
+@lru_cache
+def _cues() -> _Cues:
+    c = load_cues()
+    ch, me = c["challenge"], c["measure"]
+    ctx = {
+        k: tuple(re.compile(re.escape(p.lower())) for p in v)
+        for k, v in (c.get("section_context") or {}).items()
+    }
+    return _Cues(
+        ch_lemmas=frozenset(str(w).lower() for w in ch.get("strong_lemmas") or []),
+        ch_phrases=tuple(str(p).lower() for p in ch.get("strong_phrases") or []),
+        me_modal=frozenset(str(w).lower() for w in me.get("modal_lemmas") or []),
+        me_phrases=tuple(str(p).lower() for p in me.get("strong_phrases") or []),
+        me_opening=frozenset(str(w).lower() for w in me.get("opening_lemmas") or []),
+        ctx=ctx,
+    )
+
+
+def _has_phrase(lower: str, phrases: tuple[str, ...]) -> bool:
+    padded = f" {lower} "
+    return any((f" {p.strip()} " in padded) if p.endswith(" ") else (p in lower) for p in phrases)
+
+
+def challenge_cue(text: str) -> bool:
+    """Whether a sentence words a problem (cue words of ``cues.yaml``)."""
+    cues = _cues()
+    toks = tokens(text)
+    if any(t.lower in cues.ch_lemmas or t.lemma in cues.ch_lemmas for t in toks):
+        return True
+    return _has_phrase(_plain(text), cues.ch_phrases)
+
+
+def measure_cue(text: str) -> bool:
+    """Whether a sentence proposes, demands or plans something."""
+    cues = _cues()
+    toks = tokens(text)
+    if not toks:
+        return False
+    if toks[0].lower in cues.me_opening or toks[0].lemma in cues.me_opening:
+        return True
+    if any(t.lower in cues.me_modal or t.lemma in cues.me_modal for t in toks):
+        return True
+    return _has_phrase(_plain(text), cues.me_phrases)
+
+
+def context_of(text: str) -> str | None:
+    """'challenge', 'measure' or 'example' when a heading or lead-in line asks for that."""
+    lower = _plain(text)
+    hits = {k for k, pats in _cues().ctx.items() if any(p.search(lower) for p in pats)}
+    for k in ("example", "measure", "challenge"):
+        if k in hits:
+            # "hva er de viktigste utfordringene" vs "hvilke tiltak": the question word wins
+            if k == "measure" and "challenge" in hits and "tiltak" not in lower:
+                return "challenge"
+            return k
+    return None
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower().replace("–", "-"))
+
+
+def _is_lead_in(text: str, kind: str) -> bool:
+    t = text.strip()
+    if len(t) > LEAD_IN_MAX or context_of(t) is None:
+        return False
+    return kind == "heading" or t.endswith((":", "?")) or bool(re.search(r"\s[-–]\s|\S-\s", t))
+
+
+# --------------------------------------------------------------------------- classify
+
+
+def _label(text: str) -> str:
+    words = re.sub(r"^[\s•▪\-–*\d.)]+", "", text).split()
+    head = " ".join(words[:12])
+    return head.rstrip(".,;:") + ("…" if len(words) > 12 else "")
+
+
+def _sections(doc: SegmentedDocument, voice_index: int) -> list[Section]:
+    voice = doc.voices[voice_index]
+    if voice.sections:
+        return voice.sections
+    # no sections from segment: one section per heading within the voice's lines
+    secs: list[Section] = []
+    cur = Section()
+    for b in doc.doc.blocks:
+        if not voice.lines[0] <= b.first_line <= voice.lines[1]:
+            continue
+        if b.kind == "heading":
+            if cur.blocks or cur.heading:
+                secs.append(cur)
+            cur = Section(heading=b.text, heading_block=b.index)
+        else:
+            cur.blocks.append(b.index)
+    secs.append(cur)
+    return secs
+
+
+def classify_sentence(
+    text: str, context: str | None, *, table_row: bool = False, theme: str | None = None
+) -> list[tuple[Kind, float, ConceptInfo | None]]:
+    """Kinds and concepts of one sentence; concept None means ``.../annet``.
+
+    ``context`` is what the surrounding structure asks for ('challenge', 'measure',
+    'example' or None).
+    """
+    ch = challenge_cue(text)
+    me = measure_cue(text)
+    kinds: list[tuple[Kind, bool]] = []  # (kind, structure says so)
+    if table_row:
+        kinds = [("measure", True)]
+    elif context == "measure":
+        kinds = [("measure", True)]
+        if ch and not me:
+            kinds = [("challenge", False), ("measure", False)]
+    elif context == "challenge":
+        kinds = [("challenge", True)]
+        if me:
+            kinds.append(("measure", False))
+    else:
+        if ch:
+            kinds.append(("challenge", False))
+        if me:
+            kinds.append(("measure", False))
+    if not kinds:
+        return []
+    lemmas = content_lemmas(text)
+    idx = concept_index()
+    out: list[tuple[Kind, float, ConceptInfo | None]] = []
+    for kind, structural in kinds:
+        scored = score_concepts(lemmas, idx.of_kind(kind), theme)
+        if scored and scored[0][0] >= THRESHOLD:
+            top = scored[0][0]
+            out.append((kind, top, scored[0][1]))
+            for s, c in scored[1:2]:
+                if s >= max(THRESHOLD, SECOND_SHARE * top):
+                    out.append((kind, s, c))
+        elif structural and len(lemmas) >= 3:
+            out.append((kind, 0.0, None))
+    return out
+
+
+def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Coding]:
+    """Find the challenges and measures of each voice, coded to codebook concepts."""
+    codings: list[Coding] = []
+    nd = doc.doc
+    for vi, voice in enumerate(doc.voices):
+        for section in _sections(doc, vi):
+            sec_ctx = section.context if section.context != "none" else None
+            if sec_ctx is None and section.heading:
+                sec_ctx = context_of(section.heading)
+            theme = section.theme or (theme_of(section.heading) if section.heading else None)
+            lead_ctx: str | None = None
+            for bi in section.blocks:
+                block = nd.blocks[bi]
+                row = doc.table_rows.get(bi)
+                if block.kind == "heading":
+                    c = context_of(block.text)
+                    lead_ctx = c
+                    continue
+                if row is None and _is_lead_in(block.text, block.kind):
+                    lead_ctx = context_of(block.text)
+                    continue
+                if block.kind == "paragraph" and lead_ctx and not block.text.rstrip().endswith(":"):
+                    # a lead-in governs the list that follows it, not the next paragraph
+                    if not _follows_list(nd, bi):
+                        pass
+                ctx = lead_ctx or sec_ctx
+                if ctx == "example":
+                    ctx = None
+                for s, e in split_sentences(block.text):
+                    sent = block.text[s:e]
+                    if len(sent) < 12:
+                        continue
+                    for kind, score, concept in classify_sentence(
+                        sent, ctx, table_row=row is not None, theme=theme
+                    ):
+                        quote = quote_span(nd, bi, s, e)
+                        if quote is None:
+                            continue
+                        codings.append(
+                            Coding(
+                                kind=kind,  # type: ignore[arg-type]
+                                voice=voice.id,
+                                concept=concept.id
+                                if concept
+                                else (
+                                    "utfordring/annet" if kind == "challenge" else "tiltak/annet"
+                                ),
+                                label=None if concept else _label(sent),
+                                theme=theme
+                                or (concept.themes[0] if concept and concept.themes else None),
+                                block=bi,
+                                quote=quote,
+                                score=round(score, 3),
+                                responsible=list(row.responsible)
+                                if row and kind == "measure"
+                                else [],
+                                when=row.when if row and kind == "measure" else None,
+                            )
+                        )
+    return codings
+
+
+def _follows_list(nd, bi: int) -> bool:
+    return bi > 0 and nd.blocks[bi - 1].kind == "bullet"

@@ -1,0 +1,299 @@
+"""Text helpers shared by classification and initiative finding.
+
+Sentence splitting that knows Norwegian abbreviations, lemmatisation with simplemma
+(bokmål and nynorsk, nynorsk forms mapped onto bokmål), the cue words of
+``ontology/cues.yaml``, the codebook (through ``helsegraf.ontology.codebook`` when it is
+there, else the YAML), and quotes that are exact substrings of one source line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import simplemma
+import yaml
+
+from helsegraf.core.errors import HelsegrafError
+from helsegraf.ingest.models import NormalisedDocument, Quote
+from helsegraf.ontology import ONTOLOGY_DIR
+
+MAX_QUOTE = 200
+
+# --------------------------------------------------------------------------- cues
+
+
+@lru_cache
+def load_cues() -> dict[str, Any]:
+    """The cue words of ``ontology/cues.yaml``."""
+    path = ONTOLOGY_DIR / "cues.yaml"
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise HelsegrafError(f"cannot read cue words: {exc}", path=str(path)) from exc
+
+
+# --------------------------------------------------------------------------- sentences
+
+# Abbreviations after which a full stop does not end a sentence (lower-case, no final dot).
+_ABBREV = {
+    "bl.a",
+    "f.eks",
+    "jf",
+    "jfr",
+    "ca",
+    "nr",
+    "pr",
+    "mht",
+    "ift",
+    "ifht",
+    "m.fl",
+    "dvs",
+    "osv",
+    "evt",
+    "ev",
+    "inkl",
+    "tlf",
+    "st",
+    "d.d",
+    "mv",
+    "mm",
+    "t.d",
+    "td",
+    "eks",
+    "pkt",
+    "kap",
+    "ref",
+    "bl",
+    "a",
+    "f",
+    "m",
+    "fl",
+    "ant",
+    "avd",
+    "mtp",
+    "sml",
+    "vedr",
+    "iht",
+    "mao",
+    "m.a.o",
+    "kr",
+    "mill",
+    "mrd",
+    "stk",
+    "dr",
+    "prof",
+    "o.l",
+    "m.m",
+    "etc",
+    "red",
+    "sak",
+}
+_SENT_END = re.compile(r"[.!?]+[»\"”)]?(?=\s+[\"«(]?[A-ZÆØÅ0-9•\-–])")
+_WORD = re.compile(r"[0-9A-Za-zÆØÅæøåÉéÈèÜüÖöÄäÓó][\w\-/&]*", re.UNICODE)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences of ``text``.
+
+    A sentence ends at ``.``, ``!`` or ``?`` followed by a space and a capital, digit or
+    bullet, unless the word before the dot is a known abbreviation (bl.a., f.eks., jf.,
+    ca., nr. ...) or a single letter/number (list numbering, initials).
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end()
+        before = text[start : m.start() + 1]
+        word = re.search(r"(\S+)$", before[:-1] if before.endswith(".") else before)
+        token = word.group(1).lower().rstrip(".") if word else ""
+        token = token.lstrip('(«"')
+        if m.group(0).startswith(".") and (
+            token in _ABBREV or (len(token) <= 2 and token.isdigit()) or len(token) == 1
+        ):
+            continue
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    # trim whitespace
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+# --------------------------------------------------------------------------- lemmas
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of a text: its span, lower-cased surface and normalised lemma."""
+
+    start: int
+    end: int
+    lower: str
+    lemma: str
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str) -> str:
+    """Lemma of a lower-cased word (bokmål or nynorsk), nynorsk mapped onto bokmål."""
+    cues = load_cues()
+    nn = cues.get("nn_to_nb") or {}
+    if word in nn:
+        return str(nn[word])
+    if "-" in word:  # "FACT-team", "øhjelps-plasser": lemmatise the last part
+        head, _, tail = word.rpartition("-")
+        return f"{head}-{lemma(tail)}" if tail else head
+    if len(word) <= 2 or word.isdigit():
+        return word
+    lem = simplemma.lemmatize(word, lang=("nb", "nn")).lower()
+    return str(nn.get(lem, lem))
+
+
+def tokens(text: str) -> list[Token]:
+    """Words of ``text`` with their lemmas."""
+    return [
+        Token(m.start(), m.end(), m.group(0).lower(), lemma(m.group(0).lower()))
+        for m in _WORD.finditer(text)
+    ]
+
+
+@lru_cache
+def stopwords() -> frozenset[str]:
+    words = {str(w).lower() for w in load_cues().get("stopwords") or []}
+    return frozenset(words | {lemma(w) for w in words if " " not in w})
+
+
+def content_lemmas(text: str) -> list[str]:
+    """Lemmas of the words of ``text`` that carry meaning (no stopwords, no numbers)."""
+    stop = stopwords()
+    return [
+        t.lemma
+        for t in tokens(text)
+        if t.lower not in stop
+        and t.lemma not in stop
+        and not t.lower.isdigit()
+        and len(t.lemma) > 1
+    ]
+
+
+# --------------------------------------------------------------------------- codebook
+
+
+@dataclass
+class ConceptInfo:
+    """The parts of a codebook concept that extraction uses."""
+
+    id: str
+    scheme: str
+    label: str
+    phrasings: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+
+
+def _codebook_yaml_paths() -> list[Path]:
+    root = ONTOLOGY_DIR.parent
+    return [
+        ONTOLOGY_DIR / "codebook.yaml",
+        root.parent / "shared" / "codebook" / "codebook.yaml",
+        Path("/work/shared/codebook/codebook.yaml"),
+    ]
+
+
+@lru_cache
+def load_concepts() -> dict[str, ConceptInfo]:
+    """All codebook concepts by id (themes, patient groups, challenges, measures)."""
+    try:
+        from helsegraf.ontology.codebook import load_codebook  # type: ignore[attr-defined]
+
+        cb = load_codebook()
+        return {
+            cid: ConceptInfo(
+                id=c.id,
+                scheme=c.scheme,
+                label=c.label,
+                phrasings=list(c.phrasings or []),
+                themes=list(getattr(c, "themes", None) or []),
+                addresses=list(getattr(c, "addresses", None) or []),
+            )
+            for cid, c in cb.concepts.items()
+        }
+    except ImportError:
+        pass
+    for path in _codebook_yaml_paths():
+        if path.is_file():
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            out: dict[str, ConceptInfo] = {}
+            for scheme, items in data.items():
+                for c in items or []:
+                    out[c["id"]] = ConceptInfo(
+                        id=c["id"],
+                        scheme=scheme,
+                        label=c.get("label", ""),
+                        phrasings=list(c.get("phrasings") or []),
+                        themes=list(c.get("themes") or []),
+                        addresses=list(c.get("addresses") or []),
+                    )
+            return out
+    raise HelsegrafError("no codebook found (ontology/codebook.ttl or codebook.yaml)")
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+def quote_span(doc: NormalisedDocument, block_index: int, start: int, end: int) -> Quote | None:
+    """A quote for the span [start, end) of a block's text: an exact substring of the one
+    source line that holds most of the span, at most 200 characters, cut at a word."""
+    block = doc.blocks[block_index]
+    lines = doc.source.lines
+    best = None
+    best_overlap = 0
+    for i, f in enumerate(block.fragments):
+        f_end = (
+            block.fragments[i + 1].block_start
+            if i + 1 < len(block.fragments)
+            else f.block_start + (f.line_end - f.line_start)
+        )
+        f_end = min(f_end, f.block_start + (f.line_end - f.line_start))
+        overlap = min(end, f_end) - max(start, f.block_start)
+        if overlap > best_overlap:
+            best, best_overlap = (f, f_end), overlap
+    if best is None:
+        return None
+    f, f_end = best
+    if not 1 <= f.line <= len(lines):
+        return None
+    line = lines[f.line - 1]
+    a = f.line_start + max(0, start - f.block_start)
+    b = f.line_start + (min(end, f_end) - f.block_start)
+    a, b = max(0, min(a, len(line.text))), max(0, min(b, len(line.text)))
+    text = line.text[a:b]
+    # trim spaces and a leading bullet
+    lead = len(text) - len(text.lstrip(" \t•▪-–*·"))
+    text = text[lead:]
+    a += lead
+    text = text.rstrip()
+    if len(text) > MAX_QUOTE:
+        cut = text.rfind(" ", 0, MAX_QUOTE)
+        text = text[: cut if cut > 40 else MAX_QUOTE].rstrip()
+    if not text:
+        return None
+    return Quote(
+        text=text,
+        line=line.number,
+        start=line.start + a,
+        end=line.start + a + len(text),
+        page=line.page,
+    )
