@@ -361,10 +361,6 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                 if row is None and _is_lead_in(block.text, block.kind):
                     lead_ctx = context_of(block.text)
                     continue
-                if block.kind == "paragraph" and lead_ctx and not block.text.rstrip().endswith(":"):
-                    # a lead-in governs the list that follows it, not the next paragraph
-                    if not _follows_list(nd, bi):
-                        pass
                 ctx = lead_ctx or sec_ctx
                 if ctx == "example":
                     ctx = None
@@ -400,7 +396,3 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                             )
                         )
     return codings
-
-
-def _follows_list(nd, bi: int) -> bool:
-    return bi > 0 and nd.blocks[bi - 1].kind == "bullet"

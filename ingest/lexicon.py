@@ -297,3 +297,24 @@ def quote_span(doc: NormalisedDocument, block_index: int, start: int, end: int) 
         end=line.start + a + len(text),
         page=line.page,
     )
+
+
+def quote_at(
+    doc: NormalisedDocument, block_index: int, start: int, end: int, lo: int, hi: int
+) -> Quote | None:
+    """A quote that holds the span [start, end) of a block's text, widened towards
+    [lo, hi) (e.g. its sentence) as far as the source line allows, at most 200 characters."""
+    block = doc.blocks[block_index]
+    frag_i = 0
+    for i, f in enumerate(block.fragments):
+        if f.block_start <= start:
+            frag_i = i
+    f = block.fragments[frag_i]
+    f_len = f.line_end - f.line_start
+    f_lo, f_hi = f.block_start, f.block_start + f_len
+    a, b = max(lo, f_lo), min(hi, f_hi)
+    b = max(b, min(end, f_hi))
+    if b - a > MAX_QUOTE:  # centre on the mention
+        a = max(a, min(start - 60, b - MAX_QUOTE))
+        b = min(b, a + MAX_QUOTE)
+    return quote_span(doc, block_index, a, b)

@@ -1,0 +1,610 @@
+"""Find examples: named initiatives, projects, services, programmes and models a voice points to.
+
+Two sources, both data-driven:
+
+* the known initiatives of ``ontology/initiatives.yaml`` (names and aliases), and
+* patterns that find new names (``ontology/cues.yaml``, section ``initiatives``): a name after
+  an introducing noun ("programmet Barneblikk", "kampanjen Kle deg & Beveg deg!"), a name
+  with a hyphenated suffix ("Sjustjerne-nettverket"), CamelCase names ("ParkinsonNet"),
+  "X er et eksempel på ...", "erfaringer fra X", and in a section that asks for good examples
+  the head of each list item and what "Se til ..." points at.
+
+Organisations and places (actor mentions, registry names) and generic words are not examples.
+Stance is ``good-practice`` where the text holds the initiative up, else ``mentioned``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from helsegraf.core.errors import HelsegrafError
+from helsegraf.ingest.lexicon import load_cues, quote_at, split_sentences, stopwords
+from helsegraf.ingest.models import (
+    ActorMention,
+    ExampleMention,
+    ExampleOut,
+    Recognised,
+    SegmentedDocument,
+)
+from helsegraf.ontology import ONTOLOGY_DIR
+
+
+@dataclass
+class KnownInitiative:
+    """An initiative of ``ontology/initiatives.yaml``."""
+
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    description: str | None = None
+    patient_groups: list[str] = field(default_factory=list)
+    theme: str | None = None
+    generic: bool = False
+
+
+@lru_cache
+def load_initiatives() -> list[KnownInitiative]:
+    """The known initiatives."""
+    path = ONTOLOGY_DIR / "initiatives.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as exc:
+        raise HelsegrafError(f"cannot read known initiatives: {exc}", path=str(path)) from exc
+    return [
+        KnownInitiative(
+            name=str(d["name"]),
+            aliases=[str(a) for a in d.get("aliases") or []],
+            description=d.get("description"),
+            patient_groups=list(d.get("patient_groups") or []),
+            theme=d.get("theme"),
+            generic=bool(d.get("generic", False)),
+        )
+        for d in data
+    ]
+
+
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    body = re.escape(alias).replace(r"\ ", r"\s+").replace(r"\-", r"\s*[-–]\s*")
+    # an inflected ending ("FACT-teamet", "frisklivssentralene") is allowed
+    tail = r"(?:[-–]?[a-zæøå]{0,6})?" if alias[-1].isalnum() else ""
+    flags = 0 if alias.isupper() or (len(alias) <= 4 and alias[:2].isupper()) else re.IGNORECASE
+    return re.compile(rf"(?<![\w-]){body}{tail}(?![\w])", flags)
+
+
+@lru_cache
+def _known_patterns() -> list[tuple[KnownInitiative, re.Pattern[str]]]:
+    out = []
+    for k in load_initiatives():
+        for alias in sorted({k.name, *k.aliases}, key=len, reverse=True):
+            out.append((k, _alias_pattern(alias)))
+    return out
+
+
+# --------------------------------------------------------------------------- patterns
+
+_NAME_STOP = {
+    "som",
+    "er",
+    "i",
+    "og",
+    "for",
+    "med",
+    "til",
+    "på",
+    "ble",
+    "blir",
+    "vart",
+    "vert",
+    "skal",
+    "har",
+    "hadde",
+    "der",
+    "hvor",
+    "kor",
+    "fra",
+    "frå",
+    "ved",
+    "mellom",
+    "om",
+    "at",
+    "kan",
+    "vil",
+    "samt",
+    "sammen",
+    "saman",
+    "av",
+    "etter",
+    "under",
+    "mot",
+    "men",
+    "eller",
+    "the",
+    "a",
+    "gjennom",
+    "innen",
+    "innenfor",
+    "no",
+    "nå",
+    "da",
+    "då",
+    "seg",
+    "sitt",
+    "sin",
+    "sine",
+}
+_PRONOUN_START = {
+    "det",
+    "den",
+    "dette",
+    "denne",
+    "disse",
+    "desse",
+    "de",
+    "dei",
+    "vi",
+    "me",
+    "en",
+    "et",
+    "ei",
+    "ein",
+    "eit",
+    "i",
+    "på",
+    "og",
+    "som",
+    "man",
+    "når",
+    "her",
+    "der",
+    "for",
+    "med",
+    "til",
+    "etter",
+    "under",
+    "gjennom",
+    "dersom",
+    "om",
+    "hvis",
+    "viss",
+    "kommunene",
+    "kommunane",
+    "helseforetaket",
+    "tjenesten",
+    "pasienter",
+    "pasientar",
+    "alle",
+    "flere",
+    "fleire",
+    "mange",
+}
+_TOKEN = re.compile(r"«[^»]{2,80}»|\"[^\"]{2,80}\"|[\wÆØÅæøå][\w&\-/’']*!?|&")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:no|com|org|aspx|pdf)\S*")
+_CAMEL = re.compile(r"(?<![\w-])[A-ZÆØÅ][a-zæøå]+(?:[A-ZÆØÅ]+[a-zæøå]*)+(?![\w-])")
+
+
+# a lower-case name after an indefinite noun ("med prosjekt heltidskultur."), not a definite noun
+_LOWER_PROJECT = re.compile(
+    r"(?<![\w-])(?:prosjekt|program|kampanje)\s+([a-zæøå][\wæøå-]{3,}(?<!en)(?<!et)(?<!ene))(?=\s*[.;]|\s*$)"
+)
+_HOLDS_UP = re.compile(
+    r"\s(?:er|var|blir)\s+(?:eit|et|ein|en|ei)\s+(?:godt\s+|stort\s+|[\wæøå]+rik\s+|viktig\s+)?"
+    r"(?:eksempel|døme|suksesshistorie|satsing|foregangsprosjekt)"
+)
+_NOMINAL_LEAD = re.compile(
+    r"^(?:Etablering|Etableringa|Etableringen|Innføring|Innføringen|Utviklingen|Utvikling)\s+av\s+"
+)
+_DASH_INTRO = re.compile(
+    r"\s[-–]\s+(?:eit|et|ein|en)\s+(?:\w+\s+)?(?:forbedringsarbeid|prosjekt|tiltak|tilbud|tilbod|program|samarbeid)\b"
+)
+_SUCH_AS = re.compile(
+    r"(?:prosjekt|prosjekter|tiltak|tilbud|tilbod|satsingar|satsinger)\s+som\s+(?:til\s+dømes|for\s+eksempel|f\.\s?eks\.)\s+"
+)
+
+
+@lru_cache
+def _service_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """(pattern, name template) pairs; the template names the service from its ``place``."""
+    items = (load_cues().get("initiatives") or {}).get("named_services") or []
+    return [(re.compile(str(d["pattern"])), str(d["name"])) for d in items]
+
+
+@dataclass(frozen=True)
+class _Pat:
+    intro: re.Pattern[str]
+    hyphen: re.Pattern[str]
+    good: tuple[str, ...]
+    pointer: tuple[str, ...]
+    generic: frozenset[str]
+
+
+@lru_cache
+def _patterns() -> _Pat:
+    c = load_cues().get("initiatives") or {}
+    intro = "|".join(
+        sorted({re.escape(str(w)) for w in c.get("intro_nouns") or []}, key=len, reverse=True)
+    )
+    suffix = "|".join(
+        sorted({re.escape(str(w)) for w in c.get("hyphen_suffixes") or []}, key=len, reverse=True)
+    )
+    return _Pat(
+        intro=re.compile(rf"(?<![\w-])(?i:{intro})\s+(?=[«\"A-ZÆØÅ])"),
+        hyphen=re.compile(rf"(?<![\w-])([A-ZÆØÅ][\wÆØÅæøå]{{2,}})-(?:{suffix})(?![\w-])"),
+        good=tuple(str(p).lower() for p in c.get("good_practice") or []),
+        pointer=tuple(str(p).lower() for p in c.get("pointer_phrases") or []),
+        generic=frozenset(str(w).lower() for w in c.get("generic") or []),
+    )
+
+
+def _name_at(
+    text: str, pos: int, max_tokens: int = 6, allow_lower_start: bool = False
+) -> tuple[int, int] | None:
+    """The span of a name starting at ``pos``: a quoted string, or words up to a stop word
+    or punctuation (first word capitalised unless ``allow_lower_start``)."""
+    m = _TOKEN.match(text, pos)
+    if not m:
+        return None
+    first = m.group(0)
+    if first[0] in '«"':
+        return m.start(), m.end()
+    if not (first[0].isupper() or first[0].isdigit() or allow_lower_start):
+        return None
+    if first.lower() in _PRONOUN_START or first.lower() in _NAME_STOP:
+        return None
+    end = m.end()
+    count = 1
+    p = end
+    while count < max_tokens:
+        gap = re.match(r"[ \t]+", text[p:])
+        if not gap:
+            break
+        m2 = _TOKEN.match(text, p + gap.end())
+        if not m2:
+            break
+        w = m2.group(0)
+        if w.lower() in _NAME_STOP or w[0] in '«"':
+            break
+        end = m2.end()
+        p = end
+        count += 1
+        if w.endswith("!"):
+            break
+    return pos, end
+
+
+def _sentence_of(text: str, sentences: list[tuple[int, int]], pos: int) -> str:
+    for s, e in sentences:
+        if s <= pos < e:
+            return text[s:e]
+    return text
+
+
+def _clean(name: str) -> str:
+    name = name.strip().strip('«»"“”').strip()
+    return re.sub(r"[\s,.;:]+$", "", name)
+
+
+def _is_good(text: str) -> bool:
+    lower = text.lower()
+    return any(p in lower for p in _patterns().good)
+
+
+def _registry_names() -> set[str] | None:
+    try:
+        from helsegraf.ontology.registry import load_registry  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    try:
+        reg = load_registry()
+    except Exception:  # the registry is optional for finding examples
+        return None
+    names: set[str] = set()
+    for attr in ("kommuner", "fylker", "helseforetak", "sykehus", "helsefellesskap"):
+        for rec in getattr(reg, attr, []) or []:
+            for key in ("name", "short_name"):
+                v = getattr(rec, key, None)
+                if isinstance(v, str):
+                    names.add(v.lower())
+                    names.add(v.lower().removesuffix(" kommune"))
+    return names
+
+
+@lru_cache
+def _place_names() -> frozenset[str]:
+    return frozenset(_registry_names() or set())
+
+
+def _acceptable(name: str, span: tuple[int, int], actor_spans: list[tuple[int, int]]) -> bool:
+    pat = _patterns()
+    lower = name.lower()
+    if len(name) < 3 or lower in pat.generic or lower in _place_names():
+        return False
+    words = re.findall(r"[\wæøå]+", lower)
+    digits = sum(w.isdigit() for w in words)
+    if digits > 1 and digits * 3 > len(words):  # "Tiltak Ansvarlig 2018 2019 2020"
+        return False
+    if not words or all(w in stopwords() or w in pat.generic for w in words):
+        return False
+    # an organisation or a place is not an example
+    s, e = span
+    return all(
+        not (a_s <= s and e <= a_e) and not (s <= a_s and a_e <= e and (a_e - a_s) >= (e - s) * 0.6)
+        for a_s, a_e in actor_spans
+    )
+
+
+_FUZZY_MIN = 12  # only long names are matched with spelling slips
+_FUZZY_SCORE = 90
+
+
+@lru_cache
+def _fuzzy_names() -> list[tuple[KnownInitiative, str, int]]:
+    out = []
+    for k in load_initiatives():
+        for alias in {k.name, *k.aliases}:
+            if len(alias) >= _FUZZY_MIN:
+                out.append((k, alias.lower(), len(alias.split())))
+    return out
+
+
+def _fuzzy_known(bi, text, sentences, example_blocks, add) -> None:
+    """Known names written with a slip ("Pasientsentrert heletjenesteteam")."""
+    from rapidfuzz import fuzz
+
+    words = list(re.finditer(r"[\wæøå&-]+", text))
+    lowered = [w.group(0).lower() for w in words]
+    for k, alias, n in _fuzzy_names():
+        head = alias[:3]
+        for i, w in enumerate(lowered):
+            if not w.startswith(head) or i + n > len(words):
+                continue
+            s, e = words[i].start(), words[i + n - 1].end()
+            if fuzz.ratio(text[s:e].lower(), alias) >= _FUZZY_SCORE:
+                if k.generic and not (
+                    _is_good(_sentence_of(text, sentences, s)) or bi in example_blocks
+                ):
+                    continue
+                add(bi, s, e, k.name, text)
+
+
+def _example_context(doc: SegmentedDocument) -> set[int]:
+    """Blocks in sections that ask for good examples."""
+    from helsegraf.ingest.classify import context_of
+
+    blocks: set[int] = set()
+    for v in doc.voices:
+        for sec in v.sections:
+            ctx = (
+                sec.context
+                if sec.context != "none"
+                else (context_of(sec.heading) if sec.heading else None)
+            )
+            if ctx == "example":
+                blocks.update(sec.blocks)
+    return blocks
+
+
+def find_mentions(
+    doc: SegmentedDocument, actors: list[ActorMention] | None = None
+) -> list[ExampleMention]:
+    """Places in the text that name an initiative (known or found by pattern)."""
+    actors = actors or []
+    pat = _patterns()
+    example_blocks = _example_context(doc)
+    by_block: dict[int, list[tuple[int, int]]] = {}
+    for a in actors:
+        by_block.setdefault(a.block, []).append((a.start, a.end))
+    found: list[ExampleMention] = []
+
+    def add(bi: int, s: int, e: int, name: str, text: str) -> None:
+        if any(m.block == bi and m.start < e and s < m.end for m in found):
+            return
+        found.append(ExampleMention(name=name, surface=text[s:e], block=bi, start=s, end=e))
+
+    for block in doc.doc.blocks:
+        bi, text = block.index, block.text
+        actor_spans = by_block.get(bi, [])
+        sentences = split_sentences(text) or [(0, len(text))]
+        urls = [(m.start(), m.end()) for m in _URL.finditer(text)]
+        spans_blocked = actor_spans + urls
+
+        # known initiatives
+        for k, rx in _known_patterns():
+            for m in rx.finditer(text):
+                if k.generic and not (
+                    _is_good(_sentence_of(text, sentences, m.start())) or bi in example_blocks
+                ):
+                    continue
+                add(bi, m.start(), m.end(), k.name, text)
+        _fuzzy_known(bi, text, sentences, example_blocks, add)
+        if block.kind == "heading":
+            continue
+        # "programmet X", "kampanjen X", "prosjekt X"
+        for m in pat.intro.finditer(text):
+            span = _name_at(text, m.end())
+            if span:
+                name = _clean(text[span[0] : span[1]])
+                if _acceptable(name, span, spans_blocked):
+                    add(
+                        bi,
+                        span[0],
+                        span[0] + len(text[span[0] : span[1]].rstrip(" ,.;:")),
+                        name,
+                        text,
+                    )
+        # "med prosjekt heltidskultur."
+        for m in _LOWER_PROJECT.finditer(text):
+            if _acceptable(m.group(1), (m.start(1), m.end(1)), spans_blocked):
+                add(bi, m.start(1), m.end(1), m.group(1)[0].upper() + m.group(1)[1:], text)
+        # "Sjustjerne-nettverket"
+        for m in pat.hyphen.finditer(text):
+            if m.group(1).isupper() and len(m.group(1)) <= 4:
+                continue  # "DMS-prosjektet", "KS-nettverket": an abbreviation, not a name
+            if _acceptable(m.group(0), (m.start(), m.end()), spans_blocked):
+                add(bi, m.start(), m.end(), m.group(0), text)
+        # "ParkinsonNet", "HelseIArbeid"
+        for m in _CAMEL.finditer(text):
+            if len(m.group(0)) >= 6 and _acceptable(
+                m.group(0), (m.start(), m.end()), spans_blocked
+            ):
+                add(bi, m.start(), m.end(), m.group(0), text)
+        for s, e in sentences:
+            sent = text[s:e]
+            low = sent.lower()
+            # "X er et (godt) eksempel på", "X er eit døme på", "X er en løfterik satsing"
+            m = _HOLDS_UP.search(sent)
+            if m and m.start() > 0:
+                head = re.sub(_NOMINAL_LEAD, "", sent[: m.start()])
+                head = re.split(r"\s+i regi av\s|\s+som\s|,", head)[0].strip()
+                h_s = s + sent.find(head) if head else -1
+                if (
+                    head
+                    and h_s >= s
+                    and 1 <= len(head.split()) <= 6
+                    and head.split()[0].lower() not in _PRONOUN_START
+                    and _acceptable(head, (h_s, h_s + len(head)), spans_blocked)
+                ):
+                    add(bi, h_s, h_s + len(head), _clean(head[0].upper() + head[1:]), text)
+            # "Rett pasient på rett sted – et forbedringsarbeid", "X - et prosjekt"
+            m = _DASH_INTRO.search(sent)
+            if m:
+                head = re.sub(r"^[\s\d.)•▪\-–]+", "", sent[: m.start()])
+                h_s = s + sent.find(head) if head else -1
+                if (
+                    head
+                    and 1 <= len(head.split()) <= 7
+                    and _acceptable(head, (h_s, h_s + len(head)), spans_blocked)
+                ):
+                    add(bi, h_s, h_s + len(head), _clean(head), text)
+            # "prosjekt som til dømes X og Y"
+            for m in _SUCH_AS.finditer(sent):
+                p = s + m.end()
+                for _ in range(3):
+                    span = _name_at(text, p, max_tokens=4)
+                    if not span:
+                        break
+                    name = _clean(text[span[0] : span[1]])
+                    if _acceptable(name, span, spans_blocked):
+                        add(bi, span[0], span[1], name, text)
+                    nxt = re.match(r"\s*(?:,|og|eller)\s+", text[span[1] :])
+                    if not nxt:
+                        break
+                    p = span[1] + nxt.end()
+            # named services: "lokalmedisinsk senter i Valdres", "Valdres lokalmedisinske senter"
+            for rx, template in _service_patterns():
+                for m in rx.finditer(sent):
+                    ms, me = s + m.start(), s + m.end()
+                    add(bi, ms, me, template.format(**m.groupdict()), text)
+            # "erfaringer fra X" (a named thing, not a place)
+            for m2 in re.finditer(
+                r"erfaring(?:er|ane|ene)?\s+(?:fra|frå|med)\s+", sent, re.IGNORECASE
+            ):
+                span = _name_at(text, s + m2.end(), max_tokens=3)
+                if span:
+                    name = _clean(text[span[0] : span[1]])
+                    if _acceptable(name, span, spans_blocked):
+                        add(bi, span[0], span[1], name, text)
+            if bi in example_blocks:
+                # "Se til X." in a section that asks for good examples
+                for p in pat.pointer:
+                    if low.startswith(p + " "):
+                        rest_s = s + len(p) + 1
+                        rest = text[rest_s:e].rstrip(" .")
+                        rest = re.split(r",\s+og\s+|\s+og\s+deres\s", rest)[0]
+                        if 3 <= len(rest) <= 80 and _acceptable(
+                            rest, (rest_s, rest_s + len(rest)), []
+                        ):
+                            name = rest[0].upper() + rest[1:]
+                            add(bi, rest_s, rest_s + len(rest), _clean(name), text)
+                        break
+        if bi in example_blocks and block.kind == "bullet":
+            # the head of a list item in a section of good examples
+            start = len(text) - len(text.lstrip(" •▪-–*·"))
+            span = _name_at(text, start, max_tokens=5)
+            if span and span[1] - span[0] >= 3:
+                name = _clean(text[span[0] : span[1]])
+                if _acceptable(name, span, spans_blocked):
+                    add(bi, span[0], span[1], name, text)
+    found.sort(key=lambda m: (m.block, m.start))
+    return found
+
+
+# --------------------------------------------------------------------------- run
+
+_PLACE = re.compile(r"\b(?:i|på)\s+((?:[A-ZÆØÅ][\wæøå\-]+)(?:\s+og\s+[A-ZÆØÅ][\wæøå\-]+)?)")
+
+
+def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
+    """One example per (voice, initiative), with stance, actors, place, patient groups, quote."""
+    from helsegraf.ingest.classify import patient_groups_in
+
+    known = {k.name: k for k in load_initiatives()}
+    example_blocks = _example_context(doc)
+    nd = doc.doc
+    out: dict[tuple[str, str], ExampleOut] = {}
+    order: list[tuple[str, str]] = []
+    for m in recognised.examples:
+        block = nd.blocks[m.block]
+        voice = doc.voice_of_block(m.block)
+        sentences = split_sentences(block.text) or [(0, len(block.text))]
+        si = next((i for i, (s, e) in enumerate(sentences) if s <= m.start < e), 0)
+        s, e = sentences[si]
+        sent = block.text[s:e]
+        near_lo = sentences[max(0, si - 1)][0]
+        near_hi = sentences[min(len(sentences) - 1, si + 1)][1]
+        near = block.text[near_lo:near_hi]
+        good = _is_good(sent) or m.block in example_blocks
+        key = (voice.id, m.name.lower())
+        quote = quote_at(nd, m.block, m.start, m.end, s, e)
+        if quote is None:
+            continue
+        actors = sorted(
+            {
+                a.actor.name
+                for a in recognised.actors
+                if a.block == m.block and near_lo <= a.start < near_hi
+            }
+        )
+        k = known.get(m.name)
+        place = None
+        pm = _PLACE.search(block.text, m.end, min(len(block.text), m.end + 80))
+        if pm and pm.start() < e:
+            place = pm.group(1)
+        groups = sorted(set(k.patient_groups if k else []) | set(patient_groups_in(near)))
+        if key not in out:
+            aliases = sorted({*(k.aliases if k else []), m.surface} - {m.name}, key=str.lower)
+            out[key] = ExampleOut(
+                name=m.name,
+                aliases=aliases,
+                voice=voice.id,
+                stance="good-practice" if good else "mentioned",
+                actors=actors,
+                place=place,
+                patient_groups=groups,
+                quote=quote.text,
+                description=k.description if k else None,
+                line=quote.line,
+                start=quote.start,
+                end=quote.end,
+                page=quote.page,
+            )
+            order.append(key)
+        else:
+            ex = out[key]
+            if m.surface != ex.name and m.surface not in ex.aliases:
+                ex.aliases.append(m.surface)
+            ex.actors = sorted(set(ex.actors) | set(actors))
+            ex.patient_groups = sorted(set(ex.patient_groups) | set(groups))
+            ex.place = ex.place or place
+            if good and ex.stance != "good-practice":
+                ex.stance = "good-practice"
+                ex.quote, ex.line, ex.start, ex.end, ex.page = (
+                    quote.text,
+                    quote.line,
+                    quote.start,
+                    quote.end,
+                    quote.page,
+                )
+    return [out[k] for k in order]
