@@ -1,0 +1,101 @@
+"""Errors as JSON ``{"detail": "<message>"}`` with the right status, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from helsegraf.api.models import ErrorOut
+from helsegraf.core.errors import HelsegrafError
+
+log = logging.getLogger("helsegraf.api")
+
+# Status for the store's and engines' typed errors, looked up by class name so this module
+# does not depend on which backend modules exist. Unknown HelsegrafErrors are 400.
+_STATUS_BY_NAME: dict[str, int] = {
+    "NotFoundError": 404,
+    "ReadOnlyError": 400,
+    "ReadOnlyViolation": 400,
+    "WriteNotAllowed": 400,
+    "QuerySyntaxError": 400,
+    "CypherSyntaxError": 400,
+    "SparqlSyntaxError": 400,
+    "QueryRefused": 400,
+    "UpdateRefused": 400,
+    "ServiceRefused": 400,
+    "QueryError": 400,
+    "QueryTimeout": 422,
+    "QueryTimeoutError": 422,
+    "TimeoutError": 422,
+    "StoreUnavailable": 503,
+    "StoreUnavailableError": 503,
+}
+
+TIMEOUT_STATUS = 422
+
+
+def status_for(exc: BaseException) -> int:
+    """HTTP status for an expected error: by its class (or a base class) name, else 400."""
+    explicit = getattr(exc, "status_code", None)
+    if isinstance(explicit, int) and 400 <= explicit < 600:
+        return explicit
+    for cls in type(exc).__mro__:
+        if cls.__name__ in _STATUS_BY_NAME:
+            return _STATUS_BY_NAME[cls.__name__]
+    if isinstance(exc, TimeoutError):
+        return TIMEOUT_STATUS
+    return 400
+
+
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A JSON error answer."""
+    return JSONResponse({"detail": message}, status_code=status, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return "invalid request: " + "; ".join(parts)
+
+
+def install(app: FastAPI) -> None:
+    """Register the exception handlers on ``app``."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return error_response(exc.status_code, detail, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, _validation_message(exc))
+
+    @app.exception_handler(HelsegrafError)
+    async def _expected(request: Request, exc: HelsegrafError) -> JSONResponse:
+        status = status_for(exc)
+        if status >= 500:
+            log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return error_response(status, str(exc))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error in %s %s", request.method, request.url.path)
+        return error_response(500, "internal error: the server could not answer this request")
+
+
+# Documented on every route: the JSON error body.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "bad request"},
+    404: {"model": ErrorOut, "description": "not found"},
+    422: {"model": ErrorOut, "description": "invalid parameters, or the query hit its time limit"},
+    500: {"model": ErrorOut, "description": "internal error"},
+}

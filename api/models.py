@@ -1,0 +1,302 @@
+"""Response and request models of the API, in one family per resource.
+
+``*Base`` holds what identifies a thing, ``*Public`` what a list shows, ``*Detail`` what the
+single-item route adds. Every list route answers a :class:`Page`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ApiModel(BaseModel):
+    """Base of every API model: unknown keys from query rows are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class Page[T](ApiModel):
+    """One page of a list: ``items`` from ``offset``, at most ``limit``, of ``total``."""
+
+    items: list[T]
+    total: int = Field(description="number of items in the whole list")
+    limit: int
+    offset: int
+
+
+class ErrorOut(ApiModel):
+    """Every error answer: one line that says what went wrong."""
+
+    detail: str
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+class Evidence(ApiModel):
+    """The sentence a fact comes from, and where it is."""
+
+    statement: str | None = Field(None, description="statement id")
+    quote: str
+    document: str | None = Field(None, description="document id")
+    document_name: str | None = None
+    document_title: str | None = None
+    voice: str | None = Field(None, description="voice id inside the document")
+    line: int | None = None
+    start: int | None = Field(None, description="character offset in the file text")
+    end: int | None = None
+    page: int | None = None
+
+
+# --------------------------------------------------------------------------- concepts
+
+
+class ConceptBase(ApiModel):
+    """A codebook concept (challenge, measure, theme, patient group)."""
+
+    id: str = Field(description='codebook id, e.g. "utfordring/rekruttering"')
+    label: str | None = None
+
+
+class ConceptCount(ConceptBase):
+    """A concept and how often an actor or document raises it."""
+
+    count: int = 0
+
+
+class ChallengePublic(ConceptBase):
+    """A challenge (utfordring) with how many actors raise it."""
+
+    themes: list[str] = Field(default_factory=list)
+    actor_count: int = 0
+    statement_count: int = 0
+
+
+class MeasurePublic(ConceptBase):
+    """A measure (tiltak) with the challenges it answers and how many actors propose it."""
+
+    themes: list[str] = Field(default_factory=list)
+    addresses: list[str] = Field(default_factory=list, description="challenge ids")
+    actor_count: int = 0
+    statement_count: int = 0
+
+
+# --------------------------------------------------------------------------- actors
+
+
+class ActorBase(ApiModel):
+    """An actor: organisation, public body or collaboration body."""
+
+    id: str = Field(description='stable graph id, e.g. "kommune/5029"')
+    name: str
+    type: str | None = Field(None, description="Kommune, Helseforetak, ...")
+
+
+class ActorPublic(ActorBase):
+    """An actor in a list."""
+
+    kommunenummer: str | None = None
+    orgnr: str | None = None
+    fylke: str | None = None
+    document_count: int = 0
+    statement_count: int = 0
+
+
+class ActorDetail(ActorPublic):
+    """One actor with what it says and runs."""
+
+    challenges: list[ConceptCount] = Field(default_factory=list)
+    measures: list[ConceptCount] = Field(default_factory=list)
+    examples: list[ExampleBase] = Field(default_factory=list)
+    documents: list[DocumentBase] = Field(default_factory=list)
+
+
+class SimilarActor(ActorBase):
+    """An actor that raises many of the same challenges and measures."""
+
+    score: float = Field(description="similarity, 0..1 (Jaccard over concepts)")
+    shared: list[str] = Field(default_factory=list, description="concept ids both raise")
+
+
+class ChallengeActor(ActorBase):
+    """An actor that raises a challenge, with the quotes and documents behind it."""
+
+    quotes: list[Evidence] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- examples
+
+
+class ExampleBase(ApiModel):
+    """A named good-practice example or initiative (Eksempel)."""
+
+    id: str
+    name: str
+
+
+class ExamplePublic(ExampleBase):
+    """An example in a list."""
+
+    aliases: list[str] = Field(default_factory=list)
+    description: str | None = None
+    place: str | None = None
+    stance: str | None = Field(None, description='"good-practice" if any voice holds it up')
+    patient_groups: list[str] = Field(default_factory=list)
+    themes: list[str] = Field(default_factory=list)
+    run_by: list[ActorBase] = Field(default_factory=list, description="actors that run it")
+    mention_count: int = 0
+
+
+class ExampleMention(ApiModel):
+    """A voice that points to an example."""
+
+    stance: str | None = None
+    authors: list[ActorBase] = Field(default_factory=list)
+    evidence: Evidence
+
+
+class ExampleDetail(ExamplePublic):
+    """One example: what it is, who runs it, who points to it."""
+
+    mentions: list[ExampleMention] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class DocumentBase(ApiModel):
+    """A document (innspill, handlingsplan)."""
+
+    id: str
+    name: str | None = Field(None, description="file name")
+    title: str | None = None
+
+
+class DocumentPublic(DocumentBase):
+    """A document in a list."""
+
+    date: str | None = None
+    kind: str | None = None
+    language: str | None = None
+    pages: int | None = None
+    voice_count: int = 0
+    statement_count: int = 0
+
+
+class StatementPublic(ApiModel):
+    """A challenge or measure as a voice states it."""
+
+    id: str | None = None
+    kind: Literal["challenge", "measure"] | str
+    concept: str
+    concept_label: str | None = None
+    label: str | None = Field(None, description="for .../annet: what it is about")
+    quote: str
+    line: int | None = None
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
+    responsible: list[str] = Field(default_factory=list)
+    when: str | None = None
+
+
+class VoicePublic(ApiModel):
+    """A part of a document written by one set of authors, with its statements in order."""
+
+    id: str
+    authors: list[ActorBase] = Field(default_factory=list)
+    lines: list[int] = Field(default_factory=list, description="[first, last] line")
+    note: str | None = None
+    statements: list[StatementPublic] = Field(default_factory=list)
+
+
+class DocumentDetail(DocumentPublic):
+    """One document: its voices and their statements in reading order."""
+
+    voices: list[VoicePublic] = Field(default_factory=list)
+    examples: list[ExampleBase] = Field(default_factory=list)
+
+
+class UploadResult(ApiModel):
+    """What an upload added to the graph."""
+
+    document: DocumentBase
+    challenges: int
+    measures: int
+    examples: int
+    actors: int
+
+
+# --------------------------------------------------------------------------- queries
+
+
+class NamedQueryPublic(ApiModel):
+    """A query from the catalog (``queries/``)."""
+
+    name: str
+    language: str
+    description: str | None = None
+    params: list[str] = Field(default_factory=list)
+    text: str
+
+
+class CypherRequest(ApiModel):
+    """A read-only Cypher query and its parameters."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "query": "MATCH (n) RETURN labels(n)[0] AS label, count(*) AS n",
+                    "params": {},
+                }
+            ]
+        }
+    )
+
+    query: str = Field(min_length=1, max_length=20_000)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class TableResult(ApiModel):
+    """Rows of a free query, with their column names."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool = Field(False, description="true if the row cap cut the answer")
+
+
+class GraphNode(ApiModel):
+    """A node of a neighbourhood drawing."""
+
+    id: str
+    label: str
+    kind: str
+
+
+class GraphEdge(ApiModel):
+    """An edge of a neighbourhood drawing."""
+
+    source: str
+    target: str
+    label: str
+
+
+class Neighbourhood(ApiModel):
+    """Nodes and edges around one actor or example, for drawing."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+class Health(ApiModel):
+    """Whether the store answers, and how much it holds."""
+
+    status: str
+    backend: str
+    counts: dict[str, int] = Field(default_factory=dict)
+
+
+ActorDetail.model_rebuild()

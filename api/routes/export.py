@@ -1,0 +1,64 @@
+"""Whole-graph downloads: RDF (Turtle, JSON-LD) and every statement as CSV."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from helsegraf.api import named, shape
+from helsegraf.api.deps import SettingsDep, StoreDep
+from helsegraf.api.tables import CSV_MEDIA_TYPE, csv_response
+
+router = APIRouter(prefix="/api", tags=["export"])
+
+
+def _rdf(store: object, fmt: str) -> bytes:
+    from helsegraf.graph.rdf import export_rdf
+
+    return export_rdf(store).serialize(format=fmt, encoding="utf-8")
+
+
+@router.get(
+    "/export.ttl",
+    response_class=Response,
+    summary="The graph as RDF Turtle",
+    responses={200: {"content": {"text/turtle": {"schema": {"type": "string"}}}}},
+)
+def export_turtle(store: StoreDep) -> Response:
+    """The whole graph as RDF (Turtle), in the helsegraf ontology."""
+    return Response(
+        _rdf(store, "turtle"),
+        media_type="text/turtle; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="helsegraf.ttl"'},
+    )
+
+
+@router.get(
+    "/export.jsonld",
+    response_class=Response,
+    summary="The graph as JSON-LD",
+    responses={200: {"content": {"application/ld+json": {"schema": {}}}}},
+)
+def export_jsonld(store: StoreDep) -> Response:
+    """The whole graph as RDF (JSON-LD)."""
+    return Response(
+        _rdf(store, "json-ld"),
+        media_type="application/ld+json",
+        headers={"Content-Disposition": 'attachment; filename="helsegraf.jsonld"'},
+    )
+
+
+@router.get(
+    "/export.csv",
+    response_class=Response,
+    summary="Every statement as CSV",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def export_csv(store: StoreDep, settings: SettingsDep) -> Response:
+    """One row per challenge or measure: document, voice, authors, concept, quote, line,
+    character offsets and page."""
+    rows = named.run(store, settings, "statements_export")
+    out = [shape.export_row(r) for r in rows]
+    response = csv_response(out, "helsegraf-utsagn", shape.EXPORT_COLUMNS)
+    response.headers["content-type"] = CSV_MEDIA_TYPE
+    return response

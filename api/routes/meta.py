@@ -1,0 +1,89 @@
+"""Health and the named query catalog."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from helsegraf.api.deps import SettingsDep, StoreDep
+from helsegraf.api.models import ConceptBase, Health, NamedQueryPublic, Page
+from helsegraf.api.tables import CSV_RESPONSE, Format, Limit, Offset, table
+from helsegraf.ingest.models import ActorType
+from helsegraf.ontology.codebook import load_codebook
+from helsegraf.queries import catalog
+
+router = APIRouter(prefix="/api", tags=["meta"])
+
+
+@router.get("/health", response_model=Health, summary="Whether the store answers")
+def health(store: StoreDep, settings: SettingsDep) -> Health:
+    """The backend in use and the number of nodes per label."""
+    return Health(status="ok", backend=settings.backend, counts=store.counts())
+
+
+@router.get(
+    "/queries",
+    response_model=Page[NamedQueryPublic],
+    responses=CSV_RESPONSE,
+    summary="The named query catalog",
+)
+def list_queries(
+    request: Request,
+    language: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Page[NamedQueryPublic] | Response:
+    """Every query in `queries/` (Cypher and SPARQL), with its text, for the query editors."""
+    items = [
+        NamedQueryPublic(
+            name=q.name,
+            language=q.language,
+            description=q.description,
+            params=list(q.params),
+            text=q.text,
+        )
+        for q in catalog.all()
+        if language is None or q.language == language
+    ]
+    return table(request, format, items, limit=limit, offset=offset, filename="queries")
+
+
+@router.get(
+    "/concepts",
+    response_model=Page[ConceptBase],
+    responses=CSV_RESPONSE,
+    summary="Codebook concepts",
+)
+def list_concepts(
+    request: Request,
+    scheme: Literal["tema", "pasientgruppe", "utfordring", "tiltak"] | None = Query(
+        None, description="only this scheme"
+    ),
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Page[ConceptBase] | Response:
+    """The codebook: themes, patient groups, challenges and measures, with bokmål labels."""
+    items = [
+        ConceptBase(id=c.id, label=c.label)
+        for c in load_codebook().concepts.values()
+        if scheme is None or c.scheme == scheme
+    ]
+    return table(request, format, items, limit=limit, offset=offset, filename="begreper")
+
+
+@router.get(
+    "/actor-types",
+    response_model=Page[ConceptBase],
+    responses=CSV_RESPONSE,
+    summary="Actor types",
+)
+def list_actor_types(
+    request: Request, limit: Limit = 50, offset: Offset = 0, format: Format = None
+) -> Page[ConceptBase] | Response:
+    """The actor types the graph uses (the `type` filter of `/api/actors`)."""
+    items = [ConceptBase(id=t, label=t) for t in get_args(ActorType)]
+    return table(request, format, items, limit=limit, offset=offset, filename="aktortyper")
