@@ -150,7 +150,7 @@ def score_concepts(
             if not got:
                 continue
             coverage = got / total if total else 0.0
-            s = got * (0.5 + 0.5 * coverage)
+            s = got * (0.3 + 0.7 * coverage)
             if coverage >= 0.99 and len(ph.lemmas) >= 2:
                 s *= 1.5
             best = max(best, s)

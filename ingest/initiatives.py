@@ -239,7 +239,7 @@ def _patterns() -> _Pat:
 
 
 def _name_at(
-    text: str, pos: int, max_tokens: int = 6, allow_lower_start: bool = False
+    text: str, pos: int, max_tokens: int = 6, allow_lower_start: bool = False, join_og: bool = False
 ) -> tuple[int, int] | None:
     """The span of a name starting at ``pos``: a quoted string, or words up to a stop word
     or punctuation (first word capitalised unless ``allow_lower_start``)."""
@@ -264,6 +264,15 @@ def _name_at(
         if not m2:
             break
         w = m2.group(0)
+        if join_og and w.lower() in ("og", "&"):  # "Opp og Gå!": joins two capitalised words
+            nxt = re.match(r"[ \t]+([\wÆØÅæøå][\w&\-/’']*!?)", text[m2.end() :])
+            if nxt and nxt.group(1)[0].isupper() and count + 1 < max_tokens:
+                end = m2.end() + nxt.end()
+                p = end
+                count += 2
+                if nxt.group(1).endswith("!"):
+                    break
+                continue
         if w.lower() in _NAME_STOP or w[0] in '«"':
             break
         end = m2.end()
@@ -325,7 +334,7 @@ def _acceptable(name: str, span: tuple[int, int], actor_spans: list[tuple[int, i
     digits = sum(w.isdigit() for w in words)
     if digits > 1 and digits * 3 > len(words):  # "Tiltak Ansvarlig 2018 2019 2020"
         return False
-    if not words or all(w in stopwords() or w in pat.generic for w in words):
+    if not words or (name.islower() and all(w in stopwords() or w in pat.generic for w in words)):
         return False
     # an organisation or a place is not an example
     s, e = span
@@ -344,7 +353,7 @@ def _fuzzy_names() -> list[tuple[KnownInitiative, str, int]]:
     out = []
     for k in load_initiatives():
         for alias in {k.name, *k.aliases}:
-            if len(alias) >= _FUZZY_MIN:
+            if len(alias) >= _FUZZY_MIN and " " in alias:
                 out.append((k, alias.lower(), len(alias.split())))
     return out
 
@@ -423,7 +432,7 @@ def find_mentions(
             continue
         # "programmet X", "kampanjen X", "prosjekt X"
         for m in pat.intro.finditer(text):
-            span = _name_at(text, m.end())
+            span = _name_at(text, m.end(), join_og=True)
             if span:
                 name = _clean(text[span[0] : span[1]])
                 if _acceptable(name, span, spans_blocked):

@@ -1,0 +1,147 @@
+"""Classification of challenges and measures on short bokmål and nynorsk texts."""
+
+from __future__ import annotations
+
+from helsegraf.ingest import classify
+from helsegraf.ingest.lexicon import lemma, split_sentences
+from helsegraf.ingest.models import (
+    Block,
+    Fragment,
+    LoadedDocument,
+    NormalisedDocument,
+    Recognised,
+    SegmentedDocument,
+    SourceLine,
+    TableRow,
+    VoiceSegment,
+)
+
+
+def make_doc(
+    text: str, table_rows: dict[int, TableRow] | None = None, authors: list[str] | None = None
+) -> SegmentedDocument:
+    """A document whose lines are blocks: '# ' marks a heading, '• ' a bullet."""
+    lines, blocks, offset = [], [], 0
+    for i, raw in enumerate(text.strip("\n").split("\n"), start=1):
+        lines.append(SourceLine(number=i, text=raw, start=offset))
+        offset += len(raw) + 1
+        body = raw.lstrip("# ").strip()
+        if not body:
+            continue
+        kind = (
+            "heading" if raw.startswith("# ") else "bullet" if raw.startswith("• ") else "paragraph"
+        )
+        lead = raw.index(body)
+        blocks.append(
+            Block(
+                index=len(blocks),
+                kind=kind,
+                text=body,
+                fragments=[
+                    Fragment(line=i, line_start=lead, line_end=lead + len(body), block_start=0)
+                ],
+            )
+        )
+    source = LoadedDocument(
+        path="t.txt", name="t.txt", format="txt", text=text, lines=lines, sha256="0"
+    )
+    nd = NormalisedDocument(source=source, blocks=blocks)
+    voice = VoiceSegment(id="v1", authors=authors or ["Testvik kommune"], lines=(1, len(lines)))
+    return SegmentedDocument(doc=nd, kind="innspill", voices=[voice], table_rows=table_rows or {})
+
+
+def concepts(doc: SegmentedDocument, kind: str) -> set[str]:
+    return {c.concept for c in classify.run(doc, Recognised()) if c.kind == kind}
+
+
+def test_sentence_split_keeps_norwegian_abbreviations() -> None:
+    text = "Vi ser bl.a. at f.eks. legevakt er presset. Jf. avtalen er det ca. 30 plasser. Neste setning."
+    spans = [text[s:e] for s, e in split_sentences(text)]
+    assert spans == [
+        "Vi ser bl.a. at f.eks. legevakt er presset.",
+        "Jf. avtalen er det ca. 30 plasser.",
+        "Neste setning.",
+    ]
+
+
+def test_nynorsk_lemmas_map_onto_bokmal() -> None:
+    assert lemma("tenester") == "tjeneste"
+    assert lemma("sjukehus") == "sykehus"
+
+
+def test_challenge_section_bokmal() -> None:
+    doc = make_doc(
+        "# Personell og kompetanse – hva er de viktigste utfordringene?\n"
+        "Det er stadig vanskeligere å rekruttere og beholde sykepleiere i distriktene.\n"
+    )
+    codings = classify.run(doc, Recognised())
+    assert any(c.kind == "challenge" and c.concept == "utfordring/rekruttering" for c in codings)
+    c = next(c for c in codings if c.concept == "utfordring/rekruttering")
+    line = doc.doc.source.lines[c.quote.line - 1].text
+    assert c.quote.text in line and len(c.quote.text) <= 200
+    assert doc.doc.source.text[c.quote.start : c.quote.end] == c.quote.text
+
+
+def test_heading_alone_is_not_a_challenge() -> None:
+    doc = make_doc("# Digitalisering – hva er de viktigste utfordringene?\n")
+    assert classify.run(doc, Recognised()) == []
+
+
+def test_measure_list_after_lead_in() -> None:
+    doc = make_doc(
+        "# Fastleger\n"
+        "Tiltak som kan være aktuelle:\n"
+        "• Fastlegeordningen må stabiliseres med høyere basistilskudd.\n"
+        "• Flere hospiteringsordninger på tvers av kommune og sykehus.\n"
+    )
+    got = concepts(doc, "measure")
+    assert "tiltak/styrke-fastlegeordningen" in got
+    assert "tiltak/hospitering-kombinasjon" in got
+
+
+def test_nynorsk_challenge_and_measure_by_cue_words() -> None:
+    doc = make_doc(
+        "Det er krevjande å rekruttere nok sjukepleiarar, og bemanningsmangelen aukar.\n"
+        "Vi meiner det bør etablerast fleire hospiteringsordningar mellom kommunar og sjukehus.\n"
+    )
+    assert "utfordring/rekruttering" in concepts(doc, "challenge")
+    assert "tiltak/hospitering-kombinasjon" in concepts(doc, "measure")
+
+
+def test_table_row_is_a_measure_with_responsible_and_when() -> None:
+    doc = make_doc(
+        "# Tabell 3 Pasientforløp\n"
+        "Utvikle helhetlige pasientforløp for eldre med sammensatte behov\n"
+    )
+    rows = {1: TableRow(number="1", responsible=["Fagråd 2"], when="2019")}
+    doc = doc.model_copy(update={"table_rows": rows})
+    codings = [c for c in classify.run(doc, Recognised()) if c.block == 1]
+    assert codings and all(c.kind == "measure" for c in codings)
+    c = next(c for c in codings if c.concept == "tiltak/helhetlige-pasientforlop")
+    assert c.responsible == ["Fagråd 2"] and c.when == "2019"
+
+
+def test_unmatched_structural_challenge_becomes_annet_with_label() -> None:
+    doc = make_doc(
+        "# Bygg – hva er de viktigste utfordringene?\n"
+        "Tomtevalget for det nye bygget har tatt svært lang tid og skapt stor usikkerhet.\n"
+    )
+    codings = classify.run(doc, Recognised())
+    assert [c.concept for c in codings] == ["utfordring/annet"]
+    assert codings[0].label and codings[0].label.startswith("Tomtevalget")
+
+
+def test_plain_statement_without_cues_is_not_coded() -> None:
+    doc = make_doc("Kommunen har 5000 innbyggere og ligger ved kysten.\n")
+    assert classify.run(doc, Recognised()) == []
+
+
+def test_classification_is_deterministic() -> None:
+    doc = make_doc(
+        "# Samhandling – hvilke tiltak er aktuelle?\n"
+        "Bedre kommunikasjon ved utskrivning av pasienter fra sykehus.\n"
+        "Vi ønsker flere samhandlingsarenaer og felles tjenesteutvikling.\n"
+    )
+    first = classify.run(doc, Recognised())
+    assert first == classify.run(doc, Recognised())
+    assert {"tiltak/bedre-utskrivning", "tiltak/samhandlingsarenaer"} <= {c.concept for c in first}

@@ -1,0 +1,87 @@
+"""Example (initiative) recognition on short bokmål and nynorsk texts."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from helsegraf.ingest import initiatives, recognise
+from helsegraf.ingest.models import ActorMention, ActorRef, Recognised
+
+_spec = importlib.util.spec_from_file_location(
+    "_classify_tests", Path(__file__).with_name("test_classify.py")
+)
+assert _spec and _spec.loader
+_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_mod)
+make_doc = _mod.make_doc
+
+
+def examples(text: str, actors: list[ActorMention] | None = None):
+    doc = make_doc(text)
+    rec = Recognised(actors=actors or [], examples=initiatives.find_mentions(doc, actors or []))
+    return initiatives.run(doc, rec)
+
+
+def test_known_initiative_with_inflected_alias() -> None:
+    out = examples("Kommunen har gode erfaringer med FACT-teamet i regionen.\n")
+    assert [e.name for e in out] == ["FACT"]
+    ex = out[0]
+    assert ex.stance == "good-practice"
+    assert "pasientgruppe/psykisk-rus" in ex.patient_groups
+    assert "FACT-teamet" in ex.aliases
+    assert ex.quote in "Kommunen har gode erfaringer med FACT-teamet i regionen."
+
+
+def test_aliases_of_one_initiative_merge_per_voice() -> None:
+    out = examples(
+        "Det er etablert to FACT-team i fylket.\nFACT-modellen bør spres til flere kommuner.\n"
+    )
+    assert [e.name for e in out] == ["FACT"]
+    assert {"FACT-team", "FACT-modellen"} <= set(out[0].aliases)
+
+
+def test_mentioned_without_praise() -> None:
+    out = examples("Sykehuset tar i bruk Helseplattformen neste år.\n")
+    assert [(e.name, e.stance) for e in out] == [("Helseplattformen", "mentioned")]
+
+
+def test_new_names_found_by_pattern() -> None:
+    out = examples(
+        "Sykehuset har i samarbeid med kommunene utviklet programmet Trygg Start for nybakte foreldre.\n"
+        "Forbedringsarbeidet har resultert i kampanjen Opp og Gå! på sengepostene.\n"
+        "Vi samarbeider godt i det såkalte Fjordstjerne-nettverket.\n"
+    )
+    names = {e.name for e in out}
+    assert {"Trygg Start", "Opp og Gå!", "Fjordstjerne-nettverket"} <= names
+
+
+def test_nynorsk_example_is_held_up() -> None:
+    out = examples("Heimebesøksteamet Saman Heim er eit godt døme på god samhandling.\n")
+    assert any(
+        e.name == "Heimebesøksteamet Saman Heim" and e.stance == "good-practice" for e in out
+    )
+
+
+def test_generic_measures_and_organisations_are_not_examples() -> None:
+    ref = ActorRef(name="Helse Fonna HF", type="Helseforetak")
+    text = (
+        "Vi ønsker økt bruk av videokonsultasjon og et godt samarbeid med prosjektet Helse Fonna.\n"
+    )
+    start = text.index("Helse Fonna")
+    actor = ActorMention(actor=ref, surface="Helse Fonna", block=0, start=start, end=start + 11)
+    out = examples(text, [actor])
+    assert out == []
+
+
+def test_generic_service_type_only_where_held_up() -> None:
+    assert examples("Kurset ble sendt til frisklivssentralene i kommunene.\n") == []
+    out = examples("Frisklivssentralene er et godt eksempel på forebyggende arbeid.\n")
+    assert [e.name for e in out] == ["Frisklivssentral"]
+
+
+def test_recognise_runs_both_finders() -> None:
+    doc = make_doc("Vi viser til Barneblikk, som er en suksesshistorie.\n")
+    rec = recognise.run(doc)
+    assert [m.name for m in rec.examples] == ["Barneblikk"]
+    assert all(m.block == 0 for m in rec.examples)
