@@ -78,13 +78,22 @@ class Index:
 
 @lru_cache
 def concept_index() -> Index:
-    """Build (once) the lemma index of the codebook."""
+    """The lemma index of the codebook (built once)."""
+    return build_index()
+
+
+def build_index(*, use_phrasings: bool = True) -> Index:
+    """Build the lemma index of the codebook: labels, phrasings and the extra concept
+    terms of ``cues.yaml``. ``use_phrasings=False`` leaves the codebook's phrasings out,
+    which estimates how extraction fares on documents the phrasings were not drawn from."""
     concepts = load_concepts()
     per: dict[str, _ConceptIndex] = {}
     df: Counter[str] = Counter()
+    terms = load_cues().get("concept_terms") or {}
     for c in concepts.values():
         ci = _ConceptIndex(concept=c)
-        for text in [c.label, *c.phrasings]:
+        texts = [c.label, *(c.phrasings if use_phrasings else []), *terms.get(c.id, [])]
+        for text in texts:
             lem = content_lemmas(text)
             if lem:
                 ci.phrases.append(_Phrase(lemmas=lem, weight=1.0))
