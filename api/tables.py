@@ -112,11 +112,13 @@ def table(
     limit: int,
     offset: int,
     filename: str,
+    model: type[BaseModel] | None = None,
     explode: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
 ) -> Page[Any] | Response:
     """Answer a list route: a :class:`Page` as JSON, or the same page as CSV.
 
-    ``explode`` turns one item into several CSV rows (e.g. one row per quote).
+    ``explode`` turns one item into several CSV rows (e.g. one row per quote); ``model``
+    gives the CSV header of an empty page.
     """
     page = paginate(items, limit, offset)
     if not wants_csv(request, fmt):
@@ -125,4 +127,7 @@ def table(
     for item in page.items:
         dumped = item.model_dump(mode="json")
         rows.extend(explode(dumped) if explode else [dumped])
-    return csv_response(rows, filename)
+    columns = None
+    if not rows and model is not None:
+        columns = [n for n, f in model.model_fields.items() if n != "quotes"]
+    return csv_response(rows, filename, columns)

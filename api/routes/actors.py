@@ -33,7 +33,9 @@ def list_actors(
         {"type": type or "", "text": q or "", "fylke": fylke or ""},
     )
     items = [shape.actor_public(r) for r in rows]
-    return table(request, format, items, limit=limit, offset=offset, filename="aktorer")
+    return table(
+        request, format, items, limit=limit, offset=offset, filename="aktorer", model=ActorPublic
+    )
 
 
 @router.get(
@@ -55,7 +57,15 @@ def similar_actors(
     _require_actor(store, settings, actor_id)
     rows = named.run(store, settings, "similar_actors", {"actor": actor_id, "limit": MAX_LIMIT})
     items = [shape.similar_actor(r) for r in rows]
-    return table(request, format, items, limit=limit, offset=offset, filename="like-aktorer")
+    return table(
+        request,
+        format,
+        items,
+        limit=limit,
+        offset=offset,
+        filename="like-aktorer",
+        model=SimilarActor,
+    )
 
 
 @router.get(

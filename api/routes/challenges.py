@@ -28,7 +28,15 @@ def list_challenges(
     """Every challenge in the codebook (and those documents added), with how many actors raise it."""
     rows = named.run(store, settings, "challenges_list")
     items = [shape.challenge(r) for r in rows]
-    return table(request, format, items, limit=limit, offset=offset, filename="utfordringer")
+    return table(
+        request,
+        format,
+        items,
+        limit=limit,
+        offset=offset,
+        filename="utfordringer",
+        model=ChallengePublic,
+    )
 
 
 def _explode_quotes(actor: dict[str, Any]) -> list[dict[str, Any]]:
@@ -72,5 +80,6 @@ def challenge_actors(
         limit=limit,
         offset=offset,
         filename=cid.replace("/", "-"),
+        model=ChallengeActor,
         explode=_explode_quotes,
     )

@@ -29,7 +29,15 @@ def list_documents(
     """Every document in the graph, with its voice and statement counts."""
     rows = named.run(store, settings, "documents_list")
     items = [shape.document_public(r) for r in rows]
-    return table(request, format, items, limit=limit, offset=offset, filename="dokumenter")
+    return table(
+        request,
+        format,
+        items,
+        limit=limit,
+        offset=offset,
+        filename="dokumenter",
+        model=DocumentPublic,
+    )
 
 
 @router.get("/{document_id:path}", response_model=DocumentDetail, summary="One document")

@@ -46,7 +46,15 @@ def list_examples(
     items = [shape.example_public(r) for r in rows]
     if stance:
         items = [e for e in items if e.stance == stance]
-    return table(request, format, items, limit=limit, offset=offset, filename="eksempler")
+    return table(
+        request,
+        format,
+        items,
+        limit=limit,
+        offset=offset,
+        filename="eksempler",
+        model=ExamplePublic,
+    )
 
 
 @router.get(

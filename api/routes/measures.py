@@ -39,4 +39,6 @@ def list_measures(
     else:
         rows = named.run(store, settings, "measures_list")
     items = [shape.measure(r) for r in rows]
-    return table(request, format, items, limit=limit, offset=offset, filename="tiltak")
+    return table(
+        request, format, items, limit=limit, offset=offset, filename="tiltak", model=MeasurePublic
+    )

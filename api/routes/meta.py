@@ -48,7 +48,15 @@ def list_queries(
         for q in catalog.all()
         if language is None or q.language == language
     ]
-    return table(request, format, items, limit=limit, offset=offset, filename="queries")
+    return table(
+        request,
+        format,
+        items,
+        limit=limit,
+        offset=offset,
+        filename="queries",
+        model=NamedQueryPublic,
+    )
 
 
 @router.get(
@@ -72,7 +80,9 @@ def list_concepts(
         for c in load_codebook().concepts.values()
         if scheme is None or c.scheme == scheme
     ]
-    return table(request, format, items, limit=limit, offset=offset, filename="begreper")
+    return table(
+        request, format, items, limit=limit, offset=offset, filename="begreper", model=ConceptBase
+    )
 
 
 @router.get(
@@ -86,4 +96,6 @@ def list_actor_types(
 ) -> Page[ConceptBase] | Response:
     """The actor types the graph uses (the `type` filter of `/api/actors`)."""
     items = [ConceptBase(id=t, label=t) for t in get_args(ActorType)]
-    return table(request, format, items, limit=limit, offset=offset, filename="aktortyper")
+    return table(
+        request, format, items, limit=limit, offset=offset, filename="aktortyper", model=ConceptBase
+    )
