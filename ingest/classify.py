@@ -256,17 +256,29 @@ def context_of(text: str) -> str | None:
     """'challenge', 'measure' or 'example' when a heading or lead-in line asks for that."""
     lower = _plain(text)
     hits = {k for k, pats in _cues().ctx.items() if any(p.search(lower) for p in pats)}
-    for k in ("example", "measure", "challenge"):
+    if "example" in hits:
+        return "example"
+    if "measure" in hits and "challenge" in hits:
+        # "hva er de viktigste utfordringene" (the word "tiltak" is not there): challenge;
+        # a heading that asks for both ("utfordringer og tiltak") decides nothing
+        return None if re.search(r"tiltak|forslag", lower) else "challenge"
+    for k in ("measure", "challenge"):
         if k in hits:
-            # "hva er de viktigste utfordringene" vs "hvilke tiltak": the question word wins
-            if k == "measure" and "challenge" in hits and "tiltak" not in lower:
-                return "challenge"
             return k
     return None
 
 
 def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower().replace("–", "-"))
+
+
+_SUBHEAD = re.compile(r"^(?:[a-zæøå]\)|\d+(?:\.\d+)*\.?\)?|[IVX]+\.)\s+\S")
+
+
+def _is_subheading(text: str) -> bool:
+    """A numbered or lettered short title inside a section ("b) Ulik samhandlingskultur")."""
+    t = text.strip()
+    return len(t) <= 90 and not t.endswith((".", ":", ";", ",", "?")) and bool(_SUBHEAD.match(t))
 
 
 def _is_lead_in(text: str, kind: str) -> bool:
@@ -368,6 +380,10 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                     lead_ctx = c
                     continue
                 if row is None and _is_lead_in(block.text, block.kind):
+                    lead_ctx = context_of(block.text)
+                    continue
+                if row is None and _is_subheading(block.text):
+                    # "b) Ulik samhandlingskultur": a new topic; an earlier lead-in is over
                     lead_ctx = context_of(block.text)
                     continue
                 ctx = lead_ctx or sec_ctx
