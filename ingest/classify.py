@@ -36,7 +36,7 @@ from helsegraf.ingest.models import Coding, Recognised, Section, SegmentedDocume
 Kind = str  # "challenge" | "measure"
 
 # Scores below this are not evidence enough for a concept.
-THRESHOLD = 3.0
+THRESHOLD = 4.0
 # A second concept for the same sentence must reach this share of the best score.
 SECOND_SHARE = 0.8
 # Lead-in blocks (a line that says what the following list is) are at most this long.
