@@ -272,6 +272,7 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower().replace("–", "-"))
 
 
+_URL = re.compile(r"(?:https?://|www\.)\S+")
 _SUBHEAD = re.compile(r"^(?:[a-zæøå]\)|\d+(?:\.\d+)*\.?\)?|[IVX]+\.)\s+\S")
 
 
@@ -390,8 +391,8 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                 if ctx == "example":
                     ctx = None
                 for s, e in split_sentences(block.text):
-                    sent = block.text[s:e]
-                    if len(sent) < 12:
+                    sent = _URL.sub(" ", block.text[s:e])
+                    if len(sent.strip()) < 12:
                         continue
                     for kind, score, concept in classify_sentence(
                         sent, ctx, table_row=row is not None, theme=theme
