@@ -301,8 +301,9 @@ def _is_good(text: str) -> bool:
 
 
 def _registry_names() -> set[str] | None:
+    """Lower-cased names of places and registry actors (kommuner, fylker, trusts, hospitals)."""
     try:
-        from helsegraf.ontology.registry import load_registry  # type: ignore[import-not-found]
+        from helsegraf.ontology.registry import load_registry
     except ImportError:
         return None
     try:
@@ -312,11 +313,12 @@ def _registry_names() -> set[str] | None:
     names: set[str] = set()
     for attr in ("kommuner", "fylker", "helseforetak", "sykehus", "helsefellesskap"):
         for rec in getattr(reg, attr, []) or []:
-            for key in ("name", "short_name"):
+            for key in ("name", "name_base", "klass_name", "aliases", "other_names"):
                 v = getattr(rec, key, None)
-                if isinstance(v, str):
-                    names.add(v.lower())
-                    names.add(v.lower().removesuffix(" kommune"))
+                for item in v if isinstance(v, list) else [v]:
+                    if isinstance(item, str) and item:
+                        names.add(item.lower())
+                        names.add(item.lower().removesuffix(" kommune"))
     return names
 
 
