@@ -1,0 +1,643 @@
+"""The HTTP API through FastAPI's TestClient, against a real small store.
+
+The store holds two hand-written extractions (``api_extractions`` in conftest.py), so the
+expected answers follow from that input, not from a run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote
+
+import pytest
+
+from helsegraf.api.app import create_app
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+# 8e9 rows: never finishes within a time limit, and the engine checks the limit as it goes.
+HEAVY = (
+    "UNWIND range(1, 2000) AS x UNWIND range(1, 2000) AS y UNWIND range(1, 2000) AS z "
+    "RETURN count(*) AS n"
+)
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _node_count(client) -> int:
+    r = client.post("/api/cypher", json={"query": "MATCH (n) RETURN count(n) AS n"})
+    assert r.status_code == 200, r.text
+    return r.json()["rows"][0]["n"]
+
+
+# --------------------------------------------------------------------------- basics
+
+
+def test_health_reports_backend_and_counts(api_client) -> None:
+    r = api_client.get("/api/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok"
+    assert sum(body["counts"].values()) > 0
+
+
+def test_index_page_is_served_in_norwegian(api_client) -> None:
+    r = api_client.get("/")
+    assert r.status_code == 200
+    assert 'lang="nb"' in r.text
+    assert "/static/vendor/cytoscape.min.js" in r.text
+    assert api_client.get("/static/vendor/cytoscape.min.js").status_code == 200
+    assert api_client.get("/static/app.js").status_code == 200
+    assert api_client.get("/yasgui").status_code == 200
+
+
+def test_openapi_lists_every_route_with_a_response_model(api_client) -> None:
+    spec = api_client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        "/api/actors",
+        "/api/actors/{actor_id}",
+        "/api/actors/{actor_id}/similar",
+        "/api/challenges",
+        "/api/challenges/{challenge}/actors",
+        "/api/measures",
+        "/api/examples",
+        "/api/examples/{example_id}",
+        "/api/documents",
+        "/api/documents/{document_id}",
+        "/api/export.ttl",
+        "/api/export.jsonld",
+        "/api/export.csv",
+        "/api/cypher",
+        "/api/queries",
+        "/sparql",
+    ):
+        assert path in paths, path
+    for path in ("/api/actors", "/api/challenges/{challenge}/actors", "/api/examples/{example_id}"):
+        schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert "$ref" in schema
+    assert "multipart/form-data" in paths["/api/documents"]["post"]["requestBody"]["content"]
+
+
+# --------------------------------------------------------------------------- actors
+
+
+def test_actors_list_filters_by_type_and_name(api_client) -> None:
+    all_ = api_client.get("/api/actors", params={"limit": 500}).json()
+    names = {a["name"] for a in all_["items"]}
+    assert {"Orkland kommune", "Skaun kommune", "Helse Nord-Trøndelag HF"} <= names
+    kommuner = api_client.get("/api/actors", params={"type": "Kommune", "limit": 500}).json()
+    assert kommuner["items"] and all(a["type"] == "Kommune" for a in kommuner["items"])
+    assert kommuner["total"] < all_["total"]
+    found = api_client.get("/api/actors", params={"q": "orkland"}).json()
+    assert [a["name"] for a in found["items"]] == ["Orkland kommune"]
+
+
+def test_actors_list_filters_by_fylke(api_client) -> None:
+    items = api_client.get("/api/actors", params={"fylke": "Trøndelag", "limit": 500}).json()[
+        "items"
+    ]
+    assert "Orkland kommune" in {a["name"] for a in items}
+    assert "Helse Nord-Trøndelag HF" not in {a["name"] for a in items}
+
+
+def test_pagination_pages_through_the_whole_list(api_client) -> None:
+    full = api_client.get("/api/actors", params={"limit": 500}).json()
+    assert full["total"] == len(full["items"]) >= 3
+    seen = []
+    offset = 0
+    while offset < full["total"]:
+        page = api_client.get("/api/actors", params={"limit": 2, "offset": offset}).json()
+        assert page["limit"] == 2 and page["offset"] == offset and page["total"] == full["total"]
+        assert len(page["items"]) <= 2
+        seen.extend(a["id"] for a in page["items"])
+        offset += 2
+    assert seen == [a["id"] for a in full["items"]]
+    past = api_client.get("/api/actors", params={"offset": full["total"] + 5}).json()
+    assert past["items"] == [] and past["total"] == full["total"]
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"limit": "x"}])
+def test_bad_pagination_is_a_json_422(api_client, params) -> None:
+    r = api_client.get("/api/actors", params=params)
+    assert r.status_code == 422
+    assert isinstance(r.json()["detail"], str)
+
+
+def test_actor_detail_has_challenges_measures_examples(api_client, orkland_id) -> None:
+    r = api_client.get(f"/api/actors/{orkland_id}")
+    assert r.status_code == 200, r.text
+    a = r.json()
+    assert a["name"] == "Orkland kommune"
+    assert "utfordring/rekruttering" in {c["id"] for c in a["challenges"]}
+    assert "tiltak/bedre-utskrivning" in {m["id"] for m in a["measures"]}
+    assert a["documents"]
+    # URL-encoded slash works the same
+    r2 = api_client.get(f"/api/actors/{quote(orkland_id, safe='')}")
+    assert r2.status_code == 200 and r2.json()["id"] == a["id"]
+
+
+def test_similar_actors_share_challenges(api_client, orkland_id) -> None:
+    r = api_client.get(f"/api/actors/{orkland_id}/similar")
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    names = [s["name"] for s in items]
+    assert "Orkland kommune" not in names
+    assert "Helse Nord-Trøndelag HF" in names
+    assert all(0 <= s["score"] <= 1 for s in items)
+
+
+def test_actor_graph_has_nodes_and_edges(api_client, orkland_id) -> None:
+    r = api_client.get(f"/api/actors/{orkland_id}/graph")
+    assert r.status_code == 200, r.text
+    g = r.json()
+    ids = {n["id"] for n in g["nodes"]}
+    assert orkland_id in ids and len(ids) > 1
+    assert g["edges"] and all(e["source"] in ids and e["target"] in ids for e in g["edges"])
+
+
+def test_unknown_actor_is_a_json_404(api_client) -> None:
+    for path in ("/api/actors/kommune/0000", "/api/actors/kommune/0000/similar"):
+        r = api_client.get(path)
+        assert r.status_code == 404
+        assert "kommune/0000" in r.json()["detail"]
+
+
+# --------------------------------------------------------------------------- challenges, measures
+
+
+def test_challenges_have_actor_counts(api_client) -> None:
+    items = api_client.get("/api/challenges", params={"limit": 500}).json()["items"]
+    by_id = {c["id"]: c for c in items}
+    # rekruttering: Orkland + Skaun (doc A) and Helse Nord-Trøndelag HF (doc B)
+    assert by_id["utfordring/rekruttering"]["actor_count"] == 3
+    assert by_id["utfordring/rekruttering"]["label"]
+    assert by_id["utfordring/utskrivning"]["actor_count"] == 2
+
+
+@pytest.mark.parametrize(
+    "key", ["rekruttering", "utfordring%2Frekruttering", "utfordring/rekruttering"]
+)
+def test_challenge_id_works_in_the_url_every_way(api_client, key) -> None:
+    r = api_client.get(f"/api/challenges/{key}/actors")
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert page["total"] == 3
+    by_name = {a["name"]: a for a in page["items"]}
+    hnt = by_name["Helse Nord-Trøndelag HF"]
+    assert [q["quote"] for q in hnt["quotes"]] == ["Vi sliter med å rekruttere spesialister."]
+    q = hnt["quotes"][0]
+    assert q["line"] == 3 and q["document"]
+    orkland = by_name["Orkland kommune"]
+    assert orkland["quotes"][0]["quote"] == "Det er krevende å rekruttere sykepleiere."
+
+
+def test_unknown_challenge_is_404(api_client) -> None:
+    r = api_client.get("/api/challenges/finnes-ikke/actors")
+    assert r.status_code == 404
+    assert "utfordring/finnes-ikke" in r.json()["detail"]
+
+
+def test_challenge_actors_csv_has_one_row_per_quote(api_client) -> None:
+    r = api_client.get("/api/challenges/rekruttering/actors", params={"format": "csv"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = _csv(r.text)
+    assert len(rows) == 3
+    assert {row["name"] for row in rows} == {
+        "Orkland kommune",
+        "Skaun kommune",
+        "Helse Nord-Trøndelag HF",
+    }
+    assert "Vi sliter med å rekruttere spesialister." in {row["quote.quote"] for row in rows}
+
+
+def test_measures_all_and_for_a_challenge(api_client) -> None:
+    all_ = api_client.get("/api/measures", params={"limit": 500}).json()["items"]
+    assert "tiltak/bedre-utskrivning" in {m["id"] for m in all_}
+    for key in ("utskrivning", "utfordring/utskrivning"):
+        items = api_client.get("/api/measures", params={"challenge": key}).json()["items"]
+        ids = {m["id"] for m in items}
+        assert "tiltak/bedre-utskrivning" in ids
+
+
+# --------------------------------------------------------------------------- examples
+
+
+def test_examples_search_finds_fact_with_who_runs_it(api_client) -> None:
+    page = api_client.get("/api/examples", params={"q": "FACT"}).json()
+    assert page["total"] >= 1
+    fact = next(e for e in page["items"] if e["name"] == "FACT")
+    assert "Sykehuset Innlandet HF" in {a["name"] for a in fact["run_by"]}
+    assert fact["stance"] == "good-practice"
+    none = api_client.get("/api/examples", params={"q": "finnes-ikke-xyz"}).json()
+    assert none["total"] == 0
+
+
+def test_examples_filters(api_client) -> None:
+    by_group = api_client.get("/api/examples", params={"patient_group": "psykisk-rus"}).json()[
+        "items"
+    ]
+    assert "FACT" in {e["name"] for e in by_group}
+    other = api_client.get("/api/examples", params={"patient_group": "barn-unge"}).json()["items"]
+    assert "FACT" not in {e["name"] for e in other}
+    good = api_client.get("/api/examples", params={"stance": "good-practice"}).json()["items"]
+    assert "FACT" in {e["name"] for e in good}
+
+
+def test_example_detail_lists_every_voice_pointing_to_it(api_client) -> None:
+    fact_id = next(
+        e["id"]
+        for e in api_client.get("/api/examples", params={"q": "FACT"}).json()["items"]
+        if e["name"] == "FACT"
+    )
+    for key in (fact_id, quote(fact_id, safe=""), fact_id.split("/", 1)[1]):
+        r = api_client.get(f"/api/examples/{key}")
+        assert r.status_code == 200, r.text
+    x = r.json()
+    assert x["name"] == "FACT"
+    assert len(x["mentions"]) == 2
+    authors = {a["name"] for m in x["mentions"] for a in m["authors"]}
+    assert {"Orkland kommune", "Helse Nord-Trøndelag HF"} <= authors
+    assert all(m["evidence"]["quote"] for m in x["mentions"])
+    g = api_client.get(f"/api/examples/{fact_id}/graph").json()
+    assert fact_id in {n["id"] for n in g["nodes"]}
+    assert api_client.get("/api/examples/eksempel/finnes-ikke").status_code == 404
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def test_documents_list_and_detail_in_reading_order(api_client) -> None:
+    page = api_client.get("/api/documents").json()
+    assert page["total"] == 2
+    doc = next(d for d in page["items"] if d["name"] == "a_innspill.txt")
+    assert doc["statement_count"] == 3
+    for key in (doc["id"], quote(doc["id"], safe=""), "a_innspill.txt"):
+        r = api_client.get(f"/api/documents/{key}")
+        assert r.status_code == 200, (key, r.text)
+    d = r.json()
+    assert d["title"] == "Innspill fra Orkland og Skaun"
+    (voice,) = d["voices"]
+    assert {a["name"] for a in voice["authors"]} == {"Orkland kommune", "Skaun kommune"}
+    lines = [s["line"] for s in voice["statements"]]
+    assert lines == sorted(lines) and len(lines) == 3
+    assert {s["kind"] for s in voice["statements"]} == {"challenge", "measure"}
+    assert api_client.get("/api/documents/dokument/0000000000000000").status_code == 404
+
+
+# --------------------------------------------------------------------------- CSV everywhere
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/actors",
+        "/api/challenges",
+        "/api/measures",
+        "/api/examples",
+        "/api/documents",
+        "/api/queries",
+        "/api/concepts",
+    ],
+)
+def test_every_table_route_gives_csv_by_param_and_by_accept(api_client, path) -> None:
+    as_json = api_client.get(path, params={"limit": 500}).json()
+    by_param = api_client.get(path, params={"limit": 500, "format": "csv"})
+    by_accept = api_client.get(path, params={"limit": 500}, headers={"Accept": "text/csv"})
+    for r in (by_param, by_accept):
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/csv")
+        assert "attachment" in r.headers["content-disposition"]
+        assert len(_csv(r.text)) == len(as_json["items"])
+    assert by_param.text == by_accept.text
+
+
+def test_empty_table_csv_still_has_a_header(api_client) -> None:
+    r = api_client.get("/api/examples", params={"q": "finnes-ikke-xyz", "format": "csv"})
+    assert r.status_code == 200
+    assert r.text.splitlines()[0].startswith("id,name")
+
+
+# --------------------------------------------------------------------------- export
+
+
+def test_export_csv_has_every_statement_with_evidence(api_client) -> None:
+    r = api_client.get("/api/export.csv")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = _csv(r.text)
+    assert len(rows) == 5  # 3 statements in document A, 2 in B
+    row = next(x for x in rows if x["quote"] == "Vi sliter med å rekruttere spesialister.")
+    assert row["concept"] == "utfordring/rekruttering"
+    assert row["authors"] == "Helse Nord-Trøndelag HF"
+    assert row["document_name"] == "b_plan.txt"
+    assert row["line"] == "3" and row["start"] and row["end"]
+    assert int(row["end"]) - int(row["start"]) == len(row["quote"])
+
+
+def test_export_rdf(api_client) -> None:
+    from rdflib import Graph
+
+    ttl = api_client.get("/api/export.ttl")
+    assert ttl.status_code == 200 and ttl.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=ttl.text, format="turtle")
+    assert len(g) > 10
+    jl = api_client.get("/api/export.jsonld")
+    assert jl.status_code == 200 and jl.headers["content-type"].startswith("application/ld+json")
+    assert len(Graph().parse(data=jl.text, format="json-ld")) == len(g)
+
+
+# --------------------------------------------------------------------------- free queries
+
+
+def test_cypher_runs_read_only_queries(api_client) -> None:
+    r = api_client.post(
+        "/api/cypher",
+        json={
+            "query": "MATCH (u:Utfordring {id: $id}) RETURN u.id AS id, u.label AS label",
+            "params": {"id": "utfordring/rekruttering"},
+        },
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["columns"] == ["id", "label"]
+    assert body["rows"][0]["id"] == "utfordring/rekruttering"
+    r = api_client.post(
+        "/api/cypher?format=csv", json={"query": "MATCH (u:Utfordring) RETURN u.id AS id"}
+    )
+    assert r.headers["content-type"].startswith("text/csv")
+    assert "utfordring/rekruttering" in {row["id"] for row in _csv(r.text)}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CREATE (n) RETURN n",
+        "MATCH (a:`Aktør`) SET a.name = 'x' RETURN a",
+        "MATCH (n) DETACH DELETE n",
+        "MERGE (n:Fake {id: 'x'}) RETURN n",
+    ],
+)
+def test_cypher_that_writes_is_400_and_changes_nothing(api_client, query) -> None:
+    before = _node_count(api_client)
+    r = api_client.post("/api/cypher", json={"query": query})
+    assert r.status_code == 400, r.text
+    assert isinstance(r.json()["detail"], str)
+    assert _node_count(api_client) == before
+    names = api_client.post(
+        "/api/cypher", json={"query": "MATCH (a:`Aktør`) WHERE a.name = 'x' RETURN count(a) AS n"}
+    ).json()
+    assert names["rows"][0]["n"] == 0
+
+
+def test_cypher_errors_are_json(api_client) -> None:
+    r = api_client.post("/api/cypher", json={"query": "THIS IS NOT CYPHER"})
+    assert r.status_code == 400 and isinstance(r.json()["detail"], str)
+    r = api_client.post("/api/cypher", json={"params": {}})
+    assert r.status_code == 422 and isinstance(r.json()["detail"], str)
+    r = api_client.post(
+        "/api/cypher", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422 and isinstance(r.json()["detail"], str)
+
+
+def test_cypher_row_cap(api_store, api_settings) -> None:
+    from fastapi.testclient import TestClient
+
+    capped = api_settings.model_copy(update={"row_cap": 2})
+    with TestClient(create_app(capped, store=api_store)) as client:
+        body = client.post("/api/cypher", json={"query": "MATCH (n) RETURN n.id AS id"}).json()
+    assert len(body["rows"]) == 2 and body["truncated"] is True
+
+
+def test_cypher_timeout_is_422_and_server_answers_others(api_store, api_settings) -> None:
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    slow = api_settings.model_copy(update={"query_timeout_ms": 1})
+    heavy = HEAVY
+    with TestClient(create_app(slow, store=api_store)) as client:
+        results: dict[str, int] = {}
+
+        def run() -> None:
+            results["heavy"] = client.post("/api/cypher", json={"query": heavy}).status_code
+
+        t = threading.Thread(target=run)
+        t.start()
+        results["health"] = client.get("/api/health").status_code
+        t.join(30)
+    assert results["health"] == 200
+    assert results["heavy"] == 422
+
+
+def test_queries_catalog_lists_cypher_and_sparql(api_client) -> None:
+    items = api_client.get("/api/queries", params={"limit": 500}).json()["items"]
+    names = {q["name"] for q in items}
+    assert "actors_raising_challenge" in names
+    assert {q["language"] for q in items} == {"cypher", "sparql"}
+    only = api_client.get("/api/queries", params={"language": "sparql", "limit": 500}).json()
+    assert only["items"] and all(q["language"] == "sparql" for q in only["items"])
+
+
+# --------------------------------------------------------------------------- SPARQL
+
+SELECT_LABELS = (
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "SELECT ?c ?label WHERE { ?c skos:prefLabel ?label . FILTER(CONTAINS(STR(?c), 'rekruttering')) }"
+)
+
+
+def test_sparql_get_post_form_and_body(api_client) -> None:
+    accept = {"Accept": "application/sparql-results+json"}
+    answers = [
+        api_client.get("/sparql", params={"query": SELECT_LABELS}, headers=accept),
+        api_client.post("/sparql", data={"query": SELECT_LABELS}, headers=accept),
+        api_client.post(
+            "/sparql",
+            content=SELECT_LABELS.encode(),
+            headers=accept | {"Content-Type": "application/sparql-query"},
+        ),
+    ]
+    for r in answers:
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith("application/sparql-results+json")
+        bindings = r.json()["results"]["bindings"]
+        assert any(b["label"]["value"] for b in bindings)
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "marker"),
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml", "<sparql"),
+        ("text/csv", "text/csv", "c,label"),
+        ("text/tab-separated-values", "text/tab-separated-values", "?c\t?label"),
+    ],
+)
+def test_sparql_select_formats(api_client, accept, media, marker) -> None:
+    r = api_client.get("/sparql", params={"query": SELECT_LABELS}, headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith(media)
+    assert marker in r.text
+
+
+def test_sparql_ask_and_construct(api_client) -> None:
+    r = api_client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"
+    ttl = api_client.get("/sparql", params={"query": construct}, headers={"Accept": "text/turtle"})
+    assert ttl.status_code == 200 and ttl.headers["content-type"].startswith("text/turtle")
+    nt = api_client.get(
+        "/sparql", params={"query": construct}, headers={"Accept": "application/n-triples"}
+    )
+    assert nt.headers["content-type"].startswith("application/n-triples")
+    assert len([line for line in nt.text.splitlines() if line.strip()]) == 5
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.get("/sparql", params={"update": "CLEAR ALL"}),
+        lambda c: c.post("/sparql", data={"update": "CLEAR ALL"}),
+        lambda c: c.post(
+            "/sparql",
+            content=b"CLEAR ALL",
+            headers={"Content-Type": "application/sparql-update"},
+        ),
+        lambda c: c.get("/sparql", params={"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}),
+        lambda c: c.get(
+            "/sparql",
+            params={"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"},
+        ),
+        lambda c: c.get("/sparql", params={"query": "SELEKT nothing"}),
+        lambda c: c.get("/sparql"),
+    ],
+)
+def test_sparql_refusals_are_json_400(api_client, call) -> None:
+    r = call(api_client)
+    assert r.status_code == 400, r.text
+    assert isinstance(r.json()["detail"], str)
+
+
+def test_sparql_browser_without_query_gets_yasgui(api_client) -> None:
+    r = api_client.get("/sparql", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and "Yasgui" in r.text
+
+
+# --------------------------------------------------------------------------- upload
+
+
+def test_upload_is_off_without_a_token(api_client) -> None:
+    r = api_client.post("/api/documents", files={"file": ("x.txt", b"Innspill\n")})
+    assert r.status_code == 403
+    assert "HELSEGRAF_API_TOKEN" in r.json()["detail"]
+
+
+@pytest.fixture
+def upload_client(tmp_path, api_settings):
+    """A client over a fresh store with an API token and a small upload cap."""
+    from fastapi.testclient import TestClient
+
+    from helsegraf.graph.store import open_store
+
+    settings = api_settings.model_copy(
+        update={
+            "data_dir": tmp_path / "data",
+            "api_token": "s3cret-token",
+            "max_upload_bytes": 4000,
+        }
+    )
+    settings.data_dir.mkdir()
+    with open_store(settings) as store:
+        store.ensure_reference()
+        with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as c:
+            yield c, settings
+
+
+UPLOAD_TEXT = (
+    "Innspill til nasjonal helse- og samhandlingsplan fra Orkland kommune\n"
+    "\n"
+    "Hva er de viktigste utfordringene?\n"
+    "Det er krevende å rekruttere sykepleiere og leger til kommunen.\n"
+)
+
+
+def test_upload_needs_the_right_token(upload_client) -> None:
+    client, _ = upload_client
+    files = {"file": ("innspill.txt", UPLOAD_TEXT.encode())}
+    assert client.post("/api/documents", files=files).status_code == 401
+    r = client.post("/api/documents", files=files, headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert client.get("/api/documents").json()["total"] == 0
+
+
+def test_upload_ingests_the_document(upload_client) -> None:
+    client, settings = upload_client
+    r = client.post(
+        "/api/documents",
+        files={"file": ("../../etc/Innspill Orkland.txt", UPLOAD_TEXT.encode())},
+        headers={"Authorization": "Bearer s3cret-token"},
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["document"]["name"] == "Innspill_Orkland.txt"
+    docs = client.get("/api/documents").json()
+    assert docs["total"] == 1 and docs["items"][0]["name"] == "Innspill_Orkland.txt"
+    # the temporary copy is gone, and nothing was written outside the data dir
+    uploads = settings.data_dir / "uploads"
+    assert not any(p.is_file() for p in uploads.rglob("*"))
+
+
+def test_upload_too_large_is_413(upload_client) -> None:
+    client, settings = upload_client
+    big = b"a" * (settings.max_upload_bytes + 1)
+    r = client.post(
+        "/api/documents",
+        files={"file": ("big.txt", big)},
+        headers={"Authorization": "Bearer s3cret-token"},
+    )
+    assert r.status_code == 413
+    assert client.get("/api/documents").json()["total"] == 0
+
+
+def test_upload_wrong_type_is_415(upload_client) -> None:
+    client, _ = upload_client
+    r = client.post(
+        "/api/documents",
+        files={"file": ("run.sh", b"echo hi")},
+        headers={"Authorization": "Bearer s3cret-token"},
+    )
+    assert r.status_code == 415
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_unexpected_errors_are_a_generic_json_500(api_settings) -> None:
+    from fastapi.testclient import TestClient
+
+    class Broken:
+        def query(self, *a, **k):
+            raise RuntimeError("secret internal detail")
+
+        def counts(self):
+            raise RuntimeError("secret internal detail")
+
+        def close(self) -> None:
+            pass
+
+    with TestClient(create_app(api_settings, store=Broken()), raise_server_exceptions=False) as c:
+        r = c.get("/api/actors")
+    assert r.status_code == 500
+    assert r.json() == {"detail": "internal error: the server could not answer this request"}
+    assert "secret" not in r.text and "Traceback" not in r.text
+
+
+def test_unknown_route_is_json_404(api_client) -> None:
+    r = api_client.get("/api/finnes-ikke")
+    assert r.status_code == 404 and r.json() == {"detail": "Not Found"}
