@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import simplemma
 import yaml
 
 from helsegraf.core.errors import HelsegrafError
@@ -188,6 +189,12 @@ _CAMEL = re.compile(r"(?<![\w-])[A-ZÆØÅ][a-zæøå]+(?:[A-ZÆØÅ]+[a-zæøå
 # a lower-case name after an indefinite noun ("med prosjekt heltidskultur."), not a definite noun
 _LOWER_PROJECT = re.compile(
     r"(?<![\w-])(?:prosjekt|program|kampanje)\s+([a-zæøå][\wæøå-]{3,}(?<!en)(?<!et)(?<!ene))(?=\s*[.;]|\s*$)"
+)
+_PILOT = re.compile(
+    r"(?<![\w-])(?:[Pp]ilotprosjekt|[Ff]orprosjekt|[Pp]ilot)\s+(?:på|om|med|for)\s+(?P<obj>[a-zæøåA-ZÆØÅ][^.;:()]{3,90})"
+)
+_NAMED_FORUM = re.compile(
+    r"(?<=[a-zæøå,] )([A-ZÆØÅ][a-zæøå][\wæøå-]+\s+(?:[a-zæøå]+e\s+)?[a-zæøå]*(?:forum|nettverk|nettverket))(?![\w-])"
 )
 _HOLDS_UP = re.compile(
     r"\s(?:er|var|blir)\s+(?:eit|et|ein|en|ei)\s+(?:godt\s+|stort\s+|[\wæøå]+rik\s+|viktig\s+)?"
@@ -409,8 +416,8 @@ def find_mentions(
         by_block.setdefault(a.block, []).append((a.start, a.end))
     found: list[ExampleMention] = []
 
-    def add(bi: int, s: int, e: int, name: str, text: str) -> None:
-        if any(m.block == bi and m.start < e and s < m.end for m in found):
+    def add(bi: int, s: int, e: int, name: str, text: str, alias: bool = False) -> None:
+        if not alias and any(m.block == bi and m.start < e and s < m.end for m in found):
             return
         found.append(ExampleMention(name=name, surface=text[s:e], block=bi, start=s, end=e))
 
@@ -503,6 +510,30 @@ def find_mentions(
                     if not nxt:
                         break
                     p = span[1] + nxt.end()
+            # "pilotprosjekt på traineeordning for nyutdannede", "forprosjekt om X"
+            for m in _PILOT.finditer(sent):
+                obj = re.split(r"\s+(?:og|i regi|der|som|for å)\s|[,.;:()]", m.group("obj"))[
+                    0
+                ].strip()
+                if 2 <= len(obj.split()) <= 7:
+                    ms = s + m.start()
+                    me = s + m.start("obj") + len(obj)
+                    name = text[ms:me]
+                    name = name[0].upper() + name[1:]
+                    add(bi, ms, me, name, text)
+                    # the object alone is an alias ("traineeordning for nyutdannede")
+                    os_ = s + m.start("obj")
+                    add(bi, os_, os_ + len(obj), name, text, alias=True)
+            # "Namdal legeforum", "Innherred medisinske forum": a named forum or network
+            for m in _NAMED_FORUM.finditer(sent):
+                if m.start() == 0:
+                    continue  # a capital at the start of a sentence is no sign of a name
+                ms, me = s + m.start(1), s + m.end(1)
+                first = m.group(1).split()[0]
+                if first.endswith("-") or simplemma.is_known(first.lower(), lang=("nb", "nn")):
+                    continue  # "Nasjonalt nettverk": an ordinary word, not a name
+                if _acceptable(m.group(1), (ms, me), spans_blocked):
+                    add(bi, ms, me, m.group(1), text)
             # named services: "lokalmedisinsk senter i Valdres", "Valdres lokalmedisinske senter"
             for rx, template in _service_patterns():
                 for m in rx.finditer(sent):
