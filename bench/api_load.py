@@ -1,0 +1,209 @@
+"""Measurements 4 and 7: the API under load, and the soak run.
+
+``helsegraf serve`` runs as a second process on a free loopback port; this process drives it
+with ``clients`` concurrent httpx clients (asyncio), each cycling through the routes for
+``duration_s`` seconds. The server's memory (RSS of it and its children) is sampled meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import statistics
+import time
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bench.processes import RssSampler
+from bench.stats import latency_summary
+
+log = logging.getLogger(__name__)
+
+_SKIP = ("export", "download", "upload", "review", "/ui", "static", "docs", "redoc", "openapi")
+SPARQL_QUERIES = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 25",
+)
+
+
+def _first_id(client: httpx.Client, path: str) -> str | None:
+    try:
+        r = client.get(path, params={"limit": 5})
+        data = r.json()
+    except (httpx.HTTPError, ValueError):
+        return None
+    items = data.get("items") if isinstance(data, dict) else data
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, dict):
+                for key in ("id", "document_id", "actor_id", "concept", "name"):
+                    if item.get(key):
+                        return str(item[key])
+    return None
+
+
+def discover_routes(base: str | httpx.Client, max_param_routes: int = 6) -> dict[str, Any]:
+    """The API's GET routes under /api from its OpenAPI document, with ids filled in.
+
+    Routes without path parameters are all taken; a route with one path parameter is filled
+    with the first id its parent list route returns. Routes that do not answer 200 are left out
+    and listed under ``skipped``.
+    """
+    ctx = (
+        httpx.Client(base_url=base, timeout=30)
+        if isinstance(base, str)
+        else contextlib.nullcontext(base)
+    )
+    with ctx as client:
+        spec = client.get("/openapi.json").json()
+        plain, param = [], []
+        for path, ops in spec.get("paths", {}).items():
+            if "get" not in ops or not path.startswith("/api") or any(s in path for s in _SKIP):
+                continue
+            (param if "{" in path else plain).append(path)
+        routes = list(plain)
+        for path in sorted(param, key=len)[: max_param_routes * 3]:
+            if len([r for r in routes if r not in plain]) >= max_param_routes:
+                break
+            if path.count("{") != 1:
+                continue
+            parent = path.split("/{", 1)[0]
+            ident = _first_id(client, parent)
+            if ident:
+                routes.append(
+                    path.split("{", 1)[0] + quote(ident, safe="/") + path.split("}", 1)[1]
+                )
+        good, skipped = [], {}
+        for r in routes:
+            try:
+                status = client.get(r).status_code
+            except httpx.HTTPError as exc:
+                status = type(exc).__name__
+            if status == 200:
+                good.append(r)
+            else:
+                skipped[r] = status
+    return {"routes": good, "skipped": skipped}
+
+
+async def _drive(
+    base: str,
+    routes: list[tuple[str, str, dict[str, str] | None]],
+    clients: int,
+    duration_s: float,
+) -> list[tuple[str, float, int, float]]:
+    """Run the load; returns (route label, latency s, status (0 = error), finish time)."""
+    results: list[tuple[str, float, int, float]] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    t_start = time.perf_counter()
+    deadline = t_start + duration_s
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def worker(k: int) -> None:
+            i = k
+            while time.perf_counter() < deadline:
+                label, path, params = routes[i % len(routes)]
+                i += 1
+                t0 = time.perf_counter()
+                try:
+                    r = await client.get(path, params=params)
+                    await r.aread()
+                    status = r.status_code
+                except httpx.HTTPError:
+                    status = 0
+                t1 = time.perf_counter()
+                results.append((label, t1 - t0, status, t1 - t_start))
+
+        await asyncio.gather(*(worker(k) for k in range(clients)))
+    return results
+
+
+def _summarise(results: list[tuple[str, float, int, float]], duration_s: float) -> dict[str, Any]:
+    by_route: dict[str, list[float]] = {}
+    errors: dict[str, int] = {}
+    for label, lat, status, _ in results:
+        by_route.setdefault(label, []).append(lat)
+        if not 200 <= status < 300:
+            errors[label] = errors.get(label, 0) + 1
+    elapsed = max((t for *_, t in results), default=duration_s)
+    overall = latency_summary([lat for _, lat, _, _ in results])
+    return {
+        "requests": len(results),
+        "errors": sum(errors.values()),
+        "errors_by_route": errors,
+        "requests_per_s": round(len(results) / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": overall.get("median_ms"),
+        "p99_ms": overall.get("p99_ms"),
+        "overall": overall,
+        "routes": {
+            label: {
+                **latency_summary(lats),
+                "requests_per_s": round(len(lats) / elapsed, 1),
+            }
+            for label, lats in sorted(by_route.items())
+        },
+    }
+
+
+def measure_api(
+    base: str, server_pid: int, clients: int = 50, duration_s: float = 20.0
+) -> dict[str, Any]:
+    """p50/p99 and requests/s of the main GET routes under ``clients`` concurrent clients."""
+    found = discover_routes(base)
+    routes = [(r, r, None) for r in found["routes"]]
+    if not routes:
+        return {"error": "no GET routes answered 200", "skipped": found["skipped"]}
+    sampler = RssSampler(server_pid, interval=1.0).start()
+    results = asyncio.run(_drive(base, routes, clients, duration_s))
+    sampler.stop()
+    out = _summarise(results, duration_s)
+    out.update(
+        clients=clients,
+        duration_s=duration_s,
+        skipped_routes=found["skipped"],
+        server_peak_rss_bytes=sampler.peak,
+    )
+    return out
+
+
+def measure_soak(
+    base: str,
+    server_pid: int,
+    clients: int = 50,
+    duration_s: float = 60.0,
+    window_s: float = 10.0,
+) -> dict[str, Any]:
+    """Soak: GET routes and /sparql for ``duration_s``; errors and server RSS first vs last."""
+    found = discover_routes(base)
+    routes: list[tuple[str, str, dict[str, str] | None]] = [(r, r, None) for r in found["routes"]]
+    for i, q in enumerate(SPARQL_QUERIES):
+        routes.append((f"/sparql#{i + 1}", "/sparql", {"query": q}))
+    sampler = RssSampler(server_pid, interval=1.0).start()
+    results = asyncio.run(_drive(base, routes, clients, duration_s))
+    sampler.stop()
+    out = _summarise(results, duration_s)
+    window = min(window_s, duration_s / 3)
+    first = [r for t, r in sampler.samples if t <= window]
+    last = [r for t, r in sampler.samples if t >= duration_s - window]
+    first_mb = statistics.fmean(first) / 2**20 if first else float("nan")
+    last_mb = statistics.fmean(last) / 2**20 if last else float("nan")
+    growth = (last_mb - first_mb) / first_mb if first_mb else float("nan")
+    out.update(
+        clients=clients,
+        duration_s=duration_s,
+        window_s=window,
+        skipped_routes=found["skipped"],
+        rss_first_window_mb=round(first_mb, 1),
+        rss_last_window_mb=round(last_mb, 1),
+        rss_growth=round(growth, 4),
+        rss_samples_mb=[(round(t, 1), round(r / 2**20, 1)) for t, r in sampler.samples],
+        # Steady: the last window holds no more than 10 % over the first (allocator warm-up
+        # and caches fill early; a leak keeps climbing).
+        rss_steady=bool(growth <= 0.10),
+        zero_errors=out["errors"] == 0,
+    )
+    return out

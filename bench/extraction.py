@@ -1,0 +1,105 @@
+"""Measurement 1: extraction throughput on one core, beside the spaCy floor and peer.
+
+The three pipelines run in the same process, interleaved round by round over the same texts,
+so their ratios hold even when the machine is busy. Throughput is reported on process CPU time
+(what one core delivers) and on wall-clock time.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.stats import latency_summary
+
+log = logging.getLogger(__name__)
+
+
+def _pipelines() -> tuple[dict[str, Callable[[str, str], Any]], dict[str, Any]]:
+    from bench.baselines import make_floor, make_peer
+    from helsegraf.ingest.pipeline import extract_text
+
+    floor = make_floor()
+    t0 = time.perf_counter()
+    peer, n_patterns = make_peer()
+    build_s = time.perf_counter() - t0
+    pipes: dict[str, Callable[[str, str], Any]] = {
+        "floor_spacy_blank_nb": lambda text, name: floor(text),
+        "peer_spacy_entityruler": lambda text, name: peer(text),
+        "helsegraf_extract_text": lambda text, name: extract_text(text, name),
+    }
+    return pipes, {"peer_patterns": n_patterns, "peer_build_s": round(build_s, 3)}
+
+
+def measure_extraction(files: list[Path], rounds: int = 3) -> dict[str, Any]:
+    """Throughput (MB/s) of floor, peer and helsegraf over ``files``; ratios per round."""
+    texts = [(p.read_text(encoding="utf-8"), p.name) for p in files]
+    nbytes = sum(len(t.encode("utf-8")) for t, _ in texts)
+    pipes, info = _pipelines()
+    for fn in pipes.values():  # warm-up: lazy loading (codebook, registries, lexemes)
+        for text, name in texts[:2]:
+            fn(text, name)
+    names = list(pipes)
+    cpu: dict[str, list[float]] = {n: [] for n in names}
+    wall: dict[str, list[float]] = {n: [] for n in names}
+    per_doc: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        order = names[r % len(names) :] + names[: r % len(names)]  # rotate who goes first
+        for n in order:
+            fn = pipes[n]
+            c0, w0 = time.process_time(), time.perf_counter()
+            for text, name in texts:
+                d0 = time.perf_counter()
+                fn(text, name)
+                per_doc[n].append(time.perf_counter() - d0)
+            cpu[n].append(time.process_time() - c0)
+            wall[n].append(time.perf_counter() - w0)
+    mb = nbytes / 1e6
+    out: dict[str, Any] = {
+        "documents": len(texts),
+        "bytes": nbytes,
+        "rounds": rounds,
+        **info,
+        "pipelines": {},
+    }
+    for n in names:
+        out["pipelines"][n] = {
+            "mb_per_s_cpu": round(mb / statistics.median(cpu[n]), 4),
+            "mb_per_s_wall": round(mb / statistics.median(wall[n]), 4),
+            "cpu_s_per_round": [round(x, 4) for x in cpu[n]],
+            "per_document": latency_summary(per_doc[n]),
+        }
+    hg, fl, pe = names[2], names[0], names[1]
+    out["time_ratio_vs_floor"] = round(
+        statistics.median(a / b for a, b in zip(cpu[hg], cpu[fl], strict=True)), 3
+    )
+    out["time_ratio_vs_peer"] = round(
+        statistics.median(a / b for a, b in zip(cpu[hg], cpu[pe], strict=True)), 3
+    )
+    out["mb_per_s_cpu"] = out["pipelines"][hg]["mb_per_s_cpu"]
+    return out
+
+
+def profile_extraction(files: list[Path], out_path: Path, top: int = 25) -> list[str]:
+    """Profile extract_text over ``files`` with pyinstrument; write the text report.
+
+    Returns the first ``top`` lines of the report (the hottest call paths).
+    """
+    from pyinstrument import Profiler
+
+    from helsegraf.ingest.pipeline import extract_text
+
+    texts = [(p.read_text(encoding="utf-8"), p.name) for p in files]
+    extract_text(*texts[0])  # warm-up outside the profile
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    for text, name in texts:
+        extract_text(text, name)
+    profiler.stop()
+    report = profiler.output_text(unicode=True, color=False, show_all=False)
+    out_path.write_text(report, encoding="utf-8")
+    return report.splitlines()[:top]

@@ -1,0 +1,214 @@
+"""Measurement 3: latency of every catalog query as the corpus grows.
+
+One embedded store grows through the sizes (the scaler's corpora nest). At each size every
+Cypher query of the catalog runs ``reps`` times on the store, and every SPARQL query runs on the
+RDF export three ways: the product's :class:`SparqlEngine` (Oxigraph in a worker process),
+rdflib with the ``oxrdflib`` store, and rdflib's plain in-memory store (the baseline).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench.loading import count_rows, fresh_store
+from bench.stats import latency_summary
+
+log = logging.getLogger(__name__)
+
+# Values for parameters that name something in the graph, found in the loaded data.
+_PICKERS: dict[str, str] = {
+    "challenge": (
+        "MATCH (:Stemme)-[:RAISES]->(u:Utfordring) "
+        "RETURN u.id AS id, count(*) AS n ORDER BY n DESC, id LIMIT 1"
+    ),
+    "measure": (
+        "MATCH (:Stemme)-[:PROPOSES]->(t:Tiltak) "
+        "RETURN t.id AS id, count(*) AS n ORDER BY n DESC, id LIMIT 1"
+    ),
+    "actor": (
+        "MATCH (a:`Aktør`)-[:AUTHORED]->(:Stemme) "
+        "RETURN a.id AS id, count(*) AS n ORDER BY n DESC, id LIMIT 2"
+    ),
+    "document": "MATCH (d:Dokument) RETURN d.id AS id ORDER BY id LIMIT 1",
+    "example": (
+        "MATCH (:Stemme)-[:MENTIONS]->(e:Eksempel) "
+        "RETURN e.id AS id, count(*) AS n ORDER BY n DESC, id LIMIT 1"
+    ),
+}
+_ALIASES = {"from": "actor", "to": "actor2", "id": "actor", "concept": "challenge"}
+
+
+def pick_params(store: Any) -> dict[str, Any]:
+    """Parameter values that make the catalog queries return real rows at this size."""
+    found: dict[str, Any] = {}
+    for key, cypher in _PICKERS.items():
+        try:
+            rows = store.query(cypher)
+        except Exception as exc:  # a picker the graph model does not support
+            log.debug("picker %s failed: %s", key, exc)
+            rows = []
+        if rows:
+            found[key] = rows[0]["id"]
+            if key == "actor":
+                found["actor2"] = rows[-1]["id"]
+    return found
+
+
+def _param_names(named: Any) -> list[tuple[str, Any]]:
+    """(name, default) pairs of a NamedQuery's params, whatever shape they are given in."""
+    params = getattr(named, "params", None) or []
+    if isinstance(params, dict):
+        items = list(params.items())
+    else:
+        items = []
+        for p in params:
+            if isinstance(p, str):
+                items.append((p, None))
+            else:
+                items.append((getattr(p, "name", str(p)), getattr(p, "default", None)))
+    out = []
+    for name, default in items:
+        if not isinstance(default, str | int | float | bool | type(None)):
+            default = getattr(default, "default", None)
+        out.append((name, default))
+    return out
+
+
+def params_for(named: Any, picked: dict[str, Any]) -> dict[str, Any]:
+    """Fill every parameter: a graph value where one fits, else the default, else ``""``."""
+    out: dict[str, Any] = {}
+    for name, default in _param_names(named):
+        key = _ALIASES.get(name, name)
+        if key in picked:
+            out[name] = picked[key]
+        elif name == "limit":
+            out[name] = default if isinstance(default, int) else 20
+        elif name == "offset":
+            out[name] = 0
+        elif default is not None:
+            out[name] = default
+        else:
+            out[name] = ""
+    return out
+
+
+def _time(fn: Callable[[], Any], reps: int, budget_s: float) -> dict[str, Any]:
+    """Run ``fn`` once to warm up, then up to ``reps`` times within ``budget_s``."""
+    try:
+        t0 = time.perf_counter()
+        first = fn()
+        warm = time.perf_counter() - t0
+    except Exception as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"[:300]}
+    samples: list[float] = []
+    started = time.perf_counter()
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+        if time.perf_counter() - started > budget_s and len(samples) >= 3:
+            break
+    out: dict[str, Any] = {**latency_summary(samples), "first_ms": round(warm * 1000, 3)}
+    with contextlib.suppress(TypeError):
+        out["rows"] = len(first)
+    return out
+
+
+def _sparql_at_size(
+    store: Any, queries: list[Any], picked: dict[str, Any], reps: int, budget_s: float
+) -> dict[str, Any]:
+    from rdflib import Graph
+
+    from helsegraf.graph.rdf import export_rdf
+    from helsegraf.graph.sparql import SparqlEngine, bind_params
+
+    out: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    graph = export_rdf(store)
+    out["export_s"] = round(time.perf_counter() - t0, 3)
+    out["triples"] = len(graph)
+    t0 = time.perf_counter()
+    ox_graph = Graph(store="Oxigraph")
+    for prefix, ns in graph.namespaces():
+        ox_graph.bind(prefix, ns)
+    ox_graph.addN((s, p, o, ox_graph) for s, p, o in graph)
+    out["oxrdflib_build_s"] = round(time.perf_counter() - t0, 3)
+    engine = SparqlEngine(graph, timeout_s=60)
+    out["queries"] = {}
+    try:
+        for named in queries:
+            params = params_for(named, picked)
+            bindings = bind_params(params, engine.prefixes)
+            res: dict[str, Any] = {"params": {k: str(v) for k, v in params.items()}}
+            res["engine"] = _time(
+                lambda n=named, p=params: engine.query_named(n.name, p), reps, budget_s
+            )
+            res["oxrdflib"] = _time(
+                lambda n=named, b=bindings: list(ox_graph.query(n.text, initBindings=b)),
+                reps,
+                budget_s,
+            )
+            res["rdflib_memory"] = _time(
+                lambda n=named, b=bindings: list(graph.query(n.text, initBindings=b)),
+                reps,
+                budget_s,
+            )
+            out["queries"][named.name] = res
+    finally:
+        engine.close()
+    return out
+
+
+def measure_queries(
+    files_by_size: dict[int, list[Any]],
+    reps: int = 20,
+    budget_s: float = 4.0,
+    extractions_for: Callable[[list[Any]], list[Any]] | None = None,
+) -> dict[str, Any]:
+    """Latency of each catalog query at each size (sizes ascending, nested corpora)."""
+    from helsegraf.queries import catalog
+
+    if extractions_for is None:
+        from bench.extract_cache import extractions_for as _default
+
+        extractions_for = _default
+    all_queries = catalog.all()
+    cypher = [q for q in all_queries if q.language == "cypher"]
+    sparql = [q for q in all_queries if q.language == "sparql"]
+    out: dict[str, Any] = {"reps": reps, "sizes": {}}
+    loaded = 0
+    with fresh_store(name="queries") as store:
+        store.ensure_reference()
+        for size in sorted(files_by_size):
+            files = files_by_size[size]
+            new = extractions_for(files[loaded:])
+            t0 = time.perf_counter()
+            for x in new:
+                store.load_extraction(x)
+            load_s = time.perf_counter() - t0
+            loaded = len(files)
+            picked = pick_params(store)
+            at: dict[str, Any] = {
+                "documents": loaded,
+                "load_s_added": round(load_s, 3),
+                "rows_added": count_rows(new),
+                "counts": store.counts(),
+                "params": picked,
+                "cypher": {},
+            }
+            for named in cypher:
+                params = params_for(named, picked)
+                res = _time(lambda n=named, p=params: store.query(n.text, p), reps, budget_s)
+                res["params"] = {k: str(v) for k, v in params.items()}
+                at["cypher"][named.name] = res
+            if sparql:
+                try:
+                    at["sparql"] = _sparql_at_size(store, sparql, picked, reps, budget_s)
+                except Exception as exc:
+                    at["sparql"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+            out["sizes"][str(size)] = at
+    return out

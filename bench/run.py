@@ -1,0 +1,292 @@
+"""The benchmark run: every measurement side by side, one results file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bench import report
+from bench.scaler import scale_corpus
+from bench.stats import machine_info
+
+log = logging.getLogger(__name__)
+console = Console(stderr=True)
+
+SECTIONS = ("extraction", "load", "queries", "memory", "parallel", "api", "soak")
+
+
+@dataclass
+class Config:
+    """What a run measures and how much of it."""
+
+    mode: str
+    seed: int = 1
+    sizes: list[int] = field(default_factory=lambda: [10, 100, 1000, 5000])
+    query_sizes: list[int] = field(default_factory=lambda: [100, 1000, 5000])
+    extract_docs: int = 40
+    extract_rounds: int = 3
+    load_docs: int = 200
+    query_reps: int = 30
+    query_budget_s: float = 6.0
+    memory_docs: int = 1000
+    parallel_docs: int = 200
+    api_clients: int = 50
+    api_s: float = 20.0
+    soak_s: float = 60.0
+    soak_window_s: float = 10.0
+
+    @classmethod
+    def quick(cls, seed: int = 1) -> Config:
+        """Under five minutes on two busy cores: smaller corpora and shorter load runs."""
+        return cls(
+            mode="quick",
+            seed=seed,
+            sizes=[10, 100],
+            query_sizes=[10, 100],
+            extract_docs=8,
+            extract_rounds=3,
+            load_docs=20,
+            query_reps=10,
+            query_budget_s=2.0,
+            memory_docs=100,
+            parallel_docs=40,
+            api_s=10.0,
+            soak_s=20.0,
+            soak_window_s=5.0,
+        )
+
+    @classmethod
+    def full(cls, seed: int = 1, sizes: list[int] | None = None) -> Config:
+        cfg = cls(mode="full", seed=seed)
+        if sizes:
+            cfg.sizes = sorted(sizes)
+            cfg.query_sizes = [s for s in cfg.sizes if s >= 100] or cfg.sizes
+            cfg.memory_docs = 1000 if 1000 in cfg.sizes else max(cfg.sizes)
+        return cfg
+
+
+def _section(results: dict[str, Any], name: str, fn: Callable[[], dict[str, Any]]) -> None:
+    console.rule(f"[bold]{name}")
+    t0 = time.perf_counter()
+    try:
+        results[name] = fn()
+    except Exception as exc:
+        log.debug("section %s failed", name, exc_info=True)
+        results[name] = {
+            "error": f"{type(exc).__name__}: {exc}"[:500],
+            "traceback": traceback.format_exc().splitlines()[-6:],
+        }
+        console.print(f"[red]{name} failed:[/] {results[name]['error']}")
+    results[name]["section_s"] = round(time.perf_counter() - t0, 2)
+    console.print(f"{name}: {results[name]['section_s']} s")
+
+
+def _ingest_memory(cfg: Config) -> dict[str, Any]:
+    from bench.processes import run_ingest
+
+    corpus = scale_corpus(cfg.memory_docs, cfg.seed)
+    with tempfile.TemporaryDirectory(prefix="hg-bench-ingest-") as d:
+        out = run_ingest(corpus.dir, Path(d))
+    out.update(documents=cfg.memory_docs, mb=round(corpus.nbytes / 1e6, 3))
+    if out["exit_code"] == 0 and out["wall_s"]:
+        out["mb_per_s_end_to_end"] = round(corpus.nbytes / 1e6 / out["wall_s"], 3)
+    return out
+
+
+def _ingest_parallel(cfg: Config) -> dict[str, Any]:
+    from bench.processes import run_ingest
+
+    corpus = scale_corpus(cfg.parallel_docs, cfg.seed)
+    out: dict[str, Any] = {"documents": cfg.parallel_docs, "mb": round(corpus.nbytes / 1e6, 3)}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory(prefix=f"hg-bench-par{workers}-") as d:
+            out[f"workers_{workers}"] = run_ingest(corpus.dir, Path(d), workers=workers)
+    w1, w2 = out["workers_1"], out["workers_2"]
+    if w1["exit_code"] == 0 and w2["exit_code"] == 0:
+        out["speedup"] = round(w1["wall_s"] / w2["wall_s"], 3)
+    return out
+
+
+def _api_and_soak(cfg: Config, results: dict[str, Any], sections: set[str]) -> None:
+    from bench.api_load import measure_api, measure_soak
+    from bench.processes import ingest_samples, serve
+
+    with tempfile.TemporaryDirectory(prefix="hg-bench-api-") as d:
+        data = Path(d)
+        t0 = time.perf_counter()
+        ingested = ingest_samples(data)
+        if ingested["exit_code"] != 0:
+            raise RuntimeError(f"ingest of the sample corpus failed: {ingested}")
+        with serve(data) as (base, proc):
+            startup = time.perf_counter() - t0
+            if "api" in sections:
+                _section(
+                    results,
+                    "api",
+                    lambda: {
+                        **measure_api(base, proc.pid, cfg.api_clients, cfg.api_s),
+                        "corpus": "samples/corpus",
+                        "setup_s": round(startup, 2),
+                    },
+                )
+            if "soak" in sections:
+                _section(
+                    results,
+                    "soak",
+                    lambda: measure_soak(
+                        base, proc.pid, cfg.api_clients, cfg.soak_s, cfg.soak_window_s
+                    ),
+                )
+
+
+def _profiles(cfg: Config, results: dict[str, Any], stem: str, files: list[Path]) -> None:
+    """Profile what limits a missed target (pyinstrument), next to the results file."""
+    profiles: dict[str, Any] = {}
+    missed = {t["name"] for t in results["targets"] if t["met"] is False}
+    if any(n.startswith(("extraction", "ingest of")) for n in missed):
+        from bench.extraction import profile_extraction
+
+        out = report.RESULTS / f"{stem}-profile-extraction.txt"
+        try:
+            profiles["extraction"] = {
+                "file": f"bench/results/{out.name}",
+                "top": profile_extraction(files[: min(4, len(files))], out),
+            }
+        except Exception as exc:
+            profiles["extraction"] = {"error": f"{type(exc).__name__}: {exc}"}
+    if any(n.startswith("API") for n in missed):
+        from bench.profiling import profile_api
+
+        out = report.RESULTS / f"{stem}-profile-api.txt"
+        try:
+            profiles["api"] = {"file": f"bench/results/{out.name}", "top": profile_api(out)}
+        except Exception as exc:
+            profiles["api"] = {"error": f"{type(exc).__name__}: {exc}"}
+    if any(n.startswith("catalog Cypher") for n in missed):
+        from bench.profiling import profile_queries
+
+        out = report.RESULTS / f"{stem}-profile-queries.txt"
+        try:
+            size = report.largest_query_size(results)
+            profiles["queries"] = {
+                "file": f"bench/results/{out.name}",
+                "top": profile_queries(files[: int(size or 100)], results, out),
+            }
+        except Exception as exc:
+            profiles["queries"] = {"error": f"{type(exc).__name__}: {exc}"}
+    if profiles:
+        results["profiles"] = profiles
+
+
+def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> Path:
+    """Run the benchmark; write ``bench/results/<name>.json`` and the README table."""
+    from bench.extract_cache import extractions_for
+
+    sections = set(only or SECTIONS)
+    started = time.perf_counter()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%MZ")
+    stem = name or f"{stamp}-{cfg.mode}"
+    results: dict[str, Any] = {
+        "name": stem,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": cfg.mode,
+        "config": asdict(cfg),
+        "machine": machine_info(),
+    }
+    biggest = max(cfg.sizes + cfg.query_sizes + [cfg.memory_docs, cfg.parallel_docs])
+    console.print(f"generating corpora up to {biggest} documents (seed {cfg.seed})")
+    t0 = time.perf_counter()
+    corpus = scale_corpus(biggest, cfg.seed)
+    files = corpus.files
+    results["corpus"] = {
+        "seed": cfg.seed,
+        "generated": biggest,
+        "generate_s": round(time.perf_counter() - t0, 2),
+        "sizes": {
+            str(n): {"bytes": sum(p.stat().st_size for p in files[:n])}
+            for n in sorted(set(cfg.sizes + cfg.query_sizes + [cfg.memory_docs]))
+        },
+    }
+    if "extraction" in sections:
+        from bench.extraction import measure_extraction
+
+        _section(
+            results,
+            "extraction",
+            lambda: measure_extraction(files[: cfg.extract_docs], cfg.extract_rounds),
+        )
+    if "load" in sections:
+        from bench.loading import measure_load
+
+        _section(results, "load", lambda: measure_load(extractions_for(files[: cfg.load_docs])))
+    if "queries" in sections:
+        from bench.querying import measure_queries
+
+        _section(
+            results,
+            "queries",
+            lambda: measure_queries(
+                {s: files[:s] for s in cfg.query_sizes}, cfg.query_reps, cfg.query_budget_s
+            ),
+        )
+    if "memory" in sections:
+        _section(results, "memory", lambda: _ingest_memory(cfg))
+    if "parallel" in sections:
+        _section(results, "parallel", lambda: _ingest_parallel(cfg))
+    if sections & {"api", "soak"}:
+        try:
+            _api_and_soak(cfg, results, sections)
+        except Exception as exc:
+            for s in sections & {"api", "soak"}:
+                results.setdefault(s, {"error": f"{type(exc).__name__}: {exc}"[:500]})
+    results["targets"] = report.evaluate_targets(results)
+    report.RESULTS.mkdir(parents=True, exist_ok=True)
+    _profiles(cfg, results, stem, files)
+    plot = report.plot_queries(results, report.RESULTS / f"{stem}-queries.svg")
+    if plot:
+        results["plot"] = f"results/{plot.name}"
+    results["machine"]["load_average_end"] = list(os.getloadavg())
+    results["duration_s"] = round(time.perf_counter() - started, 1)
+    out = report.RESULTS / f"{stem}.json"
+    out.write_text(
+        json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
+    report.write_readme_table(out)
+    console.print(f"results: {out} ({results['duration_s']} s)")
+    return out
+
+
+def run_soak(clients: int = 50, duration_s: float = 60.0, name: str | None = None) -> Path:
+    """``python -m bench soak``: the reliability run on its own; writes soak-<stamp>.json."""
+    cfg = Config(mode="soak", api_clients=clients, soak_s=duration_s)
+    started = time.perf_counter()
+    stem = name or f"soak-{datetime.now(UTC).strftime('%Y-%m-%dT%H%MZ')}"
+    results: dict[str, Any] = {
+        "name": stem,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": "soak",
+        "config": asdict(cfg),
+        "machine": machine_info(),
+    }
+    _api_and_soak(cfg, results, {"soak"})
+    results["machine"]["load_average_end"] = list(os.getloadavg())
+    results["duration_s"] = round(time.perf_counter() - started, 1)
+    report.RESULTS.mkdir(parents=True, exist_ok=True)
+    out = report.RESULTS / f"{stem}.json"
+    out.write_text(
+        json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
+    report.write_readme_table()
+    console.print(f"results: {out}")
+    return out
