@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import simplemma
 import yaml
 
 from helsegraf.core.errors import HelsegrafError
@@ -193,6 +192,7 @@ _LOWER_PROJECT = re.compile(
 _PILOT = re.compile(
     r"(?<![\w-])(?:[Pp]ilotprosjekt|[Ff]orprosjekt|[Pp]ilot)\s+(?:på|om|med|for)\s+(?P<obj>[a-zæøåA-ZÆØÅ][^.;:()]{3,90})"
 )
+_ADJ_ENDINGS = ("alt", "ale", "elt", "ig", "isk", "iske", "sk", "ske", "lt", "les", "ende")
 _NAMED_FORUM = re.compile(
     r"(?<=[a-zæøå,] )([A-ZÆØÅ][a-zæøå][\wæøå-]+\s+(?:[a-zæøå]+e\s+)?[a-zæøå]*(?:forum|nettverk|nettverket))(?![\w-])"
 )
@@ -530,8 +530,11 @@ def find_mentions(
                     continue  # a capital at the start of a sentence is no sign of a name
                 ms, me = s + m.start(1), s + m.end(1)
                 first = m.group(1).split()[0]
-                if first.endswith("-") or simplemma.is_known(first.lower(), lang=("nb", "nn")):
-                    continue  # "Nasjonalt nettverk": an ordinary word, not a name
+                low = first.lower()
+                if first.endswith("-") or (
+                    low.endswith(_ADJ_ENDINGS) and low not in _place_names()
+                ):
+                    continue  # "Nasjonalt nettverk", "Faglig forum": an adjective, not a name
                 if _acceptable(m.group(1), (ms, me), spans_blocked):
                     add(bi, ms, me, m.group(1), text)
             # named services: "lokalmedisinsk senter i Valdres", "Valdres lokalmedisinske senter"

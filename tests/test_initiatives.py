@@ -85,3 +85,17 @@ def test_recognise_runs_both_finders() -> None:
     rec = recognise.run(doc)
     assert [m.name for m in rec.examples] == ["Barneblikk"]
     assert all(m.block == 0 for m in rec.examples)
+
+
+def test_pilot_project_gets_its_object_as_alias() -> None:
+    out = examples("Vi vil gjennomføre pilotprosjekt på mentorordning for nye helsefagarbeidere.\n")
+    assert [e.name for e in out] == ["Pilotprosjekt på mentorordning for nye helsefagarbeidere"]
+    assert "mentorordning for nye helsefagarbeidere" in out[0].aliases
+
+
+def test_named_forum_but_not_an_ordinary_adjective() -> None:
+    out = examples(
+        "Vi vil videreutvikle Fosen legeforum i året som kommer.\n"
+        "Rapporten kom fra et nasjonalt nettverk for kvalitet.\n"
+    )
+    assert [e.name for e in out] == ["Fosen legeforum"]
