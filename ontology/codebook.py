@@ -190,7 +190,7 @@ def parse_codebook(path: Path) -> Codebook:
             scheme=scheme,
             label=label,
             phrasings=sorted(str(v) for v in graph.objects(node, SKOS.altLabel)),
-            themes=sorted(notation(t) for t in graph.objects(node, HG.theme)),
+            themes=sorted(notation(t) for t in graph.objects(node, HG.inTheme)),
             addresses=sorted(notation(t) for t in graph.objects(node, HG.addresses)),
             note=_text(list(graph.objects(node, SKOS.scopeNote))),
             iri=str(node),
