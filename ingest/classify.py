@@ -31,7 +31,7 @@ from helsegraf.ingest.lexicon import (
     split_sentences,
     tokens,
 )
-from helsegraf.ingest.models import Coding, Recognised, Section, SegmentedDocument
+from helsegraf.ingest.models import Coding, Recognised, Section, SegmentedDocument, TableRow
 
 Kind = str  # "challenge" | "measure"
 
@@ -330,7 +330,8 @@ def classify_sentence(
     me = measure_cue(text)
     kinds: list[tuple[Kind, bool]] = []  # (kind, structure says so)
     if table_row:
-        kinds = [("measure", True)]
+        # a row of an action-plan table is a measure; a row of a data table is not
+        kinds = [("measure", me or len(content_lemmas(text)) >= 5)]
     elif context == "measure":
         kinds = [("measure", True)]
         if ch and not me:
@@ -376,6 +377,8 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
             for bi in section.blocks:
                 block = nd.blocks[bi]
                 row = doc.table_rows.get(bi)
+                if row is None and block.kind == "table_row":
+                    row = TableRow()
                 if block.kind == "heading":
                     c = context_of(block.text)
                     lead_ctx = c
