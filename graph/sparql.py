@@ -23,8 +23,11 @@ import contextlib
 import hashlib
 import json
 import logging
-import multiprocessing
+import os
+import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -323,23 +326,43 @@ def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[Any, ...]:
     return ("graph", payload, truncated)
 
 
-def _worker_main(store_path: str, conn: Any) -> None:
-    """Worker process: open the store read-only and answer requests until told to stop."""
+def _worker_main(store_path: str, read_fd: int, write_fd: int) -> None:
+    """Worker process: open the store read-only and answer requests until told to stop.
+
+    Started as ``python -c`` (see :meth:`SparqlEngine._ensure_worker`) rather than through
+    :mod:`multiprocessing`, so the caller's main module is never imported again.
+    """
+    from multiprocessing.connection import Connection
+
+    inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     store = ox.Store.read_only(store_path)
-    conn.send(("ready",))
+    outbox.send(("ready",))
     while True:
         try:
-            request = conn.recv()
+            request = inbox.recv()
         except EOFError:
             return
         if request is None:
             return
         try:
-            conn.send(_answer(store, request))
+            outbox.send(_answer(store, request))
         except SyntaxError as exc:
-            conn.send(("error", "syntax", _one_line(exc)))
+            outbox.send(("error", "syntax", _one_line(exc)))
         except Exception as exc:
-            conn.send(("error", type(exc).__name__, _one_line(exc)))
+            outbox.send(("error", type(exc).__name__, _one_line(exc)))
+
+
+_WORKER_CODE = (
+    "import sys; from helsegraf.graph.sparql import _worker_main; "
+    "_worker_main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))"
+)
+
+
+@dataclass
+class _Worker:
+    proc: subprocess.Popen[bytes]
+    inbox: Any  # Connection the worker answers on
+    outbox: Any  # Connection the requests go to
 
 
 # --------------------------------------------------------------------------- engine
@@ -383,8 +406,7 @@ class SparqlEngine:
             prefixes = _graph_prefixes(graph) if graph is not None else _default_prefixes()
         self.prefixes = dict(prefixes)
         self._lock = threading.Lock()
-        self._proc: Any = None
-        self._conn: Any = None
+        self._worker: _Worker | None = None
 
     # ---------------------------------------------------------------- building
 
@@ -445,16 +467,21 @@ class SparqlEngine:
             "row_cap": row_cap or self.row_cap,
         }
         with self._lock:
-            conn = self._ensure_worker()
+            worker = self._ensure_worker()
             started = time.perf_counter()
-            conn.send(request)
-            if not conn.poll(limit):
+            try:
+                worker.outbox.send(request)
+            except OSError:  # the worker died since the last query: start a new one
+                self._kill_worker()
+                worker = self._ensure_worker()
+                worker.outbox.send(request)
+            if not worker.inbox.poll(limit):
                 self._kill_worker()
                 raise QueryTimeout(
                     f"the query ran over its time limit of {limit:g} s and was stopped"
                 )
             try:
-                answer = conn.recv()
+                answer = worker.inbox.recv()
             except EOFError:
                 self._kill_worker()
                 raise HelsegrafError("the SPARQL worker stopped while answering") from None
@@ -490,46 +517,59 @@ class SparqlEngine:
         named = catalog.get(name)
         if named.language != "sparql":
             raise HelsegrafError(f"{name} is not a SPARQL query")
-        return self.query(named.text, timeout_s, bindings=bind_params(params or {}, self.prefixes))
+        return self.query(named.text, timeout_s, bindings=bind_params(params or {}))
 
     # ---------------------------------------------------------------- worker
 
-    def _ensure_worker(self) -> Any:
-        if self._proc is not None and self._proc.is_alive():
-            return self._conn
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(
-            target=_worker_main, args=(str(self.store_path), child), daemon=True, name="sparql"
+    def _ensure_worker(self) -> _Worker:
+        if self._worker is not None and self._worker.proc.poll() is None:
+            return self._worker
+        from multiprocessing.connection import Connection
+
+        req_r, req_w = os.pipe()
+        ans_r, ans_w = os.pipe()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_CODE, str(self.store_path), str(req_r), str(ans_w)],
+            pass_fds=(req_r, ans_w),
+            stdin=subprocess.DEVNULL,
         )
-        proc.start()
-        child.close()
-        if not parent.poll(30) or parent.recv() != ("ready",):
-            proc.kill()
+        os.close(req_r)
+        os.close(ans_w)
+        worker = _Worker(proc, Connection(ans_r, writable=False), Connection(req_w, readable=False))
+        self._worker = worker
+        try:
+            ready = worker.inbox.poll(30) and worker.inbox.recv() == ("ready",)
+        except EOFError:
+            ready = False
+        if not ready:
+            self._kill_worker()
             raise HelsegrafError("the SPARQL worker did not start", path=str(self.store_path))
-        self._proc, self._conn = proc, parent
-        return parent
+        return worker
 
     def _kill_worker(self) -> None:
-        proc, conn = self._proc, self._conn
-        self._proc = self._conn = None
-        if conn is not None:
-            conn.close()
-        if proc is not None:
-            proc.terminate()
-            proc.join(2)
-            if proc.is_alive():
-                proc.kill()
-                proc.join(2)
+        """Stop the worker: SIGTERM, then SIGKILL if it does not exit within 2 s."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        for conn in (worker.inbox, worker.outbox):
+            with contextlib.suppress(OSError):
+                conn.close()
+        if worker.proc.poll() is None:
+            worker.proc.terminate()
+            try:
+                worker.proc.wait(2)
+            except subprocess.TimeoutExpired:
+                worker.proc.kill()
+                worker.proc.wait(2)
 
     def close(self) -> None:
         """Stop the worker process and remove a temporary store."""
         with self._lock:
-            if self._conn is not None:
-                with contextlib.suppress(OSError, BrokenPipeError):
-                    self._conn.send(None)
-                if self._proc is not None:
-                    self._proc.join(2)
+            if self._worker is not None:
+                with contextlib.suppress(OSError):
+                    self._worker.outbox.send(None)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._worker.proc.wait(2)
             self._kill_worker()
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
@@ -581,17 +621,15 @@ def graph_fingerprint(store: GraphStore) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def bind_params(params: Mapping[str, Any], prefixes: Mapping[str, str]) -> dict[str, Identifier]:
-    """Typed RDF terms for query parameters.
+def bind_params(params: Mapping[str, Any]) -> dict[str, Identifier]:
+    """Typed RDF terms for query parameters: they are substituted as terms, never pasted as text.
 
-    A string of the form ``scheme/slug`` that names a codebook concept (``utfordring/...``,
-    ``tiltak/...``, ``tema/...``, ``pasientgruppe/...``) becomes the concept's IRI; an
-    absolute ``http(s)://`` IRI becomes an IRI; numbers and booleans become typed literals;
-    any other string a plain literal. User text is never pasted into the query.
+    rdflib terms are kept; numbers and booleans become typed literals; an absolute
+    ``http(s)://`` IRI becomes an IRI; any other value a plain string literal (ids such as
+    ``utfordring/rekruttering`` or ``kommune/5029`` are matched in the queries against
+    ``skos:notation`` / ``dcterms:identifier``).
     """
     from rdflib import Literal, URIRef
-
-    from helsegraf.graph.rdf import concept_iri
 
     out: dict[str, Identifier] = {}
     for name, value in params.items():
@@ -599,12 +637,10 @@ def bind_params(params: Mapping[str, Any], prefixes: Mapping[str, str]) -> dict[
             out[name] = value
         elif isinstance(value, bool | int | float):
             out[name] = Literal(value)
-        elif isinstance(value, str) and value.startswith(("http://", "https://")):
+        elif isinstance(value, str) and re.fullmatch(r"https?://\S+", value):
             out[name] = URIRef(value)
-        elif isinstance(value, str) and (iri := concept_iri(value)) is not None:
-            out[name] = iri
         else:
-            out[name] = Literal(str(value))
+            out[name] = Literal("" if value is None else str(value))
     return out
 
 
