@@ -45,7 +45,7 @@ def _first_id(client: httpx.Client, path: str) -> str | None:
     return None
 
 
-def discover_routes(base: str | httpx.Client, max_param_routes: int = 6) -> dict[str, Any]:
+def discover_routes(base: str | httpx.Client, max_param_routes: int = 8) -> dict[str, Any]:
     """The API's GET routes under /api from its OpenAPI document, with ids filled in.
 
     Routes without path parameters are all taken; a route with one path parameter is filled
