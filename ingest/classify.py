@@ -239,15 +239,22 @@ def challenge_cue(text: str) -> bool:
     return _has_phrase(_plain(text), cues.ch_phrases)
 
 
-def measure_cue(text: str) -> bool:
-    """Whether a sentence proposes, demands or plans something."""
+_PLAN_MODALS = frozenset({"skal", "skulle"})
+
+
+def measure_cue(text: str, *, plan: bool = False) -> bool:
+    """Whether a sentence proposes, demands or plans something.
+
+    "skal" counts only in plans (``plan=True``); in a consultation response it mostly
+    describes how things are meant to work."""
     cues = _cues()
     toks = tokens(text)
     if not toks:
         return False
     if toks[0].lower in cues.me_opening or toks[0].lemma in cues.me_opening:
         return True
-    if any(t.lower in cues.me_modal or t.lemma in cues.me_modal for t in toks):
+    modals = cues.me_modal if plan else cues.me_modal - _PLAN_MODALS
+    if any(t.lower in modals or t.lemma in modals for t in toks):
         return True
     return _has_phrase(_plain(text), cues.me_phrases)
 
@@ -319,7 +326,12 @@ def _sections(doc: SegmentedDocument, voice_index: int) -> list[Section]:
 
 
 def classify_sentence(
-    text: str, context: str | None, *, table_row: bool = False, theme: str | None = None
+    text: str,
+    context: str | None,
+    *,
+    table_row: bool = False,
+    theme: str | None = None,
+    plan: bool = False,
 ) -> list[tuple[Kind, float, ConceptInfo | None]]:
     """Kinds and concepts of one sentence; concept None means ``.../annet``.
 
@@ -327,7 +339,7 @@ def classify_sentence(
     'example' or None).
     """
     ch = challenge_cue(text)
-    me = measure_cue(text)
+    me = measure_cue(text, plan=plan)
     kinds: list[tuple[Kind, bool]] = []  # (kind, structure says so)
     if table_row:
         # a row of an action-plan table is a measure; a row of a data table is not
@@ -367,6 +379,7 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
     """Find the challenges and measures of each voice, coded to codebook concepts."""
     codings: list[Coding] = []
     nd = doc.doc
+    plan = doc.kind == "handlingsplan"
     for vi, voice in enumerate(doc.voices):
         for section in _sections(doc, vi):
             sec_ctx = section.context if section.context != "none" else None
@@ -398,7 +411,7 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                     if len(sent.strip()) < 12:
                         continue
                     for kind, score, concept in classify_sentence(
-                        sent, ctx, table_row=row is not None, theme=theme
+                        sent, ctx, table_row=row is not None, theme=theme, plan=plan
                     ):
                         quote = quote_span(nd, bi, s, e)
                         if quote is None:
