@@ -424,6 +424,7 @@ def graph_to_rdf(nodes: list[Node], rels: list[Rel], *, include_codebook: bool =
     if include_codebook:
         for t in codebook_graph():
             g.add(t)
+    nodes = [n for n in nodes if not SKIPPED_LABELS.intersection(n.labels)]
     by_id: dict[str, Node] = {n.id: n for n in nodes}
     lang_of_doc = {
         n.id: str(n.props.get("language") or "nb") for n in nodes if "Dokument" in n.labels
