@@ -77,6 +77,13 @@ def _check(data: object, path: Path) -> dict[str, list[dict]]:
                 raise HelsegrafError(f"{cid}: id must start with '{scheme}/'", str(path))
             if cid in ids:
                 raise HelsegrafError(f"{cid}: duplicate id", str(path))
+            for key in ("phrasings", "themes", "addresses"):
+                values = entry.get(key) or []
+                if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                    raise HelsegrafError(
+                        f"{cid}: {key} must be a list of strings (quote items with commas)",
+                        str(path),
+                    )
             ids.add(cid)
     for entries in data.values():
         for entry in entries or []:
