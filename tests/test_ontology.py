@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import get_args
@@ -352,3 +353,32 @@ def test_other_statement_without_topic_is_a_warning():
     g.add((STMT, HG.topic, Literal("Bedre parkering ved sykehuset", lang="nb")))
     _, report, _ = run_shacl(g)
     assert results(report) == []
+
+
+# --------------------------------------------------------------------------- the model document
+
+DOC_PATH = ONTOLOGY_DIR.parent / "docs" / "ontology.md"
+
+
+def test_turtle_examples_in_the_model_document_parse_and_use_declared_terms():
+    text = DOC_PATH.read_text(encoding="utf-8")
+    blocks = re.findall(r"```turtle\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 2
+    g = Graph().parse(data="\n".join(blocks), format="turtle")
+    statements = list(g.subjects(RDF.type, HG.Utsagn))
+    assert statements
+    for s in statements:
+        target = g.value(s, OA.hasTarget)
+        exact = [g.value(sel, OA.exact) for sel in g.objects(target, OA.hasSelector)]
+        assert any(exact)
+    used = {t for triple in g for t in triple if isinstance(t, URIRef) and t.startswith(str(HG))}
+    declared = set(ontology().subjects())
+    assert used <= declared, sorted(used - declared)
+
+
+def test_hg_terms_named_in_the_model_document_exist():
+    text = DOC_PATH.read_text(encoding="utf-8")
+    named = set(re.findall(r"\bhg:([A-Za-zÆØÅæøå0-9]+)", text))
+    assert len(named) > 30
+    declared = {str(s)[len(str(HG)) :] for s in ontology().subjects() if str(s).startswith(str(HG))}
+    assert named <= declared, sorted(named - declared)
