@@ -52,6 +52,9 @@ class Concept:
     note: str | None = None
     iri: str = ""
 
+    def __hash__(self) -> int:  # lists make the generated hash fail; the id is unique
+        return hash(self.id)
+
     @property
     def slug(self) -> str:
         """The id without its scheme (``rekruttering``)."""

@@ -256,3 +256,10 @@ def test_load_codebook_reports_bad_files(tmp_path):
     empty.write_text("", encoding="utf-8")
     with pytest.raises(HelsegrafError, match="no skos:Concept"):
         load_codebook(empty)
+
+
+def test_concepts_are_hashable_and_immutable():
+    cb = load_codebook()
+    assert len(set(cb.challenges())) == len(cb.challenges())
+    with pytest.raises(AttributeError):
+        cb.concepts["utfordring/rekruttering"].label = "x"  # type: ignore[misc]
