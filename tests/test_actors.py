@@ -1,0 +1,191 @@
+"""Actor recognition on short strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from helsegraf.ingest.actors import ActorMatcher, find_actor_mentions, get_matcher
+from helsegraf.ingest.models import (
+    Block,
+    Fragment,
+    LoadedDocument,
+    NormalisedDocument,
+    SourceLine,
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> ActorMatcher:
+    return get_matcher()
+
+
+def names(matcher: ActorMatcher, text: str) -> list[tuple[str, str]]:
+    return [(ref.name, ref.type) for _s, _e, ref, _surface in matcher.find(text)]
+
+
+def test_kommune_list_after_kommunene(matcher):
+    text = "Fra kommunene Skaun, Orkland, Heim, Hitra, Frøya, Rennebu, Rindal og Surnadal"
+    got = names(matcher, text)
+    assert [n for n, _ in got] == [
+        "Skaun kommune",
+        "Orkland kommune",
+        "Heim kommune",
+        "Hitra kommune",
+        "Frøya kommune",
+        "Rennebu kommune",
+        "Rindal kommune",
+        "Surnadal kommune",
+    ]
+    assert {t for _, t in got} == {"Kommune"}
+
+
+def test_list_before_plural_kommuner(matcher):
+    assert names(matcher, "Skaun og Orkland kommuner samarbeider.") == [
+        ("Skaun kommune", "Kommune"),
+        ("Orkland kommune", "Kommune"),
+    ]
+
+
+def test_common_word_names_need_a_kommune_cue(matcher):
+    assert names(matcher, "Vi bor i et heim ved Nes og Os.") == []
+    assert names(matcher, "Pasienten kom hjem til Heim.") == []
+    assert ("Heim kommune", "Kommune") in names(matcher, "Heim kommune har svart.")
+    assert ("Sel kommune", "Kommune") in names(matcher, "Sel kommune har svart.")
+
+
+def test_place_phrase_is_not_a_kommune(matcher):
+    assert names(matcher, "Medisinerutdanning i Ålesund fra høsten 2023.") == []
+    assert names(matcher, "Det er møte på Ørsta rådhus.") == []
+
+
+def test_molde_kommune_versus_molde_sjukehus(matcher):
+    got = names(matcher, "Molde kommune og Molde sjukehus samarbeider.")
+    assert got == [("Molde kommune", "Kommune"), ("Molde sjukehus", "Sykehus")]
+
+
+def test_historical_kommune_keeps_its_name(matcher):
+    got = matcher.find("Leksvik kommune slås sammen med Rissa fra 01.01.2018.")
+    assert [(r.name, r.kommunenummer) for _, _, r, _ in got] == [
+        ("Leksvik kommune", "1718"),
+        ("Rissa kommune", "1624"),
+    ]
+
+
+def test_abbreviations_and_inflections(matcher):
+    text = (
+        "HNT og HMR har avtale med SI, OUS, UNN og Ahus. Helseføretaket Helse Møre og "
+        "Romsdal og Helse-Nord-Trøndelag HF deltek, saman med St. Olavs og NAV."
+    )
+    got = {n for n, _ in names(matcher, text)}
+    assert {
+        "Helse Nord-Trøndelag HF",
+        "Helse Møre og Romsdal HF",
+        "Sykehuset Innlandet HF",
+        "Oslo universitetssykehus HF",
+        "Universitetssykehuset Nord-Norge HF",
+        "Akershus universitetssykehus HF",
+        "St. Olavs hospital HF",
+        "NAV",
+    } <= got
+
+
+def test_nynorsk_forms(matcher):
+    text = (
+        "Kommunane og helseføretaket har eit lokalt samarbeidsutval. Innspel frå Lokalt "
+        "Samarbeidsutval Ålesund til Statsforvaltaren i Møre og Romsdal og Forskingsrådet. "
+        "Sjukehuset i Volda er viktig."
+    )
+    got = names(matcher, text)
+    assert ("Lokalt samarbeidsutvalg Ålesund", "Samarbeidsorgan") in got
+    assert ("Statsforvalteren i Møre og Romsdal", "StatligEtat") in got
+    assert ("Norges forskningsråd", "StatligEtat") in got
+    assert ("Volda sjukehus", "Sykehus") in got
+
+
+def test_persons_are_not_actors(matcher):
+    assert names(matcher, "Med hilsen\nPeter Ardon\nRådmann / leder i ASU") == [
+        ("Administrativt samarbeidsutvalg (ASU)", "Samarbeidsorgan")
+    ]
+    assert names(matcher, "Kontaktperson: Marit Moe og Olav Bremnes") == []
+
+
+def test_bare_agency_name_takes_the_documents_office(matcher):
+    text = "Innspill fra NAV Nord-Trøndelag. NAV er avhengig av god samhandling."
+    got = names(matcher, text)
+    assert got == [("NAV Nord-Trøndelag", "StatligEtat"), ("NAV Nord-Trøndelag", "StatligEtat")]
+
+
+def test_statsforvalteren_takes_the_documents_county(matcher):
+    text = (
+        "Kommunane i Møre og Romsdal og Helse Møre og Romsdal HF. Statsforvalteren har "
+        "bidrege i Møre og Romsdal."
+    )
+    assert ("Statsforvalteren i Møre og Romsdal", "StatligEtat") in names(matcher, text)
+
+
+def test_collaboration_bodies(matcher):
+    text = (
+        "Fagråd 3/5 og Fagråd  6/7 har ansvar. Romsdal IPR og Innherred Samkommune "
+        "(Verdal og Levanger) deltar, også Faglig samarbeidsutvalg for rehabilitering."
+    )
+    got = names(matcher, text)
+    assert ("Fagråd 3/5", "Samarbeidsorgan") in got
+    assert ("Fagråd 6/7", "Samarbeidsorgan") in got
+    assert ("Romsdal interkommunale politiske råd (Romsdal IPR)", "Samarbeidsorgan") in got
+    assert ("Innherred samkommune", "Samarbeidsorgan") in got
+    assert ("Faglig samarbeidsutvalg for rehabilitering", "Samarbeidsorgan") in got
+    assert ("Verdal kommune", "Kommune") in got and ("Levanger kommune", "Kommune") in got
+
+
+def test_regions(matcher):
+    text = "Kommunene i Trøndelag Sørvest og kommuneregionene på Nordmøre og i Romsdalsregionen."
+    got = names(matcher, text)
+    assert ("Trøndelag Sørvest", "Region") in got
+    assert ("Nordmøre", "Region") in got
+    assert ("Romsdalsregionen", "Region") in got
+    # a county is a place, not an actor
+    assert ("Trøndelag", "Fylke") not in got
+
+
+def test_offsets_point_at_the_surface(matcher):
+    text = "Samarbeid mellom Helse Nord-Trøndelag og Overhalla kommune."
+    for start, end, _ref, surface in matcher.find(text):
+        assert text[start:end] == surface
+
+
+def _doc(*paragraphs: str) -> NormalisedDocument:
+    text = "\n".join(paragraphs)
+    lines, blocks, off = [], [], 0
+    for i, p in enumerate(paragraphs):
+        lines.append(SourceLine(number=i + 1, text=p, start=off))
+        blocks.append(
+            Block(
+                index=i,
+                kind="paragraph",
+                text=p,
+                fragments=[Fragment(line=i + 1, line_start=0, line_end=len(p), block_start=0)],
+            )
+        )
+        off += len(p) + 1
+    src = LoadedDocument(
+        path="x.txt", name="x.txt", format="txt", text=text, lines=lines, sha256="0"
+    )
+    return NormalisedDocument(source=src, blocks=blocks)
+
+
+def test_find_actor_mentions_over_blocks():
+    doc = _doc(
+        "Innspill fra Nord-Aurdal kommune til Helse- og omsorgsdepartementet.",
+        "Vi samarbeider med Sykehuset Innlandet og Helsefellesskap Innlandet.",
+        "BUP har lange ventetider.",
+    )
+    ms = find_actor_mentions(doc)
+    got = {(m.block, m.actor.name) for m in ms}
+    assert (0, "Nord-Aurdal kommune") in got
+    assert (0, "Helse- og omsorgsdepartementet") in got
+    assert (1, "Sykehuset Innlandet HF") in got
+    assert (1, "Helsefellesskap Innlandet") in got
+    # a trust unit is named with the document's trust
+    assert (2, "Barne- og ungdomspsykiatrien (BUP), Sykehuset Innlandet HF") in got
+    for m in ms:
+        assert doc.blocks[m.block].text[m.start : m.end] == m.surface
