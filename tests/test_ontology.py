@@ -312,6 +312,7 @@ BROKEN = {
         lambda g: g.remove((MEASURE, SKOS.prefLabel, None)),
         (MEASURE, SKOS.prefLabel),
     ),
+    "statement with unknown kind": (_set(STMT, HG.kind, Literal("example")), (STMT, HG.kind)),
     "mention with unknown stance": (
         _set(MENTION, HG.stance, Literal("praised")),
         (MENTION, HG.stance),
@@ -332,6 +333,16 @@ def test_shapes_reject_broken_export(case):
     assert not conforms, f"{case}: accepted"
     found = violations(report)
     assert any(f == focus and (path is None or p == path) for f, p in found), (case, found, text)
+
+
+def test_language_tagged_quote_and_title_are_accepted():
+    g = example_export(with_codebook=False)
+    g.set((QUOTE, OA.exact, Literal("Legge til rette for digitale besøk", lang="nn")))
+    g.set((DOC, DCTERMS.title, Literal("Innspel til helse- og samhandlingsplan", lang="nn")))
+    g.set((DOC, DCTERMS.language, Literal("nn")))
+    g.add((STMT, HG.kind, Literal("measure")))
+    conforms, _, text = run_shacl(g)
+    assert conforms, text
 
 
 def test_voice_without_author_is_a_warning_not_a_violation():
