@@ -10,7 +10,7 @@ from typing import get_args
 import pytest
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS
 
 from helsegraf.ingest.models import ActorType
 from helsegraf.ontology import ONTOLOGY_DIR
@@ -18,6 +18,8 @@ from helsegraf.ontology.codebook import HG, HGID, concept_iri
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 ORG = Namespace("http://www.w3.org/ns/org#")
+# a plain Namespace: rdflib's XSD warns when pytest probes its attributes
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 
 
 @cache
