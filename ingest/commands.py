@@ -1,12 +1,117 @@
-"""CLI subcommands of this area."""
+"""CLI subcommands of this area: ``extract`` (and ``eval``, registered by ``evaluate``).
+
+Each command is a module-level function; :func:`register` adds them all to the app, so a
+new command is one function and one line in ``register``.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from helsegraf.core.errors import HelsegrafError
 from helsegraf.ingest import evaluate
+
+
+def _dump(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def extract(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Document files (.txt .pdf .docx) or folders (searched recursively)."),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write here instead of printing. One FILE: the JSON document goes to this "
+            "file. Several files or a folder: this is a folder, and each document is written "
+            "to <folder>/<document name>.json.",
+        ),
+    ] = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option(help="With several documents, report a failing one and go on."),
+    ] = False,
+) -> None:
+    """Extract voices, actors, challenges, measures and examples as JSON (the gold format).
+
+    One FILE prints one JSON object; several files or a folder print a JSON list (or, with
+    --output DIR, write one JSON file per document). Errors name the file and exit non-zero.
+    """
+    from helsegraf.ingest.pipeline import extract_file, iter_documents
+
+    single = len(paths) == 1 and paths[0].is_file()
+    if single:
+        data = extract_file(paths[0]).model_dump(mode="json")
+        if output is not None:
+            _write(output, _dump(data))
+        else:
+            sys.stdout.write(_dump(data))
+        return
+    docs = list(iter_documents(paths))
+    if not docs:
+        raise HelsegrafError("no .txt, .pdf or .docx documents found", path=str(paths[0]))
+    results: list[dict] = []
+    failed = 0
+    if output is not None:
+        if output.exists() and not output.is_dir():
+            raise HelsegrafError(
+                "--output must be a folder when extracting several documents", path=str(output)
+            )
+        output.mkdir(parents=True, exist_ok=True)
+    progress = _progress()
+    with progress:
+        task = progress.add_task("extracting", total=len(docs))
+        for path in docs:
+            try:
+                data = extract_file(path).model_dump(mode="json")
+            except HelsegrafError as exc:
+                if not keep_going:
+                    raise
+                failed += 1
+                typer.echo(f"error: {exc}", err=True)
+                progress.advance(task)
+                continue
+            if output is not None:
+                _write(output / f"{path.name}.json", _dump(data))
+            else:
+                results.append(data)
+            progress.advance(task)
+    if output is None:
+        sys.stdout.write(_dump(results))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise HelsegrafError(f"cannot write: {exc.strerror or exc}", path=str(path)) from exc
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's subcommands to the ``helsegraf`` app."""
+    app.command("extract")(extract)
     evaluate.register(app)

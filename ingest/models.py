@@ -121,6 +121,10 @@ class NormalisedDocument(BaseModel):
     source: LoadedDocument
     blocks: list[Block]
     language: Language = "nb"
+    furniture: list[str] = Field(
+        default_factory=list,
+        description="running headers/footers removed as page furniture (distinct texts)",
+    )
 
 
 # --------------------------------------------------------------------------- segment
@@ -166,6 +170,9 @@ class SegmentedDocument(BaseModel):
     voices: list[VoiceSegment]
     table_rows: dict[int, TableRow] = Field(
         default_factory=dict, description="block index -> table fields"
+    )
+    authors: dict[str, ActorRef] = Field(
+        default_factory=dict, description="author name (as in voices) -> resolved actor"
     )
 
     def voice_of_block(self, block_index: int) -> VoiceSegment:

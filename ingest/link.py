@@ -1,0 +1,160 @@
+"""The link stage: assemble the :class:`Extraction` (the JSON ``helsegraf extract`` prints).
+
+* voices with their authors and line ranges;
+* actors: every actor mentioned and every author, once each, by canonical name;
+* challenges and measures: one per (voice, concept), keeping the best-scoring quote; a
+  measure gathers the responsible parties and times of all rows coded to it;
+* examples as found;
+* ids derived from content: the document id is the file's sha256 (first 16 hex digits),
+  statement ids hash document id, voice, concept and quote offsets.
+
+The output is sorted the same way every time, so the same file gives the same JSON.
+"""
+
+from __future__ import annotations
+
+from helsegraf import __version__
+from helsegraf.ingest.models import (
+    ActorOut,
+    ActorRef,
+    Coding,
+    ExampleOut,
+    Extraction,
+    Recognised,
+    SegmentedDocument,
+    StatementOut,
+    VoiceOut,
+    content_id,
+)
+
+_TYPE_ORDER = (
+    "Kommune",
+    "Fylke",
+    "Helseforetak",
+    "RegionaltHelseforetak",
+    "Helsefellesskap",
+    "Samarbeidsorgan",
+    "Sykehus",
+    "StatligEtat",
+    "Organisasjon",
+    "Utdanningsinstitusjon",
+    "Region",
+    "Selskap",
+)
+
+
+def document_id(segmented: SegmentedDocument) -> str:
+    """The content-derived id of a document: the first 16 hex digits of its sha256."""
+    return segmented.doc.source.sha256[:16]
+
+
+def _actor_id(ref: ActorRef) -> str | None:
+    try:
+        from helsegraf.ontology.registry import load_registry
+
+        return load_registry().actor_id(ref)
+    except Exception:  # the registry is optional for linking
+        return None
+
+
+def _merge_statements(
+    codings: list[Coding], kind: str, doc_id: str, voice_order: dict[str, int]
+) -> list[StatementOut]:
+    best: dict[tuple[str, str], Coding] = {}
+    responsible: dict[tuple[str, str], list[str]] = {}
+    when: dict[tuple[str, str], list[str]] = {}
+    for c in codings:
+        if c.kind != kind:
+            continue
+        key = (c.voice, c.concept)
+        old = best.get(key)
+        if old is None or (c.score, -c.quote.start) > (old.score, -old.quote.start):
+            best[key] = c
+        for r in c.responsible:
+            if r not in responsible.setdefault(key, []):
+                responsible[key].append(r)
+        if c.when and c.when not in when.setdefault(key, []):
+            when[key].append(c.when)
+    out = []
+    for key in sorted(best, key=lambda k: (voice_order.get(k[0], 99), best[k].quote.start, k[1])):
+        c = best[key]
+        q = c.quote
+        out.append(
+            StatementOut(
+                voice=c.voice,
+                concept=c.concept,
+                quote=q.text,
+                label=c.label,
+                responsible=responsible.get(key, []) if kind == "measure" else None,
+                when="; ".join(when.get(key, [])) or None if kind == "measure" else None,
+                id=content_id(doc_id, c.voice, c.concept, str(q.start), str(q.end)),
+                theme=c.theme,
+                line=q.line,
+                start=q.start,
+                end=q.end,
+                page=q.page,
+            )
+        )
+    return out
+
+
+def run(
+    segmented: SegmentedDocument,
+    recognised: Recognised,
+    codings: list[Coding],
+    examples: list[ExampleOut],
+) -> Extraction:
+    """Assemble the extraction of one document from the outputs of the earlier stages."""
+    source = segmented.doc.source
+    doc_id = document_id(segmented)
+    voice_order = {v.id: k for k, v in enumerate(segmented.voices)}
+
+    actors: dict[str, ActorRef] = {}
+    for v in segmented.voices:
+        for a in v.authors:
+            ref = segmented.authors.get(a)
+            if ref is not None:
+                actors.setdefault(ref.name, ref)
+    for m in sorted(recognised.actors, key=lambda m: (m.block, m.start)):
+        actors.setdefault(m.actor.name, m.actor)
+    actor_out = [
+        ActorOut(name=r.name, type=r.type, kommunenummer=r.kommunenummer, id=_actor_id(r))
+        for r in sorted(
+            actors.values(),
+            key=lambda r: (_TYPE_ORDER.index(r.type) if r.type in _TYPE_ORDER else 99, r.name),
+        )
+    ]
+
+    ex_out: list[ExampleOut] = []
+    for ex in examples:
+        if ex.id is None:
+            ex = ex.model_copy(
+                update={
+                    "id": content_id(
+                        doc_id, ex.voice, ex.name, str(ex.start or 0), str(ex.end or 0)
+                    )
+                }
+            )
+        ex_out.append(ex)
+    ex_out.sort(key=lambda e: (voice_order.get(e.voice, 99), e.start or 0, e.name))
+
+    return Extraction(
+        document=source.name,
+        title=segmented.title,
+        date=segmented.date,
+        kind=segmented.kind,
+        language=segmented.doc.language,
+        voices=[
+            VoiceOut(id=v.id, authors=list(v.authors), lines=v.lines, note=v.note)
+            for v in segmented.voices
+        ],
+        actors=actor_out,
+        challenges=_merge_statements(codings, "challenge", doc_id, voice_order),
+        measures=_merge_statements(codings, "measure", doc_id, voice_order),
+        examples=ex_out,
+        id=doc_id,
+        sha256=source.sha256,
+        format=source.format,
+        pages=source.page_count,
+        extractor=f"helsegraf {__version__}",
+    )

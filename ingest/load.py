@@ -1,0 +1,293 @@
+"""The load stage: read a .txt, .pdf or .docx file into text with a line (and page) map.
+
+Every expected failure (missing, empty, too large, binary, undecodable, encrypted, corrupt,
+scanned) raises :class:`HelsegrafError` with a one-line reason naming the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from helsegraf.core.config import get_settings
+from helsegraf.core.errors import HelsegrafError
+from helsegraf.ingest.models import LoadedDocument, SourceLine
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".pdf", ".docx")
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# Largest share of control characters (other than tab, line and page breaks) that text may hold.
+_MAX_CONTROL_SHARE = 0.01
+# charset-normalizer's "chaos" above this means the guess is not trustworthy.
+_MAX_CHAOS = 0.2
+
+
+def load(path: Path | str, *, max_bytes: int | None = None) -> LoadedDocument:
+    """Read ``path`` (.txt, .pdf or .docx) and return its text with line and page numbers.
+
+    ``max_bytes`` (default: ``Settings.max_document_bytes``) is checked before the file is
+    read. Raises :class:`HelsegrafError` for anything that is not a readable document.
+    """
+    path = Path(path)
+    where = str(path)
+    limit = max_bytes if max_bytes is not None else get_settings().max_document_bytes
+    try:
+        if not path.is_file():
+            raise HelsegrafError("no such file", path=where)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise HelsegrafError(f"cannot read file: {exc.strerror or exc}", path=where) from exc
+    if size == 0:
+        raise HelsegrafError("empty file", path=where)
+    if size > limit:
+        raise HelsegrafError(
+            f"file is {size:,} bytes, over the limit of {limit:,} bytes "
+            "(HELSEGRAF_MAX_DOCUMENT_BYTES)",
+            path=where,
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise HelsegrafError(f"cannot read file: {exc.strerror or exc}", path=where) from exc
+    return load_bytes(data, path.name, path=where)
+
+
+def load_bytes(data: bytes, name: str, *, path: str | None = None) -> LoadedDocument:
+    """Read a document from its raw bytes; the format comes from ``name`` and the content."""
+    where = path or name
+    if not data:
+        raise HelsegrafError("empty file", path=where)
+    suffix = Path(name).suffix.lower()
+    sha = hashlib.sha256(data).hexdigest()
+    if suffix == ".pdf" or data.startswith(b"%PDF"):
+        pages, page_count = _pdf_pages(data, where), None
+        page_count = len(pages)
+        return _build(pages, name, where, "pdf", sha, None, page_count)
+    if suffix == ".docx":
+        return _build([_docx_text(data, where)], name, where, "docx", sha, None, None, paged=False)
+    if data.startswith(b"PK\x03\x04"):
+        raise HelsegrafError("a zip archive, not a text document", path=where)
+    text, encoding = _decode(data, where)
+    pages = text.split("\f")
+    return _build(pages, name, where, "txt", sha, encoding, None, paged=len(pages) > 1)
+
+
+def load_text(text: str, name: str) -> LoadedDocument:
+    """Wrap text already in memory as a loaded document (format ``txt``, encoding ``utf-8``)."""
+    if not text.strip():
+        raise HelsegrafError("empty document", path=name)
+    data = text.encode("utf-8")
+    sha = hashlib.sha256(data).hexdigest()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pages = text.split("\f")
+    return _build(pages, name, name, "txt", sha, "utf-8", None, paged=len(pages) > 1)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _decode(data: bytes, where: str) -> tuple[str, str]:
+    encoding = None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            encoding = enc
+            break
+    if encoding is None:
+        if b"\x00" in data[:65536]:
+            raise HelsegrafError("binary data, not a text document", path=where)
+        try:
+            text = data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = _detect(data, where)
+    else:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise HelsegrafError(f"not valid {encoding} text: {exc.reason}", path=where) from exc
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _check_textual(text, where)
+    return text, encoding
+
+
+def _detect(data: bytes, where: str) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:1_000_000]).best()
+    if best is None:
+        raise HelsegrafError(
+            "cannot tell the text encoding (not UTF-8, and detection found none); "
+            "convert the file to UTF-8",
+            path=where,
+        )
+    if best.chaos > _MAX_CHAOS:
+        raise HelsegrafError(
+            f"unsure of the text encoding (best guess {best.encoding}, "
+            f"{best.chaos:.0%} garbled); convert the file to UTF-8",
+            path=where,
+        )
+    try:
+        text = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise HelsegrafError(f"cannot decode as {best.encoding}: {exc}", path=where) from exc
+    log.info("%s: decoded as %s", where, best.encoding)
+    return text, best.encoding
+
+
+def _check_textual(text: str, where: str) -> None:
+    sample = text[:200_000]
+    if not sample.strip():
+        raise HelsegrafError("no text (only white space)", path=where)
+    control = sum(
+        1
+        for ch in sample
+        if ch not in "\n\t\f"
+        and unicodedata.category(ch) in ("Cc", "Cs", "Co")
+        and ch not in _PRIVATE_BULLETS
+    )
+    if control > max(2, len(sample) * _MAX_CONTROL_SHARE):
+        raise HelsegrafError("binary data, not a text document", path=where)
+
+
+# Private-use characters that PDF converters emit for Symbol-font bullets.
+_PRIVATE_BULLETS = frozenset("\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0a8\uf0e0")
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _pdf_pages(data: bytes, where: str) -> list[str]:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception as exc:  # pypdf raises several kinds here (missing AES, ...)
+                raise HelsegrafError(f"encrypted PDF; cannot open it ({exc})", path=where) from exc
+            if not ok:
+                raise HelsegrafError("encrypted PDF (a password is needed)", path=where)
+        pages = []
+        for page in reader.pages:
+            pages.append((page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n"))
+    except HelsegrafError:
+        raise
+    except FileNotDecryptedError as exc:
+        raise HelsegrafError("encrypted PDF (a password is needed)", path=where) from exc
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise HelsegrafError(
+            f"not a readable PDF (truncated or corrupt): {exc}", path=where
+        ) from exc
+    except Exception as exc:  # pypdf can fail in many ways on damaged files
+        raise HelsegrafError(
+            f"not a readable PDF (truncated or corrupt): {type(exc).__name__}", path=where
+        ) from exc
+    if not pages:
+        raise HelsegrafError("PDF has no pages", path=where)
+    if not any(p.strip() for p in pages):
+        raise HelsegrafError("no text layer (scanned PDF?); OCR is not supported", path=where)
+    return [p.replace("\f", "") for p in pages]
+
+
+# --------------------------------------------------------------------------- DOCX
+
+
+def _docx_text(data: bytes, where: str) -> str:
+    try:
+        import docx
+        from docx.opc.exceptions import PackageNotFoundError
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError as exc:  # pragma: no cover - a dependency
+        raise HelsegrafError(f"python-docx is not installed: {exc}", path=where) from exc
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError) as exc:
+        raise HelsegrafError(
+            "not a Word document (.docx): not a valid package", path=where
+        ) from exc
+    except (KeyError, ValueError) as exc:
+        raise HelsegrafError(
+            f"not a Word document (.docx): a zip of something else ({exc})", path=where
+        ) from exc
+    except Exception as exc:  # lxml and zip errors of damaged files
+        raise HelsegrafError(
+            f"not a readable Word document: {type(exc).__name__}", path=where
+        ) from exc
+    lines: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # merged cells repeat
+                        continue
+                    seen.add(id(cell._tc))
+                    lines.extend(p.text for p in cell.paragraphs)
+                lines.append("")
+    text = "\n".join(line.replace("\r", " ").replace("\n", " ") for line in lines)
+    if not text.strip():
+        raise HelsegrafError("Word document has no text", path=where)
+    return text
+
+
+# --------------------------------------------------------------------------- line map
+
+
+def _build(
+    pages: list[str],
+    name: str,
+    where: str,
+    fmt: str,
+    sha: str,
+    encoding: str | None,
+    page_count: int | None,
+    *,
+    paged: bool = True,
+) -> LoadedDocument:
+    lines: list[SourceLine] = []
+    offset = 0
+    number = 0
+    texts: list[str] = []
+    construct = SourceLine.model_construct  # a million lines must stay fast
+    for p, page_text in enumerate(pages, start=1):
+        if page_text.endswith("\n"):
+            page_text = page_text[:-1]
+        page_lines = page_text.split("\n")
+        for t in page_lines:
+            number += 1
+            lines.append(construct(number=number, text=t, start=offset, page=p if paged else None))
+            offset += len(t) + 1
+        texts.append(page_text)
+    text = "\n".join(texts)
+    return LoadedDocument(
+        path=where,
+        name=name,
+        format=fmt,  # type: ignore[arg-type]
+        text=text,
+        lines=lines,
+        sha256=sha,
+        encoding=encoding,
+        page_count=page_count if page_count is not None else (len(pages) if paged else None),
+    )

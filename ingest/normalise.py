@@ -1,0 +1,591 @@
+"""The normalise stage: undo the damage PDF-to-text conversion does to a document.
+
+Repairs: blank lines between every line, sentences broken over lines (joined into
+paragraphs), hyphenation at line ends ("spesialist-/helsetjenesten"; real hyphens as in
+"helse- og omsorg" and "Nord-Trøndelag" are kept), page headers/footers and page numbers,
+footnote markers with their text and URL lines, bullet markers, flattened action-plan tables
+(one ``table_row`` block per row), and headings (numbered, "Tabell N", question headings,
+short title lines).
+
+Every :class:`Block` keeps ``fragments`` that map its text back onto source lines, so
+:func:`quote_for` can turn any span of block text into an exact substring of one line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from helsegraf.core.errors import HelsegrafError
+from helsegraf.ingest.models import (
+    Block,
+    BlockKind,
+    Fragment,
+    Language,
+    LoadedDocument,
+    NormalisedDocument,
+    Quote,
+    SourceLine,
+)
+from helsegraf.ontology import ONTOLOGY_DIR
+
+# Longest quote (characters); the output contract says at most 200.
+MAX_QUOTE = 200
+# A block is closed at a line break once it is this long, so one huge "paragraph"
+# (a file without punctuation) cannot slow the later stages down.
+MAX_BLOCK_CHARS = 3000
+_TERMINAL = re.compile(r"[.!?:;]['\"»”’)\]]*$")
+_QUESTION_END = re.compile(r"\?['\"»”’)\]]*$")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_LONE_NUMBER = re.compile(r"^\d{1,3}$")
+_ROW_START = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)(\.?)(?:\s+(.*\S))?\s*$")
+_UPPER_START = re.compile(r"^[\W_]*[A-ZÆØÅÄÖÜÉ0-9«\"“]")
+_LOWER_START = re.compile(r"^[\W_]*[a-zæøåäöüé]")
+
+
+@lru_cache
+def structure() -> dict[str, Any]:
+    """The structure cues (``ontology/structure.yaml``), parsed once."""
+    path = ONTOLOGY_DIR / "structure.yaml"
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise HelsegrafError(f"cannot read structure cues: {exc}", path=str(path)) from exc
+
+
+@dataclass(frozen=True)
+class _Cues:
+    furniture: list[re.Pattern[str]]
+    running_footer: re.Pattern[str]
+    bullets: list[re.Pattern[str]]
+    connectors: frozenset[str]
+    hyphen_keep: frozenset[str]
+    numbered_heading: re.Pattern[str]
+    heading_patterns: list[re.Pattern[str]]
+    table_header: re.Pattern[str]
+    contexts: list[re.Pattern[str]]
+    nn: frozenset[str]
+    nb: frozenset[str]
+
+
+@lru_cache
+def _cues() -> _Cues:
+    s = structure()
+    i = re.IGNORECASE
+    return _Cues(
+        furniture=[re.compile(rf"^(?:{p})$", i) for p in s["furniture"]],
+        running_footer=re.compile(s["running_footer"], i),
+        # bullet patterns are case-sensitive ("o" bullet vs "O" word)
+        bullets=[re.compile(rf"^(?:{p})") for p in s["bullets"]],
+        connectors=frozenset(w.lower() for w in s["connectors"]),
+        hyphen_keep=frozenset(w.lower() for w in s["hyphen_keep_before"]),
+        numbered_heading=re.compile(s["numbered_heading"]),
+        heading_patterns=[re.compile(p, i) for p in s["heading_patterns"]],
+        table_header=re.compile(s["table_header"], i),
+        contexts=[re.compile(p, i) for ps in s["contexts"].values() for p in ps],
+        nn=frozenset(s["language"]["nn"]),
+        nb=frozenset(s["language"]["nb"]),
+    )
+
+
+# --------------------------------------------------------------------------- public
+
+
+def run(doc: LoadedDocument) -> NormalisedDocument:
+    """Repair a loaded document into logical blocks mapped back onto its source lines."""
+    cues = _cues()
+    lines = doc.lines
+    drop, furniture = _furniture(doc, cues)
+    builder = _Builder(lines, cues, _typical_length(lines, drop))
+    hard = _hard_breaks(lines, drop)
+    for line in lines:
+        if line.number in drop:
+            continue
+        if line.number in hard:
+            builder.hard_break()
+        builder.add(line)
+    blocks = builder.finish()
+    return NormalisedDocument(
+        source=doc, blocks=blocks, language=detect_language(blocks), furniture=furniture
+    )
+
+
+def quote_for(doc: NormalisedDocument, block: Block, start: int, end: int) -> Quote:
+    """Return the evidence for ``block.text[start:end]``: the longest piece of that span
+    lying within one source line, stripped, at most 200 characters, with file offsets."""
+    if not block.fragments:
+        raise ValueError("block has no fragments")
+    start, end = max(0, start), min(len(block.text), max(start, end))
+    best: tuple[int, Fragment, int, int] | None = None
+    for frag in block.fragments:
+        f_end = frag.block_start + (frag.line_end - frag.line_start)
+        lo, hi = max(start, frag.block_start), min(end, f_end)
+        if hi - lo > (best[0] if best else 0):
+            best = (hi - lo, frag, lo, hi)
+    if best is None:  # the span falls between fragments: take the nearest one
+        frag = min(block.fragments, key=lambda f: abs(f.block_start - start))
+        lo, hi = frag.block_start, frag.block_start + (frag.line_end - frag.line_start)
+        best = (hi - lo, frag, lo, hi)
+    _, frag, lo, hi = best
+    line = doc.source.lines[frag.line - 1]
+    col_lo = frag.line_start + (lo - frag.block_start)
+    col_hi = frag.line_start + (hi - frag.block_start)
+    piece = line.text[col_lo:col_hi]
+    stripped = piece.lstrip()
+    col_lo += len(piece) - len(stripped)
+    stripped = stripped.rstrip()
+    if len(stripped) > MAX_QUOTE:
+        cut = stripped.rfind(" ", 0, MAX_QUOTE)
+        stripped = stripped[: cut if cut > MAX_QUOTE // 2 else MAX_QUOTE].rstrip()
+    col_hi = col_lo + len(stripped)
+    return Quote(
+        text=stripped,
+        line=line.number,
+        start=line.start + col_lo,
+        end=line.start + col_hi,
+        page=line.page,
+    )
+
+
+def detect_language(blocks: list[Block]) -> Language:
+    """'nn' when nynorsk cue words outnumber bokmål ones, else 'nb'."""
+    cues = _cues()
+    nn = nb = 0
+    seen = 0
+    for b in blocks:
+        for w in _WORD.findall(b.text.lower()):
+            if w in cues.nn:
+                nn += 1
+            elif w in cues.nb:
+                nb += 1
+        seen += len(b.text)
+        if seen > 300_000:
+            break
+    return "nn" if nn > nb else "nb"
+
+
+def split_marker(text: str) -> tuple[str, int]:
+    """Return the bullet marker at the start of ``text`` ('' if none) and its length."""
+    for p in _cues().bullets:
+        m = p.match(text)
+        if m and m.end() < len(text):
+            return m.group(0), m.end()
+    return "", 0
+
+
+# --------------------------------------------------------------------------- furniture
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split())).lower()
+
+
+def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str]]:
+    """Line numbers to drop (page numbers, running headers/footers, footnotes, URLs)."""
+    lines = doc.lines
+    drop: set[int] = set()
+    running: dict[str, str] = {}
+    for line in lines:
+        t = line.text.strip()
+        if not t or (any(p.match(t) for p in cues.furniture) and not _LONE_NUMBER.match(t)):
+            drop.add(line.number)
+        elif cues.running_footer.search(t) and len(t) < 160:
+            drop.add(line.number)
+            running.setdefault(_key(t), cues.running_footer.sub("", t).strip())
+    # running headers/footers on paged documents: the same first/last line on many pages
+    if doc.page_count and doc.page_count >= 3:
+        edge: Counter[str] = Counter()
+        by_page: dict[int, list[SourceLine]] = {}
+        for line in lines:
+            if line.text.strip() and line.page is not None:
+                by_page.setdefault(line.page, []).append(line)
+        for page_lines in by_page.values():
+            for line in {
+                page_lines[0].number: page_lines[0],
+                page_lines[-1].number: page_lines[-1],
+            }.values():
+                edge[_key(line.text)] += 1
+        need = max(3, doc.page_count // 2)
+        for page_lines in by_page.values():
+            for line in (page_lines[0], page_lines[-1]):
+                k = _key(line.text)
+                if edge[k] >= need and not cues.table_header.search(line.text):
+                    drop.add(line.number)
+                    if not _LONE_NUMBER.match(line.text.strip()):
+                        running.setdefault(k, line.text.strip())
+    _footnotes(lines, drop, cues)
+    return drop, list(running.values())
+
+
+def _footnotes(lines: list[SourceLine], drop: set[int], cues: _Cues) -> None:
+    """Drop footnote zones: a lone number N, its (short) text, then URLs or footnote N+1.
+
+    A lone number that is not part of such a zone stays (it may number a table row) unless
+    it is followed by nothing but furniture (a page number).
+    """
+    content = [ln for ln in lines if ln.number not in drop or _is_url(ln.text)]
+    n = len(content)
+
+    def text(k: int) -> str:
+        return content[k].text.strip() if k < n else ""
+
+    i = 0
+    while i < n:
+        if not _LONE_NUMBER.match(text(i)) or content[i].number in drop:
+            i += 1
+            continue
+        num = int(text(i))
+        j = i
+        zone: list[int] = []
+        while j < n:
+            t = text(j)
+            if _is_url(t) and zone:
+                zone.append(j)
+                j += 1
+                continue
+            body = text(j + 1)
+            if t == str(num) and body and len(body) <= 120 and not _LONE_NUMBER.match(body):
+                after = text(j + 2)
+                if zone or _is_url(after) or _is_url(body) or after == str(num + 1):
+                    zone += [j, j + 1]
+                    num += 1
+                    j += 2
+                    continue
+            break
+        if zone:
+            drop.update(content[k].number for k in zone)
+            i = j
+        else:
+            i += 1
+    # a lone number right before a page break (a page number or a footnote marker whose text
+    # was furniture): drop when the next content line is far away in the file
+    for a, b in itertools.pairwise(content):
+        if (
+            a.number not in drop
+            and _LONE_NUMBER.match(a.text.strip())
+            and b.number - a.number > 4
+            and a.page is not None
+            and b.page is not None
+            and b.page != a.page
+        ):
+            drop.add(a.number)
+
+
+def _hard_breaks(lines: list[SourceLine], drop: set[int]) -> set[int]:
+    """Content lines that must start a new block: after a white-space-only line, or after a
+    blank line where the text around is single-spaced (there, blank lines separate
+    paragraphs; in double-spaced PDF text they separate every line)."""
+    out: set[int] = set()
+    gaps: list[int] = []
+    prev: SourceLine | None = None
+    spaces = False
+    blanks = 0
+    for line in lines:
+        if not line.text.strip():
+            blanks += 1
+            spaces = spaces or bool(line.text)
+            continue
+        if line.number in drop:
+            continue
+        if prev is not None:
+            recent = gaps[-8:]
+            single = len(recent) >= 3 and sum(1 for g in recent if g == 0) * 2 > len(recent)
+            if spaces or (blanks >= 1 and single):
+                out.add(line.number)
+            gaps.append(blanks)
+        prev, spaces, blanks = line, False, 0
+    return out
+
+
+def _is_url(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and " " not in t and bool(re.match(r"(https?://|www\.|mailto:)", t, re.I))
+
+
+def _typical_length(lines: list[SourceLine], drop: set[int]) -> int:
+    lengths = sorted(len(ln.text.strip()) for ln in lines if ln.number not in drop)
+    if not lengths:
+        return 80
+    return max(30, lengths[int(len(lengths) * 0.9) - 1 if len(lengths) > 1 else 0])
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+@dataclass
+class _Open:
+    kind: BlockKind
+    parts: list[tuple[SourceLine, int, int, str]] = field(default_factory=list)  # line, lo, hi, sep
+    length: int = 0
+    table: bool = False
+    titled: bool = False  # opened by a lettered/numbered marker on a line without end punctuation
+
+    def last_text(self) -> str:
+        line, lo, hi, _ = self.parts[-1]
+        return line.text[lo:hi]
+
+
+class _Builder:
+    """Folds content lines into blocks (one pass, state: open block and table mode)."""
+
+    def __init__(self, lines: list[SourceLine], cues: _Cues, typical: int) -> None:
+        self.lines = lines
+        self.cues = cues
+        self.long = int(typical * 0.72)
+        self.blocks: list[Block] = []
+        self.cur: _Open | None = None
+        self.in_table = False
+        self.row_style: str | None = None  # "int" or "dotted"
+        self.last_row: int = 0
+
+    # -- helpers
+    def _close(self) -> None:
+        cur = self.cur
+        self.cur = None
+        if cur is None or not cur.parts:
+            return
+        text_parts: list[str] = []
+        frags: list[Fragment] = []
+        pos = 0
+        for line, lo, hi, sep in cur.parts:
+            if text_parts:
+                text_parts.append(sep)
+                pos += len(sep)
+            frags.append(Fragment(line=line.number, line_start=lo, line_end=hi, block_start=pos))
+            text_parts.append(line.text[lo:hi])
+            pos += hi - lo
+        text = "".join(text_parts)
+        kind = cur.kind
+        if kind in ("paragraph", "bullet") and self._is_heading_block(text, cur):
+            kind = "heading"
+        self.blocks.append(
+            Block(
+                index=len(self.blocks),
+                kind=kind,
+                text=text,
+                fragments=frags,
+                page=cur.parts[0][0].page,
+            )
+        )
+
+    def _is_heading_block(self, text: str, cur: _Open) -> bool:
+        t = text.strip()
+        if len(t) < 2 or cur.table:
+            return False
+        has_cue = any(p.search(t) for p in self.cues.contexts)
+        if has_cue and len(t) < 260 and (_QUESTION_END.search(t) or t.endswith((":", "."))):
+            # a question or lead-in line; a long paragraph that merely ends with "?" is not
+            return len(cur.parts) <= 3 and (_QUESTION_END.search(t) or len(t) < 140)
+        return False
+
+    def _start(
+        self, kind: BlockKind, line: SourceLine, lo: int, hi: int, table: bool = False
+    ) -> None:
+        self._close()
+        self.cur = _Open(kind=kind, table=table)
+        self.cur.parts.append((line, lo, hi, ""))
+        self.cur.length = hi - lo
+
+    def _append(self, line: SourceLine, lo: int, hi: int) -> None:
+        cur = self.cur
+        assert cur is not None
+        prev_line, plo, phi, psep = cur.parts[-1]
+        prev = prev_line.text[plo:phi]
+        nxt = line.text[lo:hi]
+        sep = " "
+        if re.search(r"[^\W\d_]-$", prev):
+            first = nxt.split(" ", 1)[0].lower().strip(",.")
+            if first in self.cues.hyphen_keep:
+                sep = " "
+            elif _UPPER_START.match(nxt):
+                sep = ""
+            else:
+                # "spesialist-" + "helsetjenesten": drop the hyphen from the fragment
+                cur.parts[-1] = (prev_line, plo, phi - 1, psep)
+                sep = ""
+        elif (
+            cur.table
+            and _LOWER_START.match(nxt)
+            and prev_line.text == prev_line.text.rstrip()
+            and prev
+            and prev[-1].isalpha()
+        ):
+            # a narrow table cell wrapped mid-word ("forhandlingsut" + "valg"): the PDF text
+            # marks word ends with a trailing space, and this line has none
+            sep = ""
+        cur.parts.append((line, lo, hi, sep))
+        cur.length += len(sep) + hi - lo
+
+    def _bounds(self, line: SourceLine) -> tuple[int, int]:
+        t = line.text
+        lo = len(t) - len(t.lstrip())
+        hi = len(t.rstrip())
+        return lo, hi
+
+    def _is_section_heading(self, t: str) -> bool:
+        m = self.cues.numbered_heading.match(t)
+        if m and len(t) <= 100 and not _TERMINAL.search(t) and not t.rstrip().endswith(","):
+            number = m.group(1)
+            # "1." with a dot and no sub-number is a list item, not a heading
+            if "." in number or not re.match(r"^\d{1,2}\.\s", t):
+                return not self._ends_with_connector(t)
+        return any(p.match(t) for p in self.cues.heading_patterns)
+
+    def _ends_with_connector(self, t: str) -> bool:
+        words = t.rstrip().split()
+        return bool(words) and words[-1].lower() in self.cues.connectors
+
+    def _joins(self, prev: str, nxt: str) -> bool:
+        """Does line ``nxt`` continue the sentence of line ``prev``?"""
+        p = prev.rstrip()
+        if not p:
+            return False
+        if self._ends_with_connector(p):
+            return True
+        if _TERMINAL.search(p):
+            return bool(_LOWER_START.match(nxt)) and not p.endswith(("?", "!", ":"))
+        if _LOWER_START.match(nxt):
+            return True
+        if p.endswith((",", "-", "–", "/", "(", "&", "+")):
+            return True
+        return len(p) >= self.long
+
+    def hard_break(self) -> None:
+        """The next line starts a new block unless it plainly continues a sentence."""
+        self.pending_break = True
+
+    pending_break = False
+
+    # -- the fold
+    def add(self, line: SourceLine) -> None:
+        lo, hi = self._bounds(line)
+        t = line.text[lo:hi]
+        cues = self.cues
+        if self.pending_break:
+            self.pending_break = False
+            cur = self.cur
+            if cur is not None and not cur.table:
+                prev = cur.last_text().rstrip()
+                if not (_LOWER_START.match(t) and not _TERMINAL.search(prev)):
+                    self._close()
+        if cues.table_header.match(t):
+            self._start("heading", line, lo, hi)
+            self._close()
+            self.in_table = True
+            self.row_style = None
+            self.last_row = 0
+            return
+        if self.in_table and self._table_line(line, lo, hi, t):
+            return
+        if self._is_section_heading(t):
+            self._start("heading", line, lo, hi)
+            return
+        marker, mlen = split_marker(t)
+        if marker:
+            kind: BlockKind = "bullet"
+            # a lettered or numbered short title ("a) Ulik samhandlingskultur") keeps its marker
+            titled = bool(re.match(r"^[a-zæøå\d]", marker))
+            self._start(kind, line, lo + (0 if titled else mlen), hi)
+            assert self.cur is not None
+            self.cur.titled = titled and not _TERMINAL.search(t)
+            return
+        cur = self.cur
+        if cur is not None and cur.length < MAX_BLOCK_CHARS and cur.kind != "heading":
+            if (
+                cur.titled
+                and len(cur.parts) == 1
+                and not (
+                    _LOWER_START.match(t)
+                    or re.search(r"[,\-–/]$", cur.last_text().rstrip())
+                    or self._ends_with_connector(cur.last_text())
+                )
+            ):
+                pass  # "c) To styringslinjer ..." is a sub-title; the next line starts anew
+            elif self._joins(cur.last_text(), t):
+                self._append(line, lo, hi)
+                return
+        elif (
+            cur is not None
+            and cur.kind == "heading"
+            and self._joins(cur.last_text(), t)
+            and (_LOWER_START.match(t) or self._ends_with_connector(cur.last_text()))
+        ):
+            self._append(line, lo, hi)
+            return
+        # a short title line ("Trygge foreldre") becomes a heading later (_mark_titles)
+        self._start("paragraph", line, lo, hi)
+
+    def _table_line(self, line: SourceLine, lo: int, hi: int, t: str) -> bool:
+        """Handle a line while inside an action-plan table; False ends the table."""
+        m = _ROW_START.match(t)
+        if m:
+            number, dot, rest = m.group(1), m.group(2), m.group(3)
+            style = "dotted" if "." in number else "int"
+            if self._is_section_heading(t) and (number.count(".") >= 2):
+                self.in_table = False
+                return False
+            if self.row_style is None:
+                self.row_style = style
+            if (
+                style == "dotted"
+                and self.row_style == "int"
+                and number.split(".")[0] == str(self.last_row)
+                and self.cur is not None
+                and self.cur.kind == "table_row"
+                and len(self.cur.parts) == 1
+            ):
+                # the first "row" ("1. Brukermedvirkning") was a group heading of a dotted table
+                self.cur.kind = "heading"
+                self.cur.table = False
+                self.row_style = "dotted"
+            if style == self.row_style:
+                n = int(number.split(".")[-1]) if style == "int" else 0
+                if style == "dotted" or n == self.last_row + 1 or n == 1:
+                    self.last_row = n
+                    self._start("table_row", line, lo, hi, table=True)
+                    return True
+            elif self.row_style == "dotted" and style == "int" and dot and rest:
+                # a group heading inside a dotted table ("2. Standardiserte pasientforløp")
+                self._start("heading", line, lo, hi)
+                self._close()
+                return True
+            self.in_table = False
+            return False
+        if any(p.match(t) for p in self.cues.heading_patterns) or self._is_section_heading(t):
+            self.in_table = False
+            return False
+        if self.cur is not None and self.cur.kind == "table_row":
+            self._append(line, lo, hi)
+            return True
+        # text between the header and the first row (or after a group heading)
+        self._start("paragraph", line, lo, hi, table=True)
+        return True
+
+    def finish(self) -> list[Block]:
+        self._close()
+        return _mark_titles(self.blocks, self.long)
+
+
+def _mark_titles(blocks: list[Block], long: int) -> list[Block]:
+    """Short one-line paragraphs followed by a new sentence are headings ("Trygge foreldre")."""
+    for i, b in enumerate(blocks):
+        if b.kind != "paragraph" or len(b.fragments) != 1:
+            continue
+        t = b.text.strip()
+        if not t or len(t) > min(90, long) or (_TERMINAL.search(t) and not t.endswith(":")):
+            continue
+        if not _UPPER_START.match(t) or t[0].isdigit() or t.endswith((",", "-")):
+            continue
+        if len(_WORD.findall(t)) > 12:
+            continue
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if nxt is None or _LOWER_START.match(nxt.text):
+            continue
+        blocks[i] = b.model_copy(update={"kind": "heading"})
+    return blocks

@@ -1,0 +1,118 @@
+"""The extraction pipeline: load -> normalise -> segment -> recognise -> classify ->
+initiatives -> link, for one file or for text in memory.
+
+``extract_file`` refuses files over ``Settings.max_document_bytes`` before reading them and
+stops a document that takes longer than ``Settings.document_timeout_s`` (checked between
+stages). ``iter_documents`` walks folders recursively, sorted, and survives symlink loops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from helsegraf.core.config import get_settings
+from helsegraf.core.errors import HelsegrafError
+from helsegraf.ingest import link, load, normalise, segment
+from helsegraf.ingest.models import Extraction, LoadedDocument
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = load.SUFFIXES
+
+
+def extract_file(path: Path | str, *, timeout_s: float | None = None) -> Extraction:
+    """Extract one document file (.txt, .pdf, .docx) into the gold format."""
+    settings = get_settings()
+    doc = load.load(Path(path), max_bytes=settings.max_document_bytes)
+    return _extract(doc, timeout_s if timeout_s is not None else settings.document_timeout_s)
+
+
+def extract_text(text: str, name: str, *, timeout_s: float | None = None) -> Extraction:
+    """Extract a document given as text; ``name`` is its document key in the output."""
+    settings = get_settings()
+    if len(text.encode("utf-8")) > settings.max_document_bytes:
+        raise HelsegrafError(
+            f"text is over the limit of {settings.max_document_bytes:,} bytes", path=name
+        )
+    doc = load.load_text(text, name)
+    return _extract(doc, timeout_s if timeout_s is not None else settings.document_timeout_s)
+
+
+def extract_loaded(doc: LoadedDocument, *, timeout_s: float | None = None) -> Extraction:
+    """Run the stages after ``load`` on an already loaded document."""
+    return _extract(doc, timeout_s if timeout_s is not None else get_settings().document_timeout_s)
+
+
+def _extract(doc: LoadedDocument, timeout_s: float) -> Extraction:
+    from helsegraf.ingest import classify, initiatives, recognise
+
+    started = time.monotonic()
+
+    def check(stage: str) -> None:
+        if time.monotonic() - started > timeout_s:
+            raise HelsegrafError(
+                f"extraction took longer than {timeout_s:g} s (at {stage}); "
+                "HELSEGRAF_DOCUMENT_TIMEOUT_S sets the limit",
+                path=doc.path,
+            )
+
+    normalised = normalise.run(doc)
+    check("normalise")
+    segmented = segment.run(normalised)
+    check("segment")
+    recognised = recognise.run(segmented)
+    check("recognise")
+    codings = classify.run(segmented, recognised)
+    check("classify")
+    examples = initiatives.run(segmented, recognised)
+    check("initiatives")
+    return link.run(segmented, recognised, codings, examples)
+
+
+def iter_documents(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """Yield the documents (.txt .pdf .docx) of files and folders, folders walked
+    recursively in sorted order; each directory is visited once even through symlink loops.
+    A named file is yielded whatever its suffix; a missing path raises HelsegrafError."""
+    seen_dirs: set[Path] = set()
+    seen_files: set[Path] = set()
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            yield from _walk(path, seen_dirs, seen_files)
+        elif path.is_file():
+            real = path.resolve()
+            if real not in seen_files:
+                seen_files.add(real)
+                yield path
+        else:
+            raise HelsegrafError("no such file or folder", path=str(path))
+
+
+def _walk(root: Path, seen_dirs: set[Path], seen_files: set[Path]) -> Iterator[Path]:
+    real = root.resolve()
+    if real in seen_dirs:
+        return
+    seen_dirs.add(real)
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError as exc:
+        log.warning("cannot list %s: %s", root, exc)
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir():
+                yield from _walk(path, seen_dirs, seen_files)
+            elif entry.is_file() and path.suffix.lower() in SUFFIXES:
+                rp = path.resolve()
+                if rp not in seen_files:
+                    seen_files.add(rp)
+                    yield path
+        except OSError:
+            continue

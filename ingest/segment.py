@@ -1,0 +1,665 @@
+"""The segment stage: document kind, title and date, voices with their authors, sections
+with the question they answer, and the fields of action-plan table rows.
+
+* **Voices.** The document opens with a voice (line 1). A short block that names a sender
+  ("Innspill fra LSU Volda", "5. Innspill til handlingsplan fra Inderøy kommune") later in the
+  document starts a new voice; a bare appendix heading right before it ("VEDLEGG 2") belongs
+  to it. Authors come from the sender phrase, a more precise sender line right after it, the
+  first organisation after a signature cue, or (for the opening voice) the title.
+* **Authors** are canonical actor names resolved through the registry; a sender the registry
+  does not know keeps its own name (person names and role titles removed). Persons are never
+  authors.
+* **Sections** start at headings; the question a heading asks ("hva er de viktigste
+  utfordringene", "hvilke tiltak er aktuelle", "gode eksempler") sets the section context;
+  lead-in labels ("Tiltak som kan være aktuelle:") switch it until the next heading.
+
+All cue words are in ``ontology/structure.yaml``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from helsegraf.ingest.models import (
+    ActorRef,
+    Block,
+    DocumentKind,
+    NormalisedDocument,
+    Section,
+    SectionContext,
+    SegmentedDocument,
+    TableRow,
+    VoiceSegment,
+)
+from helsegraf.ingest.normalise import structure
+
+log = logging.getLogger(__name__)
+
+# A block longer than this is prose, not a sender line or a heading.
+_SHORT = 220
+_WORDS = re.compile(r"[^\W\d_][\w\-.]*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class _Cues:
+    contexts: dict[str, list[re.Pattern[str]]]
+    plan_measure: list[re.Pattern[str]]
+    openers: list[re.Pattern[str]]
+    kommune_list: re.Pattern[str]
+    kommune_suffix: str
+    signatures: list[re.Pattern[str]]
+    appendix: re.Pattern[str]
+    appendix_titled: re.Pattern[str]
+    title_cues: frozenset[str]
+    kinds: dict[str, frozenset[str]]
+    months: dict[str, int]
+    date_line_max: int
+    role_titles: frozenset[str]
+    abbreviations: dict[str, str]
+    organisation_words: frozenset[str]
+    sender_types: list[tuple[str, re.Pattern[str]]]
+    table_when: list[re.Pattern[str]]
+    responsible_heads: list[re.Pattern[str]]
+    table_header: re.Pattern[str]
+    connectors: frozenset[str]
+
+
+@lru_cache
+def _cues() -> _Cues:
+    s = structure()
+    i = re.IGNORECASE
+    return _Cues(
+        contexts={k: [re.compile(p, i) for p in v] for k, v in s["contexts"].items()},
+        plan_measure=[re.compile(p, i) for p in s["plan_measure_headings"]],
+        openers=[re.compile(p, i) for p in s["voice_openers"]],
+        kommune_list=re.compile(s["kommune_list"], i),
+        kommune_suffix=s["kommune_suffix"],
+        signatures=[re.compile(p, i) for p in s["signature_cues"]],
+        appendix=re.compile(s["appendix"], i),
+        appendix_titled=re.compile(s["appendix_titled"], i),
+        title_cues=frozenset(s["title_cues"]),
+        kinds={k: frozenset(v) for k, v in s["kinds"].items()},
+        months={k.lower(): int(v) for k, v in s["months"].items()},
+        date_line_max=int(s["date_line_max"]),
+        role_titles=frozenset(s["role_titles"]),
+        abbreviations=dict(s["sender_abbreviations"]),
+        organisation_words=frozenset(s["organisation_words"]),
+        sender_types=[(t, re.compile(p, i)) for t, p in s["sender_types"]],
+        table_when=[re.compile(rf"(?:{p})", i) for p in s["table_when"]],
+        responsible_heads=[re.compile(rf"^(?:{p})$") for p in s["responsible_heads"]],
+        table_header=re.compile(s["table_header"], i),
+        connectors=frozenset(w.lower() for w in s["connectors"]),
+    )
+
+
+# --------------------------------------------------------------------------- actors
+
+
+@lru_cache
+def _registry():  # type: ignore[no-untyped-def]
+    try:
+        from helsegraf.ontology.registry import load_registry
+
+        return load_registry()
+    except ImportError:  # the registry is not installed in this tree
+        log.warning("helsegraf.ontology.registry is missing: authors are not resolved")
+        return None
+
+
+def resolve(name: str, year: int | None = None) -> ActorRef | None:
+    """The registry's actor for a written name, or None."""
+    reg = _registry()
+    if reg is None or not name.strip():
+        return None
+    try:
+        return reg.resolve(name, year)
+    except Exception:  # a registry bug must not stop extraction
+        log.exception("registry could not resolve %r", name)
+        return None
+
+
+def find_actors(text: str, year: int | None = None) -> list[ActorRef]:
+    """Actors the registry's matcher finds in ``text``, in text order."""
+    try:
+        from helsegraf.ingest.actors import get_matcher
+    except ImportError:
+        return []
+    try:
+        return [ref for _, _, ref, _ in get_matcher().find(text, year=year)]
+    except Exception:
+        log.exception("actor matcher failed on %r", text[:80])
+        return []
+
+
+def sender_type(name: str) -> str:
+    """The actor type of a sender the registry does not know, from words in its name."""
+    for t, p in _cues().sender_types:
+        if p.search(name):
+            return t
+    return "Organisasjon"
+
+
+# --------------------------------------------------------------------------- public
+
+
+def run(doc: NormalisedDocument) -> SegmentedDocument:
+    """Find kind, title, date, voices (with authors and sections) and table rows."""
+    cues = _cues()
+    blocks = doc.blocks
+    title = _title(doc, cues)
+    when = _date(blocks, cues)
+    year = int(when[:4]) if when else None
+    kind = _kind(title, blocks, cues)
+    authors: dict[str, ActorRef] = {}
+
+    starts = _voice_starts(doc, cues, year, authors)
+    last_line = len(doc.source.lines)
+    voices: list[VoiceSegment] = []
+    for k, (block_index, names, note) in enumerate(starts):
+        first = 1 if k == 0 else _voice_first_line(blocks, block_index, cues)
+        voices.append(
+            VoiceSegment(id=f"v{k + 1}", authors=names, lines=(first, last_line), note=note)
+        )
+    for a, b in itertools.pairwise(voices):
+        a.lines = (a.lines[0], max(a.lines[0], b.lines[0] - 1))
+    if not voices[0].authors:
+        names = _title_authors(title, year, authors)
+        voices[0].authors = names
+    table_rows = _table_rows(blocks, cues)
+    for v in voices:
+        v.sections = _sections(blocks, v, cues, kind, table_rows)
+    return SegmentedDocument(
+        doc=doc,
+        kind=kind,
+        title=title,
+        date=when,
+        voices=voices,
+        table_rows=table_rows,
+        authors=authors,
+    )
+
+
+def context_of(text: str) -> SectionContext:
+    """The context a heading or lead-in asks for: the first kind of question it names."""
+    best: tuple[int, str] | None = None
+    for ctx, pats in _cues().contexts.items():
+        for p in pats:
+            m = p.search(text)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), ctx)
+    return best[1] if best else "none"  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- title, kind, date
+
+
+def _title(doc: NormalisedDocument, cues: _Cues) -> str | None:
+    for b in doc.blocks[:8]:
+        t = b.text.strip().rstrip(".").strip()
+        if len(t) < 12 or len(t) > 200 or (_date_in(t, cues) and len(t) <= cues.date_line_max):
+            continue
+        words = {w.lower() for w in _WORDS.findall(t)}
+        if any(any(w.startswith(c) for c in cues.title_cues) for w in words):
+            if b.kind == "heading" and re.match(r"^\d", t):
+                continue  # "1 Innledning" is a section, not the title
+            return " ".join(t.split())
+    for f in doc.furniture:
+        words = {w.lower() for w in _WORDS.findall(f)}
+        if any(any(w.startswith(c) for c in cues.title_cues) for w in words):
+            return " ".join(f.split())
+    return None
+
+
+def _kind(title: str | None, blocks: list[Block], cues: _Cues) -> DocumentKind:
+    head = " ".join(b.text for b in blocks[:6]).lower()
+    text = (title or "").lower()
+    for source in (text, head):
+        words = _WORDS.findall(source)
+        for kind in ("innspill", "handlingsplan"):
+            if any(any(w.startswith(c) for c in cues.kinds[kind]) for w in words):
+                return kind  # type: ignore[return-value]
+    if any(b.kind == "table_row" for b in blocks):
+        return "handlingsplan"
+    return "annet"
+
+
+_NUM_DATE = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{2}|\d{4})\b")
+_WORD_DATE = re.compile(r"\b(\d{1,2})\.?\s+([A-Za-zæøåÆØÅ]+)\s+(\d{4})\b")
+
+
+def _date_in(text: str, cues: _Cues) -> str | None:
+    m = _NUM_DATE.search(text)
+    if m:
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        y = y + 2000 if y < 100 else y
+    else:
+        m = _WORD_DATE.search(text)
+        if not m or m.group(2).lower() not in cues.months:
+            return None
+        d, mo, y = int(m.group(1)), cues.months[m.group(2).lower()], int(m.group(3))
+    try:
+        return date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _date(blocks: list[Block], cues: _Cues) -> str | None:
+    """The letter date: a short date line near the top of the document."""
+    for b in blocks[:6]:
+        t = b.text.strip()
+        if len(t) <= cues.date_line_max:
+            found = _date_in(t, cues)
+            if found:
+                return found
+    return None
+
+
+# --------------------------------------------------------------------------- voices
+
+
+def _opener(block: Block, cues: _Cues) -> str | None:
+    t = " ".join(block.text.split()).strip()
+    if len(t) > _SHORT or t.endswith(":") or block.kind == "table_row":
+        return None
+    for p in cues.openers:
+        m = p.match(t)
+        if m:
+            who = m.group("who").strip(" .,:;")
+            if who:
+                return who
+    return None
+
+
+def _voice_starts(
+    doc: NormalisedDocument, cues: _Cues, year: int | None, authors: dict[str, ActorRef]
+) -> list[tuple[int, list[str], str | None]]:
+    """(first block, authors, note) of each voice; the first voice starts at block 0."""
+    blocks = doc.blocks
+    out: list[tuple[int, list[str], str | None]] = []
+    head_limit = min(len(blocks), 8)
+    for i, b in enumerate(blocks):
+        who = _opener(b, cues)
+        if who is None:
+            continue
+        names = _authors_of(who, year, authors, cues)
+        names = _refine(blocks, i, names, who, year, authors, cues)
+        if i < head_limit and (not out or not out[0][1]):
+            if out:
+                out[0] = (0, names, None)
+            else:
+                out.append((0, names, None))
+            continue
+        if not out:
+            out.append((0, [], None))
+        if names and names == out[-1][1]:
+            continue  # the same sender again (a nynorsk repeat of the opener)
+        note = " ".join(b.text.split())[:160]
+        out.append((i, names, note))
+    if not out:
+        out.append((0, [], None))
+    # voices without a sender phrase in their opener: the first organisation after a
+    # signature cue in their own range
+    bounds = [s[0] for s in out] + [len(blocks)]
+    for k, (bi, names, note) in enumerate(out):
+        if names:
+            continue
+        signed = _signature_authors(blocks[bi : bounds[k + 1]], year, authors, cues)
+        if signed:
+            out[k] = (bi, signed, note)
+    return out
+
+
+def _voice_first_line(blocks: list[Block], i: int, cues: _Cues) -> int:
+    """A bare appendix heading right before the opener belongs to the new voice."""
+    first = blocks[i].first_line
+    for j in range(i - 1, max(-1, i - 3), -1):
+        t = blocks[j].text.strip()
+        if cues.appendix.match(t):
+            return blocks[j].first_line
+        if len(t) > 80:
+            break
+    return first
+
+
+def _refine(
+    blocks: list[Block],
+    i: int,
+    names: list[str],
+    who: str,
+    year: int | None,
+    authors: dict[str, ActorRef],
+    cues: _Cues,
+) -> list[str]:
+    """A short sender line right after the opener ("Lokalt samarbeidsutvalg Kristiansund")
+    names the sender more precisely than the opener's shorthand ("LSU Nordmøre")."""
+    for b in blocks[i + 1 : i + 3]:
+        t = " ".join(b.text.split()).strip()
+        if len(t) > 90 or t.endswith((".", "?")) or _opener(b, cues):
+            continue
+        ref = resolve(t, year)
+        if ref is not None and ref.type not in ("Fylke", "Kommune"):
+            if names and authors.get(names[0]) is not None and authors[names[0]].name == ref.name:
+                return names
+            if len(names) <= 1:
+                authors[ref.name] = ref
+                return [ref.name]
+    return names
+
+
+def _signature_authors(
+    blocks: list[Block], year: int | None, authors: dict[str, ActorRef], cues: _Cues
+) -> list[str]:
+    for k, b in enumerate(blocks):
+        t = " ".join(b.text.split()).strip()
+        if len(t) > 80 or not any(p.match(t) for p in cues.signatures):
+            continue
+        for nb in blocks[k + 1 : k + 5]:
+            line = " ".join(nb.text.split()).strip(" ,.")
+            if len(line) > 80:
+                break
+            ref = resolve(line, year)
+            if ref is not None and ref.type != "Fylke":
+                authors[ref.name] = ref
+                return [ref.name]
+    return []
+
+
+def _title_authors(title: str | None, year: int | None, authors: dict[str, ActorRef]) -> list[str]:
+    if not title:
+        return []
+    out: list[str] = []
+    for ref in find_actors(title, year):
+        if ref.type in ("Fylke",) or ref.name in out:
+            continue
+        authors[ref.name] = ref
+        out.append(ref.name)
+    return out
+
+
+def _clean_sender(who: str) -> str:
+    who = re.sub(r"[«»“”\"]", "", who)
+    return " ".join(who.split()).strip(" ,.;:")
+
+
+def _is_person(part: str, cues: _Cues) -> bool:
+    words = part.split()
+    if not 2 <= len(words) <= 4:
+        return False
+    if any(w.lower().strip(".,") in cues.organisation_words for w in words):
+        return False
+    return all(re.match(r"^[A-ZÆØÅ][a-zæøåéü\-]+$", w) for w in words)
+
+
+def _authors_of(who: str, year: int | None, authors: dict[str, ActorRef], cues: _Cues) -> list[str]:
+    """Canonical author names for a sender phrase."""
+    who = _clean_sender(who)
+    if not who:
+        return []
+    m = cues.kommune_list.match(who)
+    if m:
+        names = [n.strip() for n in re.split(r",|\s+og\s+|\s+&\s+", m.group("names")) if n.strip()]
+        out = []
+        for n in names:
+            ref = resolve(f"{n} {cues.kommune_suffix}", year) or resolve(n, year)
+            if ref is not None:
+                authors[ref.name] = ref
+                out.append(ref.name)
+            else:
+                name = f"{n} {cues.kommune_suffix}"
+                authors[name] = ActorRef(name=name, type="Kommune")
+                out.append(name)
+        return out
+    ref = resolve(who, year)
+    if ref is not None and ref.type != "Fylke":
+        authors[ref.name] = ref
+        return [ref.name]
+    # drop persons and role titles ("Tove Vannes Sundby, avdelingsleder, Avd. for ...")
+    parts = [p.strip() for p in who.split(",") if p.strip()]
+    kept = [p for p in parts if p.lower() not in cues.role_titles and not _is_person(p, cues)]
+    if kept and len(kept) < len(parts):
+        who = ", ".join(kept)
+        ref = resolve(who, year)
+        if ref is not None and ref.type != "Fylke":
+            authors[ref.name] = ref
+            return [ref.name]
+    # several senders that each resolve ("Romsdal IPR og LSU Molde")
+    pieces = [p.strip() for p in re.split(r",\s*|\s+og\s+", who) if p.strip()]
+    if len(pieces) > 1:
+        refs = [resolve(p, year) for p in pieces]
+        if all(r is not None and r.type != "Fylke" for r in refs):
+            out = []
+            for r in refs:
+                assert r is not None
+                authors[r.name] = r
+                if r.name not in out:
+                    out.append(r.name)
+            return out
+    # "<unit> i <organisation>" ("brukerutvalget i Helse Nord-Trøndelag")
+    m = re.match(r"^(?P<unit>.+?)\s+(?:i|ved|på)\s+(?P<org>.+)$", who)
+    if m:
+        org = resolve(m.group("org"), year)
+        if org is not None and org.type in ("Helseforetak", "RegionaltHelseforetak", "Kommune"):
+            who = f"{m.group('unit')} i {org.name}"
+    for short, full in cues.abbreviations.items():
+        if short.endswith("."):
+            who = re.sub(rf"(?<!\w){re.escape(short)}(?=\s)", full, who)
+    name = who[:1].upper() + who[1:]
+    if _is_person(name, cues):
+        return []
+    authors[name] = ActorRef(name=name, type=sender_type(name))  # type: ignore[arg-type]
+    return [name]
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _is_label(block: Block) -> bool:
+    t = block.text.strip()
+    if block.kind == "heading":
+        return True
+    return len(t) < 160 and t.endswith((":", "?"))
+
+
+def _sections(
+    blocks: list[Block],
+    voice: VoiceSegment,
+    cues: _Cues,
+    kind: DocumentKind,
+    table_rows: dict[int, TableRow],
+) -> list[Section]:
+    lo, hi = voice.lines
+    sections: list[Section] = []
+    cur = Section()
+    base: SectionContext = "none"  # what the last question heading asked
+    for b in blocks:
+        if not lo <= b.first_line <= hi:
+            continue
+        t = " ".join(b.text.split())
+        ctx = context_of(t) if _is_label(b) else "none"
+        if b.kind == "heading":
+            if cur.blocks or cur.heading:
+                sections.append(cur)
+            is_question = ctx != "none" and (t.endswith("?") or len(t) > 40 or t[:1].isdigit())
+            if ctx != "none" and (is_question or not cur.heading):
+                base = ctx
+            elif cues.appendix_titled.match(t) or re.match(r"^\d+(\.\d+)*\s", t):
+                base = "none"  # a new numbered chapter or appendix ends the question
+            if kind == "handlingsplan" and any(p.match(t) for p in cues.plan_measure):
+                ctx = "measure"
+            cur = Section(
+                heading=t,
+                heading_block=b.index,
+                context=ctx if ctx != "none" else base,
+                theme=_theme_of(t),
+            )
+            continue
+        if ctx != "none" and b.kind != "table_row" and len(t) < 160:
+            # a lead-in label ("Tiltak som kan være aktuelle:") opens a sub-section
+            if cur.blocks or cur.heading:
+                sections.append(cur)
+            cur = Section(heading=t, heading_block=b.index, context=ctx, theme=cur.theme)
+            continue
+        if b.kind == "table_row" and cur.context == "none":
+            cur.context = "measure"
+        cur.blocks.append(b.index)
+    if cur.blocks or cur.heading:
+        sections.append(cur)
+    return sections
+
+
+@lru_cache
+def _themes() -> list[tuple[str, list[re.Pattern[str]]]]:
+    try:
+        from helsegraf.ontology.codebook import load_codebook
+
+        book = load_codebook()
+        out = []
+        for c in book.themes():
+            forms = [c.label, *c.phrasings]
+            out.append(
+                (c.id, [re.compile(rf"(?<!\w){re.escape(f)}", re.IGNORECASE) for f in forms if f])
+            )
+        return out
+    except Exception:  # the codebook is optional for segmentation
+        log.warning("codebook unavailable: section themes are not set")
+        return []
+
+
+def _theme_of(heading: str) -> str | None:
+    """The codebook theme whose label or phrasing the heading names first."""
+    best: tuple[int, str] | None = None
+    for cid, pats in _themes():
+        for p in pats:
+            m = p.search(heading)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), cid)
+    return best[1] if best else None
+
+
+# --------------------------------------------------------------------------- table rows
+
+
+def _table_rows(blocks: list[Block], cues: _Cues) -> dict[int, TableRow]:
+    out: dict[int, TableRow] = {}
+    years: list[str] = []
+    for b in blocks:
+        if b.kind == "heading" and cues.table_header.match(b.text.strip()):
+            years = re.findall(r"\b(?:19|20)\d{2}\b", b.text)
+            continue
+        if b.kind == "table_row":
+            out[b.index] = parse_row(b, years)
+    return out
+
+
+_ROW_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})?)\.?\s*")
+
+
+def _tokens_responsible(tokens: list[str], cues: _Cues) -> bool:
+    for tok in tokens:
+        if tok in ("/", "og", "&", ",", "i", "for", "red.", "-") or re.match(r"^[\d/,\-]+$", tok):
+            continue
+        if re.match(r"^[A-ZÆØÅ]", tok):
+            continue
+        return False
+    return True
+
+
+def split_responsible(text: str) -> tuple[str, str | None]:
+    """Split a one-line row text into (measure text, responsible) at the responsible cell."""
+    cues = _cues()
+    tokens = text.split()
+    for s in range(1, len(tokens)):
+        head = tokens[s].rstrip(",.?")
+        if not any(p.match(head) for p in cues.responsible_heads):
+            continue
+        if tokens[s - 1].lower().rstrip(",") in cues.connectors or tokens[s - 1] in ("/",):
+            continue
+        tail = tokens[s:]
+        if _tokens_responsible(tail, cues):
+            cut = text.rfind(" ".join(tail))
+            return text[:cut].rstrip(), " ".join(tail)
+    return text, None
+
+
+def _split_when(text: str, years: list[str], cues: _Cues) -> tuple[str, str | None]:
+    for p in cues.table_when:
+        m = re.search(rf"(?:^|\s)({p.pattern})\s*$", text, re.IGNORECASE)
+        if m:
+            when = m.group(1).strip()
+            rest = text[: m.start(1)].rstrip()
+            if re.fullmatch(r"(?:[xX]\s*)+", when):
+                marks = len(when.split())
+                if years and marks == len(years):
+                    when = f"{years[0]}–{years[-1]}"
+                elif years and marks == 1:
+                    when = None
+                else:
+                    when = None
+            return rest, when
+    return text, None
+
+
+def parse_row(block: Block, years: list[str] | None = None) -> TableRow:
+    """Number, responsible and when of an action-plan table row block."""
+    cues = _cues()
+    years = years or []
+    text = block.text
+    m = _ROW_NUMBER.match(text)
+    number = m.group(1) if m else None
+    # pieces of the row per source line, to tell the measure cell from the others
+    pieces = [
+        text[f.block_start : f.block_start + (f.line_end - f.line_start)] for f in block.fragments
+    ]
+    if m and pieces:
+        pieces[0] = pieces[0][m.end() :] if pieces[0].startswith(text[: m.end()]) else pieces[0]
+    pieces = [p.strip() for p in pieces if p.strip()]
+    measure: list[str] = []
+    rest: list[str] = []
+    for k, p in enumerate(pieces):
+        if not measure:
+            measure.append(p)
+            continue
+        prev = measure[-1] if not rest else rest[-1]
+        if not rest:
+            words = prev.split()
+            cont = (
+                re.match(r"^[a-zæøå\-–(]", p)
+                or (words and words[-1].lower() in cues.connectors)
+                or prev.endswith((",", "/", "-", ":"))
+            )
+            if cont:
+                measure.append(p)
+                continue
+        rest.append(p)
+        del k
+    responsible: list[str] = []
+    when: str | None = None
+    if rest:
+        joined: list[str] = []
+        for p in rest:
+            if joined and (
+                joined[-1].endswith(("/", ",", "-", " og", " i", " for"))
+                or re.match(r"^[a-zæøå]", p)
+            ):
+                sep = "" if joined[-1].endswith("-") and re.match(r"^[a-zæøå]", p) else " "
+                base = joined[-1][:-1] if sep == "" else joined[-1]
+                joined[-1] = base + sep + p
+            else:
+                joined.append(p)
+        for cell in joined:
+            cell, w = _split_when(cell, years, cues)
+            when = when or w
+            if cell.strip():
+                responsible.append(" ".join(cell.split()))
+    else:
+        last, w = _split_when(measure[-1], years, cues)
+        when = w
+        last, resp = split_responsible(last)
+        if resp:
+            responsible.append(resp)
+    return TableRow(number=number, responsible=responsible, when=when)
