@@ -219,7 +219,10 @@ class ActorMatcher:
         for bi, text in enumerate(texts):
             cands = self._candidates(text, bi)
             chosen = self._select(cands)
-            chosen = self._judge(text, chosen, explicit)
+            # a block that continues the previous one's sentence (a page or column break)
+            prev = texts[bi - 1].rstrip() if bi else ""
+            carry = prev[-60:] if prev and prev[-1] not in '.!?:;»"' else ""
+            chosen = self._judge(text, chosen, explicit, carry)
             selected.append(chosen)
         ctx = self._context(texts, [c for block in selected for c in block], year)
         out: list[list[tuple[int, int, ActorRef, str]]] = []
@@ -385,7 +388,9 @@ class ActorMatcher:
             return None
         return m.group(2), pos + len(m.group(1)), m.group(1)
 
-    def _judge(self, text: str, chosen: list[_Cand], explicit: bool) -> list[_Cand]:
+    def _judge(
+        self, text: str, chosen: list[_Cand], explicit: bool, carry: str = ""
+    ) -> list[_Cand]:
         fold = self.reg.vocab.spelling
         keep: list[_Cand] = []
         # chains of adjacent kommune (or region) candidates: lists of names
@@ -440,7 +445,7 @@ class ActorMatcher:
                 continue
             if c.common:
                 continue
-            if self._bare_kommune_ok(text, c, chosen):
+            if self._bare_kommune_ok(text, c, chosen, carry):
                 accepted.add(chain[0])
         for i, c in enumerate(chosen):
             if c.kind == "block":
@@ -453,13 +458,15 @@ class ActorMatcher:
             keep.append(c)
         return keep
 
-    def _bare_kommune_ok(self, text: str, c: _Cand, chosen: list[_Cand]) -> bool:
+    def _bare_kommune_ok(self, text: str, c: _Cand, chosen: list[_Cand], carry: str = "") -> bool:
         line_start = text.rfind("\n", 0, c.start) + 1
         head = text[line_start : c.start]
         # a table row "2015 Grong Sykehjem 1": the municipality column after a year/number
         if re.fullmatch(r"\s*\d{1,4}\.?\s+", head):
             return True
         before = self._word_before(text, c.start)
+        if before is None and carry and not text[: c.start].strip():
+            before = self._word_before(carry + " ", len(carry) + 1)
         if before:
             word, _bstart, gap = before
             if word.lower() in self.location_before and gap.strip() == "":
@@ -504,6 +511,14 @@ class ActorMatcher:
                 if rec is not None:
                     fylker[rec.name] += 1
         for c in cands:
+            if (
+                c.kind == "pattern"
+                and c.pattern is not None
+                and c.pattern.type == "Helsefellesskap"
+            ):
+                filled = self._fill(c, {}, c.template or "")
+                if filled:
+                    hfs[self._pattern_ref(filled, "Helsefellesskap").name] += 1
             if c.kind == "pattern" and c.specific_of:
                 names = self._fill(c, {}, c.template or "")
                 if names:
@@ -562,6 +577,10 @@ class ActorMatcher:
         known = self.reg.lookup(name)
         if known is not None and known.type == actor_type:
             return known
+        if actor_type == "Fylke":
+            rec = self.reg.fylke_by_name(re.sub(r"\s+fylkeskommune$", "", name))
+            if rec is not None:
+                return ActorRef(name=name, type="Fylke", registry_id=rec.fylkesnummer)
         return ActorRef(name=name, type=actor_type)  # type: ignore[arg-type]
 
     def _fill(self, c: _Cand, ctx: dict[str, Any], template: str) -> str | None:
@@ -574,7 +593,7 @@ class ActorMatcher:
             if not val:
                 missing = True
                 return ""
-            val = " ".join(val.replace("«", "").replace("»", "").split())
+            val = " ".join(val.split())
             for f in (filters or "").split("|"):
                 if f:
                     val = self._filter(f, val)
