@@ -53,7 +53,7 @@ CATEGORIES: tuple[str, ...] = (
 _DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad]")
 _SPACED_DASH = re.compile(r"\s*-\s*")
 _SPACE = re.compile(r"\s+")
-_EDGE = re.compile(r"^[\s\"'«»“”‘’.,:;!?()\[\]]+|[\s\"'«»“”‘’.,:;!?()\[\]]+$")
+_EDGE = re.compile(r"^[\s\"'«»“”‘’.,:;!?]+|[\s\"'«»“”‘’.,:;!?]+$")
 
 
 def normalise_name(name: str) -> str:
