@@ -560,9 +560,9 @@ class Registry:
         if year is not None:
             valid = [e for e in es if _valid_in(e.valid_from, e.valid_to, year)]
             es = valid or es
-        kommuner = [e for e in es if e.ref.type == "Kommune"]
-        if len(kommuner) == len(es) and len({e.ref.name for e in es}) == 1:
-            # the same kommune under several codes (renumbering): take the newest code
+        if all(e.valid_to is not None or e.valid_from is not None for e in es):
+            # the same kommune under several codes (renumbering), or namesakes (Våler, Herøy):
+            # take the newest code
             return max(es, key=lambda e: (e.valid_to is None, e.valid_to or "", e.valid_from or ""))
         return es[0]
 

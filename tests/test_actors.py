@@ -189,3 +189,31 @@ def test_find_actor_mentions_over_blocks():
     assert (2, "Barne- og ungdomspsykiatrien (BUP), Sykehuset Innlandet HF") in got
     for m in ms:
         assert doc.blocks[m.block].text[m.start : m.end] == m.surface
+
+
+def test_nynorsk_lists(matcher):
+    got = names(matcher, "Frå kommunane Volda og Ørsta, og Sande og Herøy kommunar.")
+    assert ("Volda kommune", "Kommune") in got and ("Ørsta kommune", "Kommune") in got
+    assert {n for n, _ in got} >= {"Volda kommune", "Ørsta kommune"}
+    assert any(n.startswith("Sande kommune") for n, _ in got)
+    assert any(n.startswith("Herøy kommune") for n, _ in got)
+
+
+def test_namesake_kommune_follows_the_documents_county(matcher):
+    text = "Herøy kommune i Nordland og Helgelandssykehuset. Nordland har lange avstander."
+    herøy = [r for _, _, r, _ in matcher.find(text) if r.type == "Kommune"]
+    assert [r.kommunenummer for r in herøy] == ["1818"]
+
+
+def test_document_year_picks_the_code_valid_then():
+    doc = _doc("Namsos kommune og Steinkjer kommune.")
+    by_default = {m.actor.kommunenummer for m in find_actor_mentions(doc)}
+    in_2017 = {m.actor.kommunenummer for m in find_actor_mentions(doc, year=2017)}
+    assert by_default == {"5007", "5006"}
+    assert in_2017 == {"1703", "1702"}
+
+
+def test_new_matchers_share_the_compiled_vocabulary(matcher):
+    other = ActorMatcher()
+    assert other.trie is matcher.trie
+    assert other.find("HNT") == matcher.find("HNT")
