@@ -305,7 +305,8 @@ def _label(text: str) -> str:
     return head.rstrip(".,;:") + ("…" if len(words) > 12 else "")
 
 
-def _sections(doc: SegmentedDocument, voice_index: int) -> list[Section]:
+def sections_of(doc: SegmentedDocument, voice_index: int) -> list[Section]:
+    """The sections of a voice (from segment, or one per heading when segment gave none)."""
     voice = doc.voices[voice_index]
     if voice.sections:
         return voice.sections
@@ -381,7 +382,7 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
     nd = doc.doc
     plan = doc.kind == "handlingsplan"
     for vi, voice in enumerate(doc.voices):
-        for section in _sections(doc, vi):
+        for section in sections_of(doc, vi):
             sec_ctx = section.context if section.context != "none" else None
             if sec_ctx is None and section.heading:
                 sec_ctx = context_of(section.heading)

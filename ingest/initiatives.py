@@ -126,8 +126,6 @@ _NAME_STOP = {
     "gjennom",
     "innen",
     "innenfor",
-    "no",
-    "nå",
     "da",
     "då",
     "seg",
@@ -196,6 +194,14 @@ _ADJ_ENDINGS = ("alt", "ale", "elt", "ig", "isk", "iske", "sk", "ske", "lt", "le
 _NAMED_FORUM = re.compile(
     r"(?<=[a-zæøå,] )([A-ZÆØÅ][a-zæøå][\wæøå-]+\s+(?:[a-zæøå]+e\s+)?[a-zæøå]*(?:forum|nettverk|nettverket))(?![\w-])"
 )
+_SERVICE_CONTEXT = re.compile(r"prosjekt|etabler|samarbeid|satsing|utvikl|pilot|modell|erfaring")
+_AND_PLACE = re.compile(
+    r"\s*(?:\([^)]{0,40}\))?\s*(?:,|og)\s+(?:i|på)\s+(?P<place>[A-ZÆØÅ][\wæøå-]+)"
+)
+_THEIR_PROJECT = re.compile(
+    r"(?:deres|sitt|sine|sin)\s+(?:felles\s+)?(?:prosjekt|satsing|program|arbeid)\w*\s+(?:sammen\s+)?"
+    r"(?:for|om|med|på)\s+(?P<obj>[^,.;()]{4,80})"
+)
 _HOLDS_UP = re.compile(
     r"\s(?:er|var|blir)\s+(?:eit|et|ein|en|ei)\s+(?:godt\s+|stort\s+|[\wæøå]+rik\s+|viktig\s+)?"
     r"(?:eksempel|døme|suksesshistorie|satsing|foregangsprosjekt)"
@@ -237,7 +243,7 @@ def _patterns() -> _Pat:
         sorted({re.escape(str(w)) for w in c.get("hyphen_suffixes") or []}, key=len, reverse=True)
     )
     return _Pat(
-        intro=re.compile(rf"(?<![\w-])(?i:{intro})\s+(?=[«\"A-ZÆØÅ])"),
+        intro=re.compile(rf"(?<![\w-])(?i:{intro})\s+(?=[«\"A-ZÆØÅ0-9])"),
         hyphen=re.compile(rf"(?<![\w-])([A-ZÆØÅ][\wÆØÅæøå]{{2,}})-(?:{suffix})(?![\w-])"),
         good=tuple(str(p).lower() for p in c.get("good_practice") or []),
         pointer=tuple(str(p).lower() for p in c.get("pointer_phrases") or []),
@@ -341,7 +347,9 @@ def _acceptable(name: str, span: tuple[int, int], actor_spans: list[tuple[int, i
         return False
     words = re.findall(r"[\wæøå]+", lower)
     digits = sum(w.isdigit() for w in words)
-    if digits > 1 and digits * 3 > len(words):  # "Tiltak Ansvarlig 2018 2019 2020"
+    if digits == len(words) or (
+        digits > 1 and digits * 3 > len(words)
+    ):  # "Tiltak Ansvarlig 2018 2019 2020"
         return False
     if not words or (name.islower() and all(w in stopwords() or w in pat.generic for w in words)):
         return False
@@ -380,20 +388,18 @@ def _fuzzy_known(bi, text, sentences, example_blocks, add) -> None:
                 continue
             s, e = words[i].start(), words[i + n - 1].end()
             if fuzz.ratio(text[s:e].lower(), alias) >= _FUZZY_SCORE:
-                if k.generic and not (
-                    _is_good(_sentence_of(text, sentences, s)) or bi in example_blocks
-                ):
+                if k.generic and not _is_good(_sentence_of(text, sentences, s)):
                     continue
                 add(bi, s, e, k.name, text)
 
 
 def _example_context(doc: SegmentedDocument) -> set[int]:
     """Blocks in sections that ask for good examples."""
-    from helsegraf.ingest.classify import context_of
+    from helsegraf.ingest.classify import context_of, sections_of
 
     blocks: set[int] = set()
-    for v in doc.voices:
-        for sec in v.sections:
+    for vi in range(len(doc.voices)):
+        for sec in sections_of(doc, vi):
             ctx = (
                 sec.context
                 if sec.context != "none"
@@ -431,9 +437,7 @@ def find_mentions(
         # known initiatives
         for k, rx in _known_patterns():
             for m in rx.finditer(text):
-                if k.generic and not (
-                    _is_good(_sentence_of(text, sentences, m.start())) or bi in example_blocks
-                ):
+                if k.generic and not _is_good(_sentence_of(text, sentences, m.start())):
                     continue
                 add(bi, m.start(), m.end(), k.name, text)
         _fuzzy_known(bi, text, sentences, example_blocks, add)
@@ -460,7 +464,8 @@ def find_mentions(
         for m in pat.hyphen.finditer(text):
             if m.group(1).isupper() and len(m.group(1)) <= 4:
                 continue  # "DMS-prosjektet", "KS-nettverket": an abbreviation, not a name
-            if _acceptable(m.group(0), (m.start(), m.end()), spans_blocked):
+            # a name built as an initiative ("X-nettverket") counts even if it is also an actor
+            if _acceptable(m.group(0), (m.start(), m.end()), urls):
                 add(bi, m.start(), m.end(), m.group(0), text)
         # "ParkinsonNet", "HelseIArbeid"
         for m in _CAMEL.finditer(text):
@@ -483,6 +488,11 @@ def find_mentions(
                     and 1 <= len(head.split()) <= 6
                     and head.split()[0].lower() not in _PRONOUN_START
                     and _acceptable(head, (h_s, h_s + len(head)), spans_blocked)
+                    # "Plasseringen av Sykehuset X": about an organisation, not an initiative
+                    and not (
+                        re.search(r"\bav\b", head)
+                        and any(h_s <= a_s < h_s + len(head) for a_s, _ in actor_spans)
+                    )
                 ):
                     add(bi, h_s, h_s + len(head), _clean(head[0].upper() + head[1:]), text)
             # "Rett pasient på rett sted – et forbedringsarbeid", "X - et prosjekt"
@@ -538,10 +548,22 @@ def find_mentions(
                 if _acceptable(m.group(1), (ms, me), spans_blocked):
                     add(bi, ms, me, m.group(1), text)
             # named services: "lokalmedisinsk senter i Valdres", "Valdres lokalmedisinske senter"
-            for rx, template in _service_patterns():
-                for m in rx.finditer(sent):
-                    ms, me = s + m.start(), s + m.end()
-                    add(bi, ms, me, template.format(**m.groupdict()), text)
+            if bi in example_blocks or _SERVICE_CONTEXT.search(low) or _is_good(sent):
+                for rx, template in _service_patterns():
+                    for m in rx.finditer(sent):
+                        ms, me = s + m.start(), s + m.end()
+                        add(bi, ms, me, template.format(**m.groupdict()), text)
+                        # "... senter i Valdres (på Fagernes) og i Nord-Gudbrandsdal"
+                        more = _AND_PLACE.match(sent, m.end())
+                        if more and "place" in m.groupdict():
+                            p_s = s + more.start("place")
+                            add(
+                                bi,
+                                p_s,
+                                p_s + len(more.group("place")),
+                                template.format(place=more.group("place")),
+                                text,
+                            )
             # "erfaringer fra X" (a named thing, not a place)
             for m2 in re.finditer(
                 r"erfaring(?:er|ane|ene)?\s+(?:fra|frå|med)\s+", sent, re.IGNORECASE
@@ -557,7 +579,17 @@ def find_mentions(
                     if low.startswith(p + " "):
                         rest_s = s + len(p) + 1
                         rest = text[rest_s:e].rstrip(" .")
+                        own = _THEIR_PROJECT.search(rest)
+                        if own:  # "... og deres prosjekt for fremtidens helsetjenester"
+                            o_s = rest_s + own.start("obj")
+                            obj = own.group("obj").strip()
+                            name = f"Prosjekt for {obj}"
+                            add(bi, rest_s + own.start(), o_s + len(obj), name, text)
+                            add(bi, o_s, o_s + len(obj), name, text, alias=True)
+                            break
                         rest = re.split(r",\s+og\s+|\s+og\s+deres\s", rest)[0]
+                        if rest.split()[0].lower() in _PRONOUN_START:
+                            break
                         if 3 <= len(rest) <= 80 and _acceptable(
                             rest, (rest_s, rest_s + len(rest)), []
                         ):

@@ -99,3 +99,26 @@ def test_named_forum_but_not_an_ordinary_adjective() -> None:
         "Rapporten kom fra et nasjonalt nettverk for kvalitet.\n"
     )
     assert [e.name for e in out] == ["Fosen legeforum"]
+
+
+def test_pointers_in_a_section_of_good_examples() -> None:
+    out = examples(
+        "# Er dere kjent med pågående arbeid eller gode eksempler?\n"
+        "Se til legevakten i Fjordby – Nordvik.\n"
+        "Se også til kommunene Fjordby og Dalby, og deres prosjekt om trygg utskrivning.\n"
+    )
+    by_name = {e.name: e for e in out}
+    assert "Legevakten i Fjordby – Nordvik" in by_name
+    assert "trygg utskrivning" in by_name["Prosjekt for trygg utskrivning"].aliases
+    assert all(e.stance == "good-practice" for e in out)
+
+
+def test_named_services_need_an_initiative_context() -> None:
+    out = examples(
+        "Sammen med sykehuset er det etablert lokalmedisinsk senter i Elvdal (på Sentrum) og i Fjellvik.\n"
+    )
+    assert {e.name for e in out} == {
+        "Elvdal lokalmedisinske senter",
+        "Fjellvik lokalmedisinske senter",
+    }
+    assert examples("2015 Elvdal DMS Elvdal 2\n") == []
