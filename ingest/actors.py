@@ -40,6 +40,9 @@ _GAP = re.compile(r"[ \t\r\n\-.&()'’]{0,6}")
 _LIST_GAP = re.compile(r"\s*(?:,\s*og|,\s*eller|,|og|eller|/|&)\s*", re.IGNORECASE)
 _REGION_LIST_GAP = re.compile(r"\s*(?:,\s*og|,|og)\s*(?:(?:i|på)\s+)?", re.IGNORECASE)
 _END = "\x00"
+# web and mail addresses name organisations in their host part ("samarbeidsutvalg%20HNT"),
+# which is not a mention
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
 _ORG_SUFFIXES = {"hf", "rhf"}
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)(?:\|([\w|]+))?\}")
 
@@ -226,6 +229,9 @@ class ActorMatcher:
         selected: list[list[_Cand]] = []
         for bi, text in enumerate(texts):
             cands = self._candidates(text, bi)
+            urls = [(m.start(), m.end()) for m in _URL.finditer(text)]
+            if urls:
+                cands = [c for c in cands if not any(c.start < e and s < c.end for s, e in urls)]
             chosen = self._select(cands)
             # a block that continues the previous one's sentence (a page or column break)
             prev = texts[bi - 1].rstrip() if bi else ""

@@ -591,13 +591,20 @@ class Registry:
         from helsegraf.ingest.actors import get_matcher
 
         matches = get_matcher().find(text, year=year, explicit=True)
-        words = len(_WORD.findall(text))
-        for start, end, ref, _surface in matches:
-            covered = len(_WORD.findall(text[start:end]))
-            rest = _WORD.findall(text[:start] + " " + text[end:])
-            if covered >= 1 and all(w.lower() in _RESOLVE_FILLER for w in rest):
-                return ref
-            if words and covered == words:
+        all_words = [m for m in _WORD.finditer(text)]
+        # the longest-named match that accounts for every word: the other matches and the
+        # leftover words must be filler or part of its name ("... (SSU) i Helsefellesskapet ...")
+        for _start, _end, ref, _surface in sorted(matches, key=lambda x: -len(x[2].name)):
+            in_name = {w.lower() for w in _WORD.findall(ref.name)}
+            covered: set[int] = set()
+            for s, e, _r, _x in matches:
+                covered.update(range(s, e))
+            others_ok = all(
+                r == ref or {w.lower() for w in _WORD.findall(x)} <= in_name
+                for _s, _e, r, x in matches
+            )
+            rest = [m.group().lower() for m in all_words if m.start() not in covered]
+            if others_ok and all(w in _RESOLVE_FILLER or w in in_name for w in rest):
                 return ref
         return self._fuzzy(text, year)
 

@@ -217,3 +217,16 @@ def test_new_matchers_share_the_compiled_vocabulary(matcher):
     other = ActorMatcher()
     assert other.trie is matcher.trie
     assert other.find("HNT") == matcher.find("HNT")
+
+
+def test_web_addresses_are_not_mentions(matcher):
+    text = "Se https://ekstranett.helse-midt.no/samarbeidsutvalg%20HNT/plan.pdf for planen."
+    assert names(matcher, text) == []
+
+
+def test_genitive_forms(matcher):
+    got = names(matcher, "Helse Midt-Norges strategi og Riksrevisjonens rapport.")
+    assert got == [
+        ("Helse Midt-Norge RHF", "RegionaltHelseforetak"),
+        ("Riksrevisjonen", "StatligEtat"),
+    ]
