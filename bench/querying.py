@@ -167,7 +167,7 @@ def measure_queries(
     files_by_size: dict[int, list[Any]],
     reps: int = 20,
     budget_s: float = 4.0,
-    extractions_for: Callable[[list[Any]], list[Any]] | None = None,
+    extractions_for: Callable[..., list[Any]] | None = None,
 ) -> dict[str, Any]:
     """Latency of each catalog query at each size (sizes ascending, nested corpora)."""
     from helsegraf.queries import catalog
@@ -180,12 +180,13 @@ def measure_queries(
     cypher = [q for q in all_queries if q.language == "cypher"]
     sparql = [q for q in all_queries if q.language == "sparql"]
     out: dict[str, Any] = {"reps": reps, "sizes": {}}
+    stale: dict[str, int] = {"count": 0}
     loaded = 0
     with fresh_store(name="queries") as store:
         store.ensure_reference()
         for size in sorted(files_by_size):
             files = files_by_size[size]
-            new = extractions_for(files[loaded:])
+            new = extractions_for(files[loaded:], stale=stale)
             t0 = time.perf_counter()
             for x in new:
                 store.load_extraction(x)
@@ -211,4 +212,5 @@ def measure_queries(
                 except Exception as exc:
                     at["sparql"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
             out["sizes"][str(size)] = at
+    out["extractions_from_earlier_extractor"] = stale["count"]
     return out
