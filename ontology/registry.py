@@ -60,6 +60,14 @@ class KommuneRecord(BaseModel):
         """Last calendar year the code was valid (None: still valid)."""
         return int(self.valid_to[:4]) - 1 if self.valid_to else None
 
+    @property
+    def successor_ids(self) -> list[str]:
+        return [f"kommune/{n}" for n in self.successors]
+
+    @property
+    def predecessor_ids(self) -> list[str]:
+        return [f"kommune/{n}" for n in self.predecessors]
+
 
 class FylkeRecord(BaseModel):
     id: str
@@ -71,6 +79,10 @@ class FylkeRecord(BaseModel):
     valid_to: str | None = None
     successors: list[str] = Field(default_factory=list)
     predecessors: list[str] = Field(default_factory=list)
+
+    @property
+    def successor_ids(self) -> list[str]:
+        return [f"fylke/{n}" for n in self.successors]
 
 
 class HelseforetakRecord(BaseModel):
