@@ -198,16 +198,25 @@ def context_of(text: str) -> SectionContext:
 # --------------------------------------------------------------------------- title, kind, date
 
 
+def _title_shaped(block: Block, text: str) -> bool:
+    """A title is a heading or a short one- or two-line block of one sentence."""
+    if block.kind == "heading":
+        return True
+    return (
+        len(block.fragments) <= 2 and len(text) <= 160 and not re.search(r"[.!?]\s+[A-ZÆØÅ]", text)
+    )
+
+
 def _title(doc: NormalisedDocument, cues: _Cues) -> str | None:
     for b in doc.blocks[:8]:
-        t = b.text.strip().rstrip(".").strip()
+        t = " ".join(b.text.split()).strip().rstrip(".").strip()
         if len(t) < 12 or len(t) > 200 or (_date_in(t, cues) and len(t) <= cues.date_line_max):
             continue
+        if not _title_shaped(b, t) or re.match(r"^\d", t):
+            continue  # "1 Innledning" is a section, not the title
         words = {w.lower() for w in _WORDS.findall(t)}
         if any(any(w.startswith(c) for c in cues.title_cues) for w in words):
-            if b.kind == "heading" and re.match(r"^\d", t):
-                continue  # "1 Innledning" is a section, not the title
-            return " ".join(t.split())
+            return t
     for f in doc.furniture:
         words = {w.lower() for w in _WORDS.findall(f)}
         if any(any(w.startswith(c) for c in cues.title_cues) for w in words):
@@ -306,12 +315,23 @@ def _voice_starts(
     # signature cue in their own range
     bounds = [s[0] for s in out] + [len(blocks)]
     for k, (bi, names, note) in enumerate(out):
-        if names:
+        if names and not _unresolved_shorthand(names, authors):
             continue
         signed = _signature_authors(blocks[bi : bounds[k + 1]], year, authors, cues)
         if signed:
+            for n in names:  # the shorthand is replaced, not an actor of its own
+                authors.pop(n, None)
             out[k] = (bi, signed, note)
     return out
+
+
+def _unresolved_shorthand(names: list[str], authors: dict[str, ActorRef]) -> bool:
+    """A sender the registry did not know, written as abbreviations ("LSU ROR")."""
+    if len(names) != 1 or names[0] not in authors:
+        return False
+    words = names[0].split()
+    shorthand = bool(words) and all(re.fullmatch(r"[A-ZÆØÅ0-9&/\-]{2,}", w) for w in words)
+    return shorthand and resolve(names[0]) is None
 
 
 def _voice_first_line(blocks: list[Block], i: int, cues: _Cues) -> int:
