@@ -230,3 +230,26 @@ def test_genitive_forms(matcher):
         ("Helse Midt-Norge RHF", "RegionaltHelseforetak"),
         ("Riksrevisjonen", "StatligEtat"),
     ]
+
+
+def test_actor_quality_on_the_sample_gold():
+    """Regression guard: actor F1 over the annotated samples stays above the project target."""
+    import json
+    from pathlib import Path
+
+    from helsegraf.ingest import load, normalise
+    from helsegraf.ingest.evaluate import normalise_name
+
+    root = Path(__file__).resolve().parents[1] / "samples"
+    golds = sorted((root / "gold").glob("*.gold.json"))
+    if not golds:
+        pytest.skip("no sample gold files")
+    tp = fp = fn = 0
+    for g in golds:
+        gold = json.loads(g.read_text(encoding="utf-8"))
+        doc = normalise.run(load.load(root / "corpus" / gold["document"]))
+        pred = {normalise_name(m.actor.name) for m in find_actor_mentions(doc)}
+        want = {normalise_name(a["name"]) for a in gold["actors"]}
+        tp, fp, fn = tp + len(pred & want), fp + len(pred - want), fn + len(want - pred)
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    assert f1 >= 0.85, (tp, fp, fn)
