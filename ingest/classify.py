@@ -212,7 +212,7 @@ def _cues() -> _Cues:
     c = load_cues()
     ch, me = c["challenge"], c["measure"]
     ctx = {
-        k: tuple(re.compile(re.escape(p.lower())) for p in v)
+        k: tuple(re.compile(r"(?<![\wæøå])" + re.escape(p.lower())) for p in v)
         for k, v in (c.get("section_context") or {}).items()
     }
     return _Cues(
@@ -291,7 +291,9 @@ def _is_subheading(text: str) -> bool:
 
 def _is_lead_in(text: str, kind: str) -> bool:
     t = text.strip()
-    if len(t) > LEAD_IN_MAX or context_of(t) is None:
+    # a line that ends with a colon introduces what follows even when it is long
+    limit = 2 * LEAD_IN_MAX if t.endswith(":") else LEAD_IN_MAX
+    if len(t) > limit or context_of(t) is None:
         return False
     return kind == "heading" or t.endswith((":", "?")) or bool(re.search(r"\s[-–]\s|\S-\s", t))
 

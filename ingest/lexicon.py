@@ -158,7 +158,16 @@ def lemma(word: str) -> str:
     if len(word) <= 2 or word.isdigit():
         return word
     lem = simplemma.lemmatize(word, lang=("nb", "nn")).lower()
-    return str(nn.get(lem, lem))
+    lem = str(nn.get(lem, lem))
+    for old, new in _nn_stems():
+        if old in lem:
+            lem = lem.replace(old, new)
+    return lem
+
+
+@lru_cache
+def _nn_stems() -> tuple[tuple[str, str], ...]:
+    return tuple((str(a), str(b)) for a, b in load_cues().get("nn_stems") or [] if a != b)
 
 
 def tokens(text: str) -> list[Token]:
