@@ -36,7 +36,9 @@ from helsegraf.ingest.models import ActorMention, ActorRef, NormalisedDocument
 from helsegraf.ontology.registry import Entry, Registry, load_registry
 
 _TOKEN = re.compile(r"\w+")
-_GAP = re.compile(r"[ \t\r\n\-.&()'’]{0,6}")
+# the next word, if only spaces, line breaks, hyphens, dots, '&' or brackets come between
+_NEXT_TOKEN = re.compile(r"([ \t\r\n\-.&()'’]{0,6})(\w+)")
+_CAPITALISED = re.compile(r"[A-ZÆØÅÄÖÜÉÁČĐŊŠŦŽ]\w*")
 _LIST_GAP = re.compile(r"\s*(?:,\s*og|,\s*eller|,|og|eller|/|&)\s*", re.IGNORECASE)
 _REGION_LIST_GAP = re.compile(r"\s*(?:,\s*og|,|og)\s*(?:(?:i|på)\s+)?", re.IGNORECASE)
 _END = "\x00"
@@ -156,6 +158,15 @@ class ActorMatcher:
                     self.suffix_triggers.append((t[1:], i))
                 else:
                     self.exact_triggers.setdefault(t, []).append(i)
+        # triggers are found in the lower-cased text: one character-trie regex for whole words,
+        # one literal regex per prefix or suffix (case-insensitive alternations are slow)
+        self.exact_re = re.compile(trie_regex(list(self.exact_triggers)) + r"(?!\w)")
+        affixes: dict[str, list[int]] = {}
+        for pre, i in self.prefix_triggers:
+            affixes.setdefault(re.escape(pre), []).append(i)
+        for suf, i in self.suffix_triggers:
+            affixes.setdefault(re.escape(suf) + r"(?!\w)", []).append(i)
+        self.affix_res = [(re.compile(src), idx) for src, idx in affixes.items()]
         fylke_names = {n for f in self.reg.fylker for n in [f.name, f.klass_name, *f.other_names]}
         self.fylke_re = re.compile(r"(?<!\w)" + trie_regex(fylke_names) + r"(?!\w)")
 
@@ -251,78 +262,80 @@ class ActorMatcher:
     # ------------------------------------------------------------------ candidates
 
     def _candidates(self, text: str, block: int) -> list[_Cand]:
-        toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
         fold = self.reg.vocab.spelling
-        norm = [fold.get(t.lower(), t.lower()) for _, _, t in toks]
+        abbreviations = self.reg.abbreviations
+        trie = self.trie
         cands: list[_Cand] = []
-        n = len(toks)
-        for i in range(n):
-            s, e, raw = toks[i]
-            # abbreviations as written
-            if raw in self.reg.abbreviations:
+        # every name form and abbreviation starts with a capital: walk the trie only from those
+        for m in _CAPITALISED.finditer(text):
+            s, e, raw = m.start(), m.end(), m.group()
+            if s and _is_word_char(text[s - 1]):
+                continue  # a capital inside a word ("iPhone")
+            if raw in abbreviations:
                 end = e
-                if (
-                    i + 1 < n
-                    and toks[i + 1][2] in ("HF", "RHF")
-                    and text[e : toks[i + 1][0]].isspace()
-                ):
-                    end = toks[i + 1][1]
-                cands.append(
-                    _Cand(s, end, "abbr", entries=list(self.reg.abbreviations[raw]), block=block)
-                )
-            if not raw[0].isupper():
-                continue
-            node = self.trie
+                nxt_tok = _NEXT_TOKEN.match(text, e)
+                if nxt_tok and nxt_tok.group(2) in ("HF", "RHF") and nxt_tok.group(1).isspace():
+                    end = nxt_tok.end(2)
+                cands.append(_Cand(s, end, "abbr", entries=list(abbreviations[raw]), block=block))
+            node = trie
             best: tuple[int, tuple[str, ...]] | None = None
-            j = i
-            while j < n:
-                if j > i and not _GAP.fullmatch(text[toks[j - 1][1] : toks[j][0]]):
-                    break
-                tok = norm[j]
-                nxt = node.get(tok)
+            tok, tok_end, first = raw, e, True
+            while True:
+                low = tok.lower()
+                key = fold.get(low, low)
+                nxt = node.get(key)
                 if nxt is None:
                     # genitive -s on the last word: "Helse Midt-Norges", "Riksrevisjonens"
-                    if tok.endswith("s") and len(tok) > (3 if j > i else 4):
-                        g = node.get(tok[:-1])
+                    if key.endswith("s") and len(key) > (4 if first else 3):
+                        g = node.get(key[:-1])
                         if g is not None and _END in g:
-                            best = (j, g[_END])
+                            best = (tok_end, g[_END])
                     break
                 node = nxt
                 if _END in node:
-                    best = (j, node[_END])
-                j += 1
+                    best = (tok_end, node[_END])
+                nm = _NEXT_TOKEN.match(text, tok_end)
+                if nm is None:
+                    break
+                tok, tok_end, first = nm.group(2), nm.end(2), False
             if best is None:
                 continue
-            j, key = best
-            end = toks[j][1]
+            end, key_found = best
             # "Helse Møre og Romsdal HF": the suffix belongs to the name
-            if j + 1 < n and norm[j + 1] in _ORG_SUFFIXES and text[end : toks[j + 1][0]].isspace():
-                entries = self.reg.names[key]
+            nm = _NEXT_TOKEN.match(text, end)
+            if nm and nm.group(2).lower() in _ORG_SUFFIXES and nm.group(1).isspace():
+                entries = self.reg.names[key_found]
                 if any(en.ref.type in ("Helseforetak", "RegionaltHelseforetak") for en in entries):
-                    end = toks[j + 1][1]
-            cands.append(self._name_cand(s, end, key, block))
-        cands.extend(self._pattern_cands(text, toks, block))
+                    end = nm.end(2)
+            cands.append(self._name_cand(s, end, key_found, block))
+        cands.extend(self._pattern_cands(text, block))
         return cands
 
     # a pattern match starts at most this far before its trigger word and ends this far after
     _BEFORE, _AFTER = 120, 260
 
-    def _pattern_cands(
-        self, text: str, toks: list[tuple[int, int, str]], block: int
-    ) -> list[_Cand]:
+    def _pattern_cands(self, text: str, block: int) -> list[_Cand]:
         windows: dict[int, list[tuple[int, int]]] = {i: [(0, len(text))] for i in self.untriggered}
-        for s, e, raw in toks:
-            low = raw.lower()
-            hits = list(self.exact_triggers.get(low, ()))
-            hits += [i for pre, i in self.prefix_triggers if low.startswith(pre)]
-            hits += [i for suf, i in self.suffix_triggers if low.endswith(suf)]
-            for i in hits:
-                w = windows.setdefault(i, [])
-                ws, we = max(0, s - self._BEFORE), min(len(text), e + self._AFTER)
-                if w and ws <= w[-1][1]:
-                    w[-1] = (w[-1][0], max(w[-1][1], we))
-                else:
-                    w.append((ws, we))
+        hits: list[tuple[int, int, int]] = []
+        low = text.lower()
+        if len(low) != len(text):  # a few characters change length when lower-cased
+            low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+        exact = self.exact_triggers
+        for m in self.exact_re.finditer(low):
+            if m.start() and _is_word_char(low[m.start() - 1]):
+                continue
+            hits.extend((m.start(), m.end(), i) for i in exact[m.group()])
+        for rx, idx in self.affix_res:
+            for m in rx.finditer(low):
+                hits.extend((m.start(), m.end(), i) for i in idx)
+        hits.sort()
+        for s, e, i in hits:
+            w = windows.setdefault(i, [])
+            ws, we = max(0, s - self._BEFORE), min(len(text), e + self._AFTER)
+            if w and ws <= w[-1][1]:
+                w[-1] = (w[-1][0], max(w[-1][1], we))
+            else:
+                w.append((ws, we))
         out: list[_Cand] = []
         seen: set[tuple[int, int, int]] = set()
         for i, spans in windows.items():
