@@ -70,6 +70,7 @@ class _Cues:
     heading_patterns: list[re.Pattern[str]]
     table_header: re.Pattern[str]
     contexts: list[re.Pattern[str]]
+    openers: list[re.Pattern[str]]
     nn: frozenset[str]
     nb: frozenset[str]
 
@@ -89,6 +90,7 @@ def _cues() -> _Cues:
         heading_patterns=[re.compile(p, i) for p in s["heading_patterns"]],
         table_header=re.compile(s["table_header"], i),
         contexts=[re.compile(p, i) for ps in s["contexts"].values() for p in ps],
+        openers=[re.compile(p, i) for p in s["voice_openers"]],
         nn=frozenset(s["language"]["nn"]),
         nb=frozenset(s["language"]["nb"]),
     )
@@ -220,7 +222,31 @@ def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str]]:
                     if not _LONE_NUMBER.match(line.text.strip()):
                         running.setdefault(k, line.text.strip())
     _footnotes(lines, drop, cues)
+    _page_numbers(lines, drop, cues)
     return drop, list(running.values())
+
+
+def _page_numbers(lines: list[SourceLine], drop: set[int], cues: _Cues) -> None:
+    """A lone number is a page number unless it can number a table row: it must follow a
+    table header and must not stand next to dropped furniture."""
+    seen_table = False
+    prev_dropped = False
+    for k, line in enumerate(lines):
+        t = line.text.strip()
+        if not t:
+            continue
+        if cues.table_header.match(t):
+            seen_table = True
+        if line.number in drop:
+            prev_dropped = True
+            continue
+        if _LONE_NUMBER.match(t):
+            nxt = next((lines[j] for j in range(k + 1, len(lines)) if lines[j].text.strip()), None)
+            next_dropped = nxt is not None and nxt.number in drop
+            if not seen_table or prev_dropped or next_dropped:
+                drop.add(line.number)
+                continue
+        prev_dropped = False
 
 
 def _footnotes(lines: list[SourceLine], drop: set[int], cues: _Cues) -> None:
@@ -312,7 +338,8 @@ def _typical_length(lines: list[SourceLine], drop: set[int]) -> int:
     lengths = sorted(len(ln.text.strip()) for ln in lines if ln.number not in drop)
     if not lengths:
         return 80
-    return max(30, lengths[int(len(lengths) * 0.9) - 1 if len(lengths) > 1 else 0])
+    # short documents say little about the page width: assume at least a narrow column
+    return max(70, lengths[int(len(lengths) * 0.9) - 1 if len(lengths) > 1 else 0])
 
 
 # --------------------------------------------------------------------------- blocks
@@ -437,6 +464,11 @@ class _Builder:
                 return not self._ends_with_connector(t)
         return any(p.match(t) for p in self.cues.heading_patterns)
 
+    def _is_opener(self, cur: _Open) -> bool:
+        """A one-line sender phrase ("Innspill fra LSU Volda") stands on its own."""
+        t = cur.last_text().strip()
+        return len(t) < 200 and any(p.match(t) for p in self.cues.openers)
+
     def _ends_with_connector(self, t: str) -> bool:
         words = t.rstrip().split()
         return bool(words) and words[-1].lower() in self.cues.connectors
@@ -498,7 +530,7 @@ class _Builder:
         cur = self.cur
         if cur is not None and cur.length < MAX_BLOCK_CHARS and cur.kind != "heading":
             if (
-                cur.titled
+                (cur.titled or self._is_opener(cur))
                 and len(cur.parts) == 1
                 and not (
                     _LOWER_START.match(t)
@@ -572,9 +604,26 @@ class _Builder:
         return _mark_titles(self.blocks, self.long)
 
 
+_TITLED = re.compile(r"^(?:[a-zæøå]|\d{1,2})\s?[.)]\s+\S")
+
+
 def _mark_titles(blocks: list[Block], long: int) -> list[Block]:
-    """Short one-line paragraphs followed by a new sentence are headings ("Trygge foreldre")."""
+    """Short one-line paragraphs followed by a new sentence are headings ("Trygge foreldre"),
+    and so are lettered one-line items followed by prose ("b) Ulik samhandlingskultur")."""
     for i, b in enumerate(blocks):
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if (
+            b.kind == "bullet"
+            and len(b.fragments) == 1
+            and _TITLED.match(b.text)
+            and len(b.text) <= 110
+            and not _TERMINAL.search(b.text.rstrip())
+            and nxt is not None
+            and nxt.kind == "paragraph"
+            and not _LOWER_START.match(nxt.text)
+        ):
+            blocks[i] = b.model_copy(update={"kind": "heading"})
+            continue
         if b.kind != "paragraph" or len(b.fragments) != 1:
             continue
         t = b.text.strip()

@@ -636,7 +636,7 @@ def parse_row(block: Block, years: list[str] | None = None) -> TableRow:
         text[f.block_start : f.block_start + (f.line_end - f.line_start)] for f in block.fragments
     ]
     if m and pieces:
-        pieces[0] = pieces[0][m.end() :] if pieces[0].startswith(text[: m.end()]) else pieces[0]
+        pieces[0] = _ROW_NUMBER.sub("", pieces[0], count=1)
     pieces = [p.strip() for p in pieces if p.strip()]
     measure: list[str] = []
     rest: list[str] = []

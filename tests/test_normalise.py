@@ -1,0 +1,159 @@
+"""Repairing PDF text: joined lines, hyphenation, bullets, furniture, tables, quotes."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helsegraf.ingest import normalise
+from helsegraf.ingest.load import load_text
+from helsegraf.ingest.models import NormalisedDocument
+
+
+def norm(text: str) -> NormalisedDocument:
+    return normalise.run(load_text(text, "t.txt"))
+
+
+def texts(doc: NormalisedDocument) -> list[str]:
+    return [b.text for b in doc.blocks]
+
+
+def test_double_spaced_broken_sentence_is_one_paragraph() -> None:
+    doc = norm(
+        "Kommunene ser spesielt utfordring når det gjelder utskrivning av pasienter fra \n\n"
+        "spesialisthelsetjenesten til hjemkommune. \n\n"
+        "Stram økonomi er ei utfordring. \n"
+    )
+    assert texts(doc) == [
+        "Kommunene ser spesielt utfordring når det gjelder utskrivning av pasienter fra "
+        "spesialisthelsetjenesten til hjemkommune.",
+        "Stram økonomi er ei utfordring.",
+    ]
+    assert [b.first_line for b in doc.blocks] == [1, 5]
+
+
+def test_hyphenation_undone_but_real_hyphens_kept() -> None:
+    doc = norm(
+        "Pasienter skrives ut fra spesialist-\n"
+        "helsetjenesten til kommunale helse- \n"
+        "og omsorgstjenester i Helse Nord-\n"
+        "Trøndelag.\n"
+    )
+    assert texts(doc) == [
+        "Pasienter skrives ut fra spesialisthelsetjenesten til kommunale helse- og "
+        "omsorgstjenester i Helse Nord-Trøndelag."
+    ]
+
+
+def test_bullets_lose_their_markers() -> None:
+    doc = norm(
+        "Vi ønsker tiltak, som for eksempel:\n\n"
+        "• Økt bruk av videokonsultasjon \n\n"
+        "\uf0b7 Fastlegenes rolle og plass i samhandlingen \n\n"
+        "- Erfaringer fra prosjekter i Namsos\n"
+    )
+    bullets = [b for b in doc.blocks if b.kind == "bullet"]
+    assert [b.text for b in bullets] == [
+        "Økt bruk av videokonsultasjon",
+        "Fastlegenes rolle og plass i samhandlingen",
+        "Erfaringer fra prosjekter i Namsos",
+    ]
+
+
+def test_page_furniture_footnotes_and_urls_removed() -> None:
+    doc = norm(
+        "Det er utviklet felles samhandlingssider mellom kommunene og HNT. \n"
+        "Handlingsplan for samhandling mellom kommunene og HNT Side 10 \n"
+        "12\n"
+        "1\n"
+        " Strategiplan for samhandling 2010 – 2012  \n"
+        "https://ekstranett.helse-midt.no/plan.pdf\n"
+        "Dette brukes også som en felles informasjonskanal. \n"
+    )
+    assert texts(doc) == [
+        "Det er utviklet felles samhandlingssider mellom kommunene og HNT.",
+        "Dette brukes også som en felles informasjonskanal.",
+    ]
+    assert doc.furniture == ["Handlingsplan for samhandling mellom kommunene og HNT"]
+
+
+def test_headings_numbered_and_question() -> None:
+    doc = norm(
+        "3 Evaluering av samhandlingsreformen \n\n"
+        "Det er gjort mange evalueringer. \n\n"
+        "Digitalisering- hva er de viktigste utfordringene å adressere? \n\n"
+        "Kommunene bruker mye tid på fagsystem. \n"
+    )
+    kinds = [(b.kind, b.text) for b in doc.blocks]
+    assert kinds[0] == ("heading", "3 Evaluering av samhandlingsreformen")
+    assert kinds[2] == ("heading", "Digitalisering- hva er de viktigste utfordringene å adressere?")
+    assert kinds[1][0] == kinds[3][0] == "paragraph"
+
+
+def test_action_plan_table_rows() -> None:
+    doc = norm(
+        "Tabell 4 Kommunale øhjelps døgntilbud \n"
+        "Nr. Tiltak Ansvarlig Når \n\n"
+        "1 Evaluering av bruk av KØHD tilbud ASU 2018 \n\n"
+        "2 \n"
+        "Informasjon om KØHD tilbudene til ansatte i kommuner og \n"
+        "HNT \n\n"
+        "KS / HNT \n\n"
+        "5.1.4 Helsefremmende strategier \n"
+    )
+    rows = [b for b in doc.blocks if b.kind == "table_row"]
+    assert [b.text for b in rows] == [
+        "1 Evaluering av bruk av KØHD tilbud ASU 2018",
+        "2 Informasjon om KØHD tilbudene til ansatte i kommuner og HNT KS / HNT",
+    ]
+    assert doc.blocks[-1].kind == "heading"
+
+
+def test_language_nynorsk() -> None:
+    nn = norm(
+        "Kommunane har ikkje nok tilsette, og sjukehuset veit ikkje kva dei skal gjere frå no.\n"
+    )
+    nb = norm("Kommunene har ikke nok ansatte, og sykehuset vet ikke hva de skal gjøre fra nå.\n")
+    assert nn.language == "nn" and nb.language == "nb"
+
+
+def test_quote_for_spans_give_one_source_line() -> None:
+    doc = norm(
+        "Kommunene ser spesielt utfordring når det gjelder utskrivning av pasienter fra \n\n"
+        "spesialist-\nhelsetjenesten til hjemkommune. \n"
+    )
+    block = doc.blocks[0]
+    start = block.text.index("utskrivning")
+    end = block.text.index("hjemkommune")
+    q = normalise.quote_for(doc, block, start, end)
+    assert q.line == 1
+    assert q.text == "utskrivning av pasienter fra"
+    assert doc.source.text[q.start : q.end] == q.text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_quote_for_is_always_an_exact_substring_of_one_line(data: st.DataObject) -> None:
+    doc = _QUOTE_DOC
+    block = data.draw(st.sampled_from(doc.blocks))
+    start = data.draw(st.integers(0, len(block.text)))
+    end = data.draw(st.integers(start, len(block.text)))
+    q = normalise.quote_for(doc, block, start, end)
+    line = doc.source.lines[q.line - 1]
+    assert q.text in line.text
+    assert doc.source.text[q.start : q.end] == q.text
+    assert len(q.text) <= normalise.MAX_QUOTE
+    assert q.text == q.text.strip()
+
+
+_QUOTE_DOC = norm(
+    "Pasienter skrives ut fra spesialist-\n\nhelsetjenesten til kommunale helse- \n"
+    "og omsorgstjenester i Helse Nord-\nTrøndelag, og det er krevende for alle. \n\n"
+    "• Økt bruk av videokonsultasjon og digitale \n  oppfølginger \n"
+)
+
+
+def test_huge_unpunctuated_text_is_cut_into_bounded_blocks() -> None:
+    doc = norm("a\n" * 20_000)
+    assert len(doc.blocks) > 1
+    assert max(len(b.text) for b in doc.blocks) <= normalise.MAX_BLOCK_CHARS + 10

@@ -1,0 +1,145 @@
+"""Segmenting: question context, voices and their authors, table rows, nynorsk."""
+
+from __future__ import annotations
+
+from helsegraf.ingest import normalise, segment
+from helsegraf.ingest.load import load_text
+from helsegraf.ingest.models import SegmentedDocument
+
+
+def seg(text: str) -> SegmentedDocument:
+    return segment.run(normalise.run(load_text(text, "t.txt")))
+
+
+def section_of(doc: SegmentedDocument, needle: str):  # type: ignore[no-untyped-def]
+    for v in doc.voices:
+        for s in v.sections:
+            for bi in s.blocks:
+                if needle in doc.doc.blocks[bi].text:
+                    return s
+    raise AssertionError(f"no section holds {needle!r}")
+
+
+INNSPILL = (
+    " Skaun 30.09.22 \n\n"
+    "Innspill til nasjonal helse- og samhandlingsplan. \n\n"
+    "Fra kommunene Skaun, Orkland og Rindal \n\n \n\n"
+    "Digitalisering- hva er de viktigste utfordringene å adressere? \n\n"
+    "Kommunene bruker mye tid og ressurser på fagsystem. \n\n"
+    "Digitalisering- hvilke tiltak er aktuelle? \n\n"
+    "Kartlegge og øke den digitale kompetansen i befolkningen. \n\n"
+    "Personell og kompetanse - er dere kjent med pågående arbeid eller gode eksempler som \n\n"
+    "departementet bør være kjent med? \n\n"
+    "Se til hjemmetjenesten i Orkland. \n"
+)
+
+
+def test_letter_date_title_kind() -> None:
+    doc = seg(INNSPILL)
+    assert doc.date == "2022-09-30"
+    assert doc.title == "Innspill til nasjonal helse- og samhandlingsplan"
+    assert doc.kind == "innspill"
+
+
+def test_question_headings_set_context() -> None:
+    doc = seg(INNSPILL)
+    assert section_of(doc, "fagsystem").context == "challenge"
+    assert section_of(doc, "digitale kompetansen").context == "measure"
+    assert section_of(doc, "hjemmetjenesten").context == "example"
+
+
+def test_joint_submission_lists_each_kommune() -> None:
+    doc = seg(INNSPILL)
+    assert len(doc.voices) == 1
+    assert doc.voices[0].authors == ["Skaun kommune", "Orkland kommune", "Rindal kommune"]
+    assert doc.voices[0].lines == (1, len(doc.doc.source.lines))
+    assert doc.authors["Skaun kommune"].type == "Kommune"
+
+
+def test_lead_in_label_switches_to_measure_and_back() -> None:
+    doc = seg(
+        "Innspill fra Nord-Aurdal kommune til nasjonal helse- og samhandlingsplan \n\n"
+        "Pkt1. Hva er de viktigste utfordringene å adressere? og pkt 2. hvilke tiltak er aktuelle? \n\n"
+        "a) Ulik samhandlingskultur \n\n"
+        "Det er ikke likeverd mellom partene i dag. \n\n"
+        "Tiltak som kan være aktuelle: \n\n"
+        "• Felles tjenesteutvikling mellom kommuner og sykehus. \n\n"
+        "b) Mangel av personell \n\n"
+        "Det blir stadig vanskeligere å rekruttere. \n"
+    )
+    assert doc.voices[0].authors == ["Nord-Aurdal kommune"]
+    assert section_of(doc, "likeverd").context == "challenge"
+    assert section_of(doc, "Felles tjenesteutvikling").context == "measure"
+    assert section_of(doc, "rekruttere").context == "challenge"
+
+
+def test_appendix_with_its_own_sender_is_its_own_voice() -> None:
+    text = (
+        "Innspill til Nasjonal helse- og samhandlingsplan fra Helsefellesskapet i Møre og Romsdal \n\n"
+        "Helsefellesskapet oversender herved sine innspill. \n\n"
+        "Samarbeidet fungerer godt. \n\n"
+        "VEDLEGG 1 \n\n"
+        "Innspill fra LSU Volda \n\n"
+        "Kommunane har ikkje nok tilsette, og sjukehuset veit ikkje kva dei skal gjere. \n\n"
+        "Med helsing \n\n"
+        "LSU Volda \n"
+    )
+    doc = seg(text)
+    assert len(doc.voices) == 2
+    v1, v2 = doc.voices
+    assert v1.authors == ["Helsefellesskapet i Møre og Romsdal"]
+    assert v2.authors == ["Lokalt samarbeidsutvalg Volda"]
+    appendix_line = text.split("\n").index("VEDLEGG 1 ") + 1
+    assert v2.lines[0] == appendix_line and v1.lines[1] == appendix_line - 1
+    assert v2.lines[1] == len(doc.doc.source.lines)
+    assert doc.voice_of_block(len(doc.doc.blocks) - 1).id == "v2"
+
+
+def test_sender_without_person_and_role() -> None:
+    doc = seg(
+        "Innspill til handlingsplanen \n\n"
+        "Mange innspill kom inn i oktober, og de er samlet her. \n\n"
+        "3. Innspill fra Tove Hansen, avdelingsleder, Avd. for fysio- og ergoterapi, Sykehuset Levanger \n\n"
+        "Foreslår å få på plass generiske pasientforløp. \n"
+    )
+    assert doc.voices[-1].authors == ["Avdeling for fysio- og ergoterapi, Sykehuset Levanger"]
+    assert all("Tove" not in a for v in doc.voices for a in v.authors)
+
+
+def test_table_rows_responsible_and_when() -> None:
+    doc = seg(
+        "Handlingsplan for samhandling \n\n"
+        "Tabell 4 Kommunale øhjelps døgntilbud \n"
+        "Nr. Tiltak Ansvarlig Når \n\n"
+        "1 Evaluering av bruk av KØHD tilbud ASU 2018 \n\n"
+        "2 Avklare oppgavedelingen mellom kommunene og HNT Fagråd 3/5 \n\n"
+        "3 \n"
+        "Delta i planlegging i årlig Folkehelsekonferanse i regi av \n"
+        "Folkehelsealliansen \n\n"
+        "KS / HNT/ \n"
+        "Fylkesmann \n"
+    )
+    assert doc.kind == "handlingsplan"
+    rows = sorted(doc.table_rows.items())
+    assert len(rows) == 3
+    (_, r1), (_, r2), (_, r3) = rows
+    assert (r1.number, r1.responsible, r1.when) == ("1", ["ASU"], "2018")
+    assert (r2.responsible, r2.when) == (["Fagråd 3/5"], None)
+    assert r3.responsible == ["KS / HNT/ Fylkesmann"]
+    assert section_of(doc, "Evaluering av bruk").context == "measure"
+
+
+def test_nynorsk_question_and_language() -> None:
+    doc = seg(
+        "Innspel frå Lokalt Samarbeidsutval Ålesund \n\n"
+        "Kva er dei viktigaste utfordringane? \n\n"
+        "Kommunane har ikkje nok tilsette, og det er krevjande å samhandle med sjukehuset. \n"
+    )
+    assert doc.doc.language == "nn"
+    assert doc.voices[0].authors == ["Lokalt samarbeidsutvalg Ålesund"]
+    assert section_of(doc, "ikkje nok tilsette").context == "challenge"
+
+
+def test_persons_are_never_authors() -> None:
+    doc = seg("Innspill fra Kari Nordmann \n\nVi trenger flere fastleger. \n")
+    assert doc.voices[0].authors == []
