@@ -373,7 +373,9 @@ def classify_sentence(
             for s, c in scored[1:2]:
                 if s >= max(THRESHOLD, SECOND_SHARE * top):
                     out.append((kind, s, c))
-        elif structural and len(lemmas) >= 3:
+        elif structural and len(lemmas) >= 3 and (kind == "measure" or ch):
+            # an unmatched challenge needs problem wording too; list items under a
+            # measure question are measures as they stand
             out.append((kind, 0.0, None))
     return out
 
@@ -383,6 +385,9 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
     codings: list[Coding] = []
     nd = doc.doc
     plan = doc.kind == "handlingsplan"
+    actors_by_block: dict[int, list] = {}
+    for a in recognised.actors if recognised else []:
+        actors_by_block.setdefault(a.block, []).append(a)
     for vi, voice in enumerate(doc.voices):
         for section in sections_of(doc, vi):
             sec_ctx = section.context if section.context != "none" else None
@@ -409,10 +414,14 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                 ctx = lead_ctx or sec_ctx
                 if ctx == "example":
                     ctx = None
+                names = [(a.start, a.end) for a in actors_by_block.get(bi, [])]
                 for s, e in split_sentences(block.text):
                     sent = _URL.sub(" ", block.text[s:e])
                     if len(sent.strip()) < 12:
                         continue
+                    named = sum(max(0, min(e, a_e) - max(s, a_s)) for a_s, a_e in names)
+                    if named >= 0.6 * (e - s):
+                        continue  # the name of a body ("Faglig samarbeidsutvalg for ..."), no statement
                     for kind, score, concept in classify_sentence(
                         sent, ctx, table_row=row is not None, theme=theme, plan=plan
                     ):
