@@ -634,6 +634,8 @@ class ActorMatcher:
     def _filter(self, f: str, val: str) -> str:
         if f == "lowerfirst":
             return val[0].lower() + val[1:] if len(val) > 1 and val[1].islower() else val
+        if f == "korus":
+            return "KoRus" if val.upper() == "KORUS" else val
         if f == "upperfirst":
             return val[0].upper() + val[1:]
         if f == "slash":

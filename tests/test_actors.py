@@ -253,3 +253,16 @@ def test_actor_quality_on_the_sample_gold():
         tp, fp, fn = tp + len(pred & want), fp + len(pred - want), fn + len(want - pred)
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert f1 >= 0.85, (tp, fp, fn)
+
+
+def test_regional_bodies_and_centres(matcher):
+    text = (
+        "Overordnet samarbeidsorgan (OSO) i Finnmark og Finnmarkssykehuset samarbeider med "
+        "RVTS Nord, KORUS Nord og Pasient- og brukerombudet i Finnmark."
+    )
+    got = names(matcher, text)
+    assert ("Overordnet samarbeidsorgan (OSO) Finnmark", "Samarbeidsorgan") in got
+    assert ("RVTS Nord", "Organisasjon") in got
+    assert ("KoRus Nord", "Organisasjon") in got
+    assert ("Pasient- og brukerombudet i Finnmark", "StatligEtat") in got
+    assert ("Finnmarkssykehuset HF", "Helseforetak") in got
