@@ -124,7 +124,7 @@ def test_table_row_is_a_measure_with_responsible_and_when() -> None:
 def test_unmatched_structural_challenge_becomes_annet_with_label() -> None:
     doc = make_doc(
         "# Bygg – hva er de viktigste utfordringene?\n"
-        "Tomtevalget for det nye bygget har tatt svært lang tid og skapt stor usikkerhet.\n"
+        "Tomtevalget for det nye bygget er uavklart, og det skaper stor usikkerhet.\n"
     )
     codings = classify.run(doc, Recognised())
     assert [c.concept for c in codings] == ["utfordring/annet"]
@@ -145,3 +145,11 @@ def test_classification_is_deterministic() -> None:
     first = classify.run(doc, Recognised())
     assert first == classify.run(doc, Recognised())
     assert {"tiltak/bedre-utskrivning", "tiltak/samhandlingsarenaer"} <= {c.concept for c in first}
+
+
+def test_unmatched_sentence_without_problem_wording_is_not_a_challenge() -> None:
+    doc = make_doc(
+        "# Bygg – hva er de viktigste utfordringene?\n"
+        "Det nye bygget skal stå ferdig til sommeren.\n"
+    )
+    assert classify.run(doc, Recognised()) == []
