@@ -583,7 +583,10 @@ class Registry:
         if text.strip() in self.abbreviations:
             e = self.choose(self.abbreviations[text.strip()], year)
             return e.ref if e else None
-        e = self.choose(self.names.get(self.vocab.tokens(text), []), year)
+        entries = self.names.get(self.vocab.tokens(text), [])
+        # "Oslo" is a kommune and a county: the kommune is the actor
+        entries = [e for e in entries if e.ref.type != "Fylke"] or entries
+        e = self.choose(entries, year)
         return e.ref if e else None
 
     def resolve(self, name: str, year: int | None = None) -> ActorRef | None:

@@ -75,6 +75,10 @@ def test_molde_kommune_versus_molde_sjukehus(reg):
         ("Helsefellesskap Innlandet", "Helsefellesskap Innlandet", "Helsefellesskap"),
         ("Høgskulen i Volda", "Høgskulen i Volda", "Utdanningsinstitusjon"),
         ("Orkland kommunes", "Orkland kommune", "Kommune"),
+        ("Oslo", "Oslo kommune", "Kommune"),
+        ("Trøndelag", "Trøndelag", "Fylke"),
+        ("Helse Møre og Romsdal HF (HMR)", "Helse Møre og Romsdal HF", "Helseforetak"),
+        ("Snåase", "Snåsa kommune", "Kommune"),
     ],
 )
 def test_resolve_names(reg, name, canonical, actor_type):
