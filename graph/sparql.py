@@ -433,9 +433,17 @@ class SparqlEngine:
         }
         if rebuild or not ready.exists():
             graph = export_rdf(store)
-            shutil.rmtree(path, ignore_errors=True)
-            build_oxigraph_store(graph, path)
-            ready.write_text(key)
+            # build beside the final place and rename, so that a concurrent reader never
+            # sees a half-built store
+            tmp = base / f".building-{key}-{os.getpid()}"
+            build_oxigraph_store(graph, tmp)
+            (tmp / ".complete").write_text(key)
+            if path.exists():
+                shutil.rmtree(path, ignore_errors=True)
+            try:
+                tmp.rename(path)
+            except OSError:  # built by someone else meanwhile: use theirs
+                shutil.rmtree(tmp, ignore_errors=True)
             for old in base.glob("oxigraph-*"):
                 if old != path:
                     shutil.rmtree(old, ignore_errors=True)
