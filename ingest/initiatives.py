@@ -194,6 +194,10 @@ _ADJ_ENDINGS = ("alt", "ale", "elt", "ig", "isk", "iske", "sk", "ske", "lt", "le
 _NAMED_FORUM = re.compile(
     r"(?<=[a-zæøå,] )([A-ZÆØÅ][a-zæøå][\wæøå-]+\s+(?:[a-zæøå]+e\s+)?[a-zæøå]*(?:forum|nettverk|nettverket))(?![\w-])"
 )
+_QUOTED = re.compile(r"[«\"“]([A-ZÆØÅ][^»\"”]{1,60}?)[»\"”]")
+_TITLE_BEFORE = re.compile(
+    r"rapport|plan|strategi|melding|visjon|motto|mottoet|overskrift|tittel|utredning|heter"
+)
 _SERVICE_CONTEXT = re.compile(r"prosjekt|etabler|samarbeid|satsing|utvikl|pilot|modell|erfaring")
 _AND_PLACE = re.compile(
     r"\s*(?:\([^)]{0,40}\))?\s*(?:,|og)\s+(?:i|på)\s+(?P<place>[A-ZÆØÅ][\wæøå-]+)"
@@ -520,6 +524,15 @@ def find_mentions(
                     if not nxt:
                         break
                     p = span[1] + nxt.end()
+            # a quoted name in a sentence about an initiative: «Trygg heim», "Sammen om mestring"
+            if _SERVICE_CONTEXT.search(low) or _is_good(sent):
+                for m in _QUOTED.finditer(sent):
+                    before = low[max(0, m.start() - 40) : m.start()]
+                    if _TITLE_BEFORE.search(before) or len(m.group(1).split()) > 6:
+                        continue  # the title of a report, plan or motto, or a quoted sentence
+                    q_s, q_e = s + m.start(1), s + m.end(1)
+                    if _acceptable(m.group(1), (q_s, q_e), spans_blocked):
+                        add(bi, q_s - 1, q_e + 1, _clean(m.group(1)), text)
             # "pilotprosjekt på traineeordning for nyutdannede", "forprosjekt om X"
             for m in _PILOT.finditer(sent):
                 obj = re.split(r"\s+(?:og|i regi|der|som|for å)\s|[,.;:()]", m.group("obj"))[

@@ -122,3 +122,11 @@ def test_named_services_need_an_initiative_context() -> None:
         "Fjellvik lokalmedisinske senter",
     }
     assert examples("2015 Elvdal DMS Elvdal 2\n") == []
+
+
+def test_quoted_name_in_an_initiative_sentence_but_not_a_report_title() -> None:
+    out = examples(
+        "Vi har gode erfaringar med «Saman om meistring», som er eit tilbod til eldre.\n"
+        "I rapporten «Betre samhandling i fylket» står det mykje om prosjekt.\n"
+    )
+    assert [(e.name, e.stance) for e in out] == [("Saman om meistring", "good-practice")]
