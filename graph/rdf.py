@@ -308,15 +308,6 @@ def _derived_for(labels: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _class_of(label: str) -> URIRef:
-    return HG[label]
-
-
-def software_version_label(assigned_by: str) -> str:
-    """The label of a software agent (``helsegraf 0.1.0``)."""
-    return assigned_by.strip()
-
-
 # --------------------------------------------------------------------------- reading the store
 
 
@@ -486,7 +477,7 @@ def _node(g: Graph, n: Node, lang_of_doc: dict[str, str]) -> None:
     for label in n.labels:
         if not _LABEL_RE.match(label):
             continue
-        g.add((iri, RDF.type, _class_of(label)))
+        g.add((iri, RDF.type, HG[label]))
         for extra in EXTRA_CLASSES.get(label, ()):
             g.add((iri, RDF.type, extra))
     props = _props_for(n.labels)
@@ -559,7 +550,7 @@ def _attribute(g: Graph, subject: URIRef, assigned_by: str | None) -> None:
     g.add((subject, PROV.wasAttributedTo, agent))
     g.add((agent, RDF.type, cls))
     if cls == PROV.SoftwareAgent:
-        g.add((agent, RDFS.label, Literal(software_version_label(assigned_by))))
+        g.add((agent, RDFS.label, Literal(assigned_by.strip())))
 
 
 def _kind_of_concept(concept: str | None) -> str | None:
@@ -774,7 +765,8 @@ def _statements_for_shortcut(
     return sorted(out, key=lambda n: n.id)
 
 
-def _target_props(g: Graph, owner: URIRef, lang_out: list[str]) -> dict[str, Any]:
+def _target_props(g: Graph, owner: URIRef) -> dict[str, Any]:
+    """quote, line, page, start, end from an annotation's target."""
     out: dict[str, Any] = {}
     target = g.value(owner, OA.hasTarget)
     if target is None:
@@ -796,7 +788,7 @@ def _target_props(g: Graph, owner: URIRef, lang_out: list[str]) -> dict[str, Any
 
 
 def _mention_props(g: Graph, m: URIRef) -> dict[str, Any]:
-    out = _target_props(g, m, [])
+    out = _target_props(g, m)
     stance = g.value(m, HG.stance)
     if stance is not None:
         out["stance"] = str(stance)
@@ -846,7 +838,7 @@ def _import_props(g: Graph, iri: URIRef, n: Node, node_id: Any) -> None:
         if doc is not None:
             n.props["doc_id"] = node_id(doc) or _id_of(doc, g)
     if "Utsagn" in n.labels:
-        n.props.update(_target_props(g, iri, []))
+        n.props.update(_target_props(g, iri))
         concept = g.value(iri, HG.codedAs)
         if concept is not None:
             n.props["concept"] = node_id(concept) or _id_of(concept, g)
