@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
 from helsegraf.ingest.models import ActorMention, ActorRef, NormalisedDocument
 from helsegraf.ontology.registry import Entry, Registry, load_registry
 
@@ -46,6 +48,8 @@ _END = "\x00"
 # which is not a mention
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
 _ORG_SUFFIXES = {"hf", "rhf"}
+_FUZZY_MIN = 9  # shortest word tried as a near miss
+_FUZZY_SCORE = 90  # rapidfuzz ratio needed
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)(?:\|([\w|]+))?\}")
 
 
@@ -142,6 +146,19 @@ class ActorMatcher:
             for t in key:
                 node = node.setdefault(t, {})
             node[_END] = key
+        # near misses of one-word organisation names ("Riksrevisjonenens", "Helsedirektoret"):
+        # candidates share the first five letters, then rapidfuzz decides (strict threshold)
+        self.fuzzy_index: dict[str, list[str]] = {}
+        for key, entries in self.reg.names.items():
+            if (
+                len(key) == 1
+                and len(key[0]) >= _FUZZY_MIN
+                and any(
+                    not e.weak and e.ref.type not in ("Kommune", "Fylke", "Region") for e in entries
+                )
+            ):
+                self.fuzzy_index.setdefault(key[0][:5], []).append(key[0])
+        self._fuzzy_cache: dict[str, str | None] = {}
         self.patterns = [self._compile(p) for p in cfg.get("patterns", [])]
         # trigger word -> patterns; patterns without triggers run over the whole text
         self.exact_triggers: dict[str, list[int]] = {}
@@ -298,6 +315,10 @@ class ActorMatcher:
                 if nm is None:
                     break
                 tok, tok_end, first = nm.group(2), nm.end(2), False
+            if best is None and first and len(raw) >= _FUZZY_MIN:
+                near = self._near_miss(raw.lower())
+                if near is not None:
+                    best = (e, (near,))
             if best is None:
                 continue
             end, key_found = best
@@ -310,6 +331,17 @@ class ActorMatcher:
             cands.append(self._name_cand(s, end, key_found, block))
         cands.extend(self._pattern_cands(text, block))
         return cands
+
+    def _near_miss(self, word: str) -> str | None:
+        if word in self._fuzzy_cache:
+            return self._fuzzy_cache[word]
+        choices = self.fuzzy_index.get(word[:5])
+        found = None
+        if choices:
+            hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
+            found = hit[0] if hit else None
+        self._fuzzy_cache[word] = found
+        return found
 
     # a pattern match starts at most this far before its trigger word and ends this far after
     _BEFORE, _AFTER = 120, 260

@@ -266,3 +266,10 @@ def test_regional_bodies_and_centres(matcher):
     assert ("KoRus Nord", "Organisasjon") in got
     assert ("Pasient- og brukerombudet i Finnmark", "StatligEtat") in got
     assert ("Finnmarkssykehuset HF", "Helseforetak") in got
+
+
+def test_near_misses_of_organisation_names(matcher):
+    got = names(matcher, "Riksrevisjonenens rapport og Folkehelseinstitutet sine tall.")
+    assert got == [("Riksrevisjonen", "StatligEtat"), ("Folkehelseinstituttet", "StatligEtat")]
+    # a job title is not the agency, and municipality names are never guessed
+    assert names(matcher, "Helsedirektør Bjørn Guldvog besøkte Trondhjem.") == []
