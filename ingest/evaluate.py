@@ -349,15 +349,24 @@ def load_predictions(pred_dir: Path) -> dict[str, Extraction]:
     return out
 
 
-def extract_documents(names: Iterable[str], corpus_dir: Path) -> dict[str, Extraction]:
-    """Run the extraction pipeline on the named documents of ``corpus_dir``."""
+def extract_documents(
+    names: Iterable[str], corpus_dir: Path, *, progress: bool = False
+) -> dict[str, Extraction]:
+    """Run the extraction pipeline on the named documents of ``corpus_dir``
+    (with a progress bar on stderr when ``progress``)."""
     try:
         from helsegraf.ingest.pipeline import extract_file
     except ImportError as exc:  # the pipeline is not installed in this tree
         raise HelsegrafError(f"extraction pipeline unavailable ({exc}); use --predictions") from exc
 
     out: dict[str, Extraction] = {}
-    for name in names:
+    todo: Iterable[str] = list(names)
+    if progress:
+        from rich.console import Console
+        from rich.progress import track
+
+        todo = track(todo, description="extracting", console=Console(stderr=True))
+    for name in todo:
         path = corpus_dir / name
         if not path.is_file():
             raise HelsegrafError(
@@ -372,6 +381,7 @@ def evaluate(
     extractions: Mapping[str, Extraction] | None = None,
     *,
     corpus_dir: Path | None = None,
+    progress: bool = False,
 ) -> EvalReport:
     """Score extractions against every ``*.gold.json`` in ``gold_dir``.
 
@@ -383,7 +393,7 @@ def evaluate(
     golds = load_gold(gold_dir)
     if extractions is None:
         corpus = Path(corpus_dir) if corpus_dir else default_corpus_dir(gold_dir)
-        extractions = extract_documents([g["document"] for g in golds], corpus)
+        extractions = extract_documents([g["document"] for g in golds], corpus, progress=progress)
     totals = {c: Score() for c in CATEGORIES}
     docs = []
     for g in golds:
@@ -449,7 +459,7 @@ def eval_command(
     import sys
 
     extractions = load_predictions(predictions) if predictions else None
-    report = evaluate(gold_dir, extractions, corpus_dir=corpus)
+    report = evaluate(gold_dir, extractions, corpus_dir=corpus, progress=True)
     if as_json:
         sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
     elif as_csv:
