@@ -630,6 +630,8 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
     """One example per (voice, initiative), with stance, actors, place, patient groups, quote."""
     from helsegraf.ingest.classify import patient_groups_in
 
+    if not doc.voices:
+        return []
     known = {k.name: k for k in load_initiatives()}
     example_blocks = _example_context(doc)
     nd = doc.doc

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from helsegraf.ingest import classify
 from helsegraf.ingest.lexicon import lemma, split_sentences
 from helsegraf.ingest.models import (
@@ -153,3 +156,57 @@ def test_unmatched_sentence_without_problem_wording_is_not_a_challenge() -> None
         "Det nye bygget skal stå ferdig til sommeren.\n"
     )
     assert classify.run(doc, Recognised()) == []
+
+
+_WORDS = [
+    "Det",
+    "er",
+    "vanskelig",
+    "å",
+    "rekruttere",
+    "sykepleiere",
+    "bør",
+    "styrke",
+    "fastlegeordningen",
+    "Tiltak",
+    "som",
+    "kan",
+    "være",
+    "aktuelle:",
+    "•",
+    "utfordringene",
+    "?",
+    "i",
+    "kommunen",
+    "FACT-team",
+    "«Trygg",
+    "heim»",
+    "prosjektet",
+    "Barneblikk",
+    "–",
+    "bl.a.",
+    "f.eks.",
+    "Se",
+    "til",
+    "nynorsk",
+    "tenestene",
+    "sjukehus",
+    ".",
+    ",",
+    "(VOP)",
+    "1.",
+    "a)",
+    "https://x.no/y",
+    "Helseplattformen",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=14), min_size=1, max_size=8))
+def test_any_text_gives_codings_with_exact_quotes(lines: list[list[str]]) -> None:
+    doc = make_doc("\n".join(" ".join(words) for words in lines) + "\n")
+    for c in classify.run(doc, Recognised()):
+        line = doc.doc.source.lines[c.quote.line - 1].text
+        assert c.quote.text in line and 0 < len(c.quote.text) <= 200
+        assert doc.doc.source.text[c.quote.start : c.quote.end] == c.quote.text
+        assert c.kind in ("challenge", "measure")
