@@ -48,6 +48,15 @@ def document_id(segmented: SegmentedDocument) -> str:
     return segmented.doc.source.sha256[:16]
 
 
+def _composite(ref: ActorRef) -> bool:
+    """A sender the registry does not know that names a unit of organisations ("Klinikk for
+    psykisk helsevern og rus, Sykehuset Levanger og DPS Stjørdal"): an author, but the actors
+    list names the organisations it contains, as they are mentioned."""
+    from helsegraf.ingest.segment import resolve
+
+    return "," in ref.name and resolve(ref.name) is None
+
+
 def _actor_id(ref: ActorRef) -> str | None:
     try:
         from helsegraf.ontology.registry import load_registry
@@ -113,7 +122,7 @@ def run(
     for v in segmented.voices:
         for a in v.authors:
             ref = segmented.authors.get(a)
-            if ref is not None:
+            if ref is not None and not _composite(ref):
                 actors.setdefault(ref.name, ref)
     for m in sorted(recognised.actors, key=lambda m: (m.block, m.start)):
         actors.setdefault(m.actor.name, m.actor)

@@ -580,11 +580,16 @@ _ROW_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})?)\.?\s*")
 
 
 def _tokens_responsible(tokens: list[str], cues: _Cues) -> bool:
-    for tok in tokens:
-        if tok in ("/", "og", "&", ",", "i", "for", "red.", "-") or re.match(r"^[\d/,\-]+$", tok):
+    """Do these tokens read as a responsible cell ("KS / HNT", "Fagråd 3/5", "Web redaksjon")?"""
+    for k, tok in enumerate(tokens):
+        if tok in ("/", "og", "&", ",", "i", "for", "red.", "-", "…") or re.match(
+            r"^[\d/,\-]+$", tok
+        ):
             continue
-        if re.match(r"^[A-ZÆØÅ]", tok):
+        if re.match(r"^/?[A-ZÆØÅ]", tok):
             continue
+        if k > 0 and re.match(r"^[A-ZÆØÅ]", tokens[k - 1]) and tok.isalpha():
+            continue  # one word after a head: "Web redaksjon"
         return False
     return True
 
@@ -607,79 +612,101 @@ def split_responsible(text: str) -> tuple[str, str | None]:
 
 
 def _split_when(text: str, years: list[str], cues: _Cues) -> tuple[str, str | None]:
+    """Split the time cell (*Når*) off the end of a row text."""
     for p in cues.table_when:
         m = re.search(rf"(?:^|\s)({p.pattern})\s*$", text, re.IGNORECASE)
-        if m:
-            when = m.group(1).strip()
-            rest = text[: m.start(1)].rstrip()
-            if re.fullmatch(r"(?:[xX]\s*)+", when):
-                marks = len(when.split())
-                if years and marks == len(years):
-                    when = f"{years[0]}–{years[-1]}"
-                elif years and marks == 1:
-                    when = None
-                else:
-                    when = None
-            return rest, when
+        if not m:
+            continue
+        when: str | None = m.group(1).strip()
+        rest = text[: m.start(1)].rstrip()
+        before = rest.split()[-1] if rest.split() else ""
+        if re.fullmatch(r"(?:19|20)\d{2}", when or "") and re.fullmatch(r"[a-zæøå]+", before):
+            return text, None  # "veiledningsplikt fra 2018": part of the measure
+        if re.fullmatch(r"(?:[xX]\s*)+", when or ""):
+            marks = len((when or "").split())
+            when = f"{years[0]}–{years[-1]}" if years and marks == len(years) else None
+        return rest, when
     return text, None
+
+
+# A line of the responsible column is narrow; a longer line still belongs to the measure.
+_NARROW = 36
+
+
+def _row_pieces(block: Block) -> list[str]:
+    """The row's text per source line, each with the separator that follows it in the block
+    (" " or "" where a word was broken), so joining pieces rebuilds the block text."""
+    text = block.text
+    frags = block.fragments
+    out = []
+    for k, f in enumerate(frags):
+        end = frags[k + 1].block_start if k + 1 < len(frags) else len(text)
+        out.append(text[f.block_start : end])
+    return out
 
 
 def parse_row(block: Block, years: list[str] | None = None) -> TableRow:
     """Number, responsible and when of an action-plan table row block."""
     cues = _cues()
     years = years or []
-    text = block.text
-    m = _ROW_NUMBER.match(text)
+    m = _ROW_NUMBER.match(block.text)
     number = m.group(1) if m else None
-    # pieces of the row per source line, to tell the measure cell from the others
-    pieces = [
-        text[f.block_start : f.block_start + (f.line_end - f.line_start)] for f in block.fragments
-    ]
+    pieces = _row_pieces(block)
     if m and pieces:
         pieces[0] = _ROW_NUMBER.sub("", pieces[0], count=1)
-    pieces = [p.strip() for p in pieces if p.strip()]
-    measure: list[str] = []
-    rest: list[str] = []
-    for k, p in enumerate(pieces):
-        if not measure:
-            measure.append(p)
-            continue
-        prev = measure[-1] if not rest else rest[-1]
-        if not rest:
-            words = prev.split()
-            cont = (
-                re.match(r"^[a-zæøå\-–(]", p)
-                or (words and words[-1].lower() in cues.connectors)
-                or prev.endswith((",", "/", "-", ":"))
+    pieces = [p for p in pieces if p.strip()]
+    if not pieces:
+        return TableRow(number=number)
+    measure: list[str] = [pieces[0]]
+    k = 1
+    while k < len(pieces):
+        prev, p = measure[-1].strip(), pieces[k].strip()
+        words = prev.split()
+        first = p.split()[0] if p else ""
+        cont = (
+            re.match(r"^[a-zæøå\-–(]", p)
+            or (words and words[-1].lower() in cues.connectors)
+            or prev.endswith((",", "/", "-", ":"))
+            or not measure[-1].endswith(" ")  # a word broken over the line
+            # too wide for the responsible column
+            or (len(p) > _NARROW and not _tokens_responsible(p.split(), cues))
+            or (
+                # a name broken over the line ("Ytre" + "Namdal")
+                words
+                and re.fullmatch(r"[A-ZÆØÅ][a-zæøå]+", words[-1])
+                and re.fullmatch(r"[A-ZÆØÅ][a-zæøå]+", first)
+                and len(p.split()) <= 2
+                and not any(h.match(first) for h in cues.responsible_heads)
+                and resolve(f"{words[-1]} {first}") is not None
             )
-            if cont:
-                measure.append(p)
-                continue
-        rest.append(p)
-        del k
+        )
+        if not cont:
+            break
+        measure.append(pieces[k])
+        k += 1
+    rest = pieces[k:]
     responsible: list[str] = []
     when: str | None = None
     if rest:
-        joined: list[str] = []
+        cells: list[str] = []
         for p in rest:
-            if joined and (
-                joined[-1].endswith(("/", ",", "-", " og", " i", " for"))
-                or re.match(r"^[a-zæøå]", p)
+            prev = cells[-1] if cells else ""
+            if cells and (
+                prev.rstrip().endswith(("/", ",", "-", " og", " i", " for"))
+                or not prev.endswith(" ")
+                or re.match(r"^[a-zæøå…]", p.strip())
             ):
-                sep = "" if joined[-1].endswith("-") and re.match(r"^[a-zæøå]", p) else " "
-                base = joined[-1][:-1] if sep == "" else joined[-1]
-                joined[-1] = base + sep + p
+                cells[-1] = prev + p
             else:
-                joined.append(p)
-        for cell in joined:
-            cell, w = _split_when(cell, years, cues)
+                cells.append(p)
+        for cell in cells:
+            cell, w = _split_when(" ".join(cell.split()), years, cues)
             when = when or w
             if cell.strip():
-                responsible.append(" ".join(cell.split()))
+                responsible.append(cell.strip())
     else:
-        last, w = _split_when(measure[-1], years, cues)
-        when = w
-        last, resp = split_responsible(last)
+        last, when = _split_when(" ".join(measure[-1].split()), years, cues)
+        _, resp = split_responsible(last)
         if resp:
             responsible.append(resp)
     return TableRow(number=number, responsible=responsible, when=when)
