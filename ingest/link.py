@@ -48,6 +48,22 @@ def document_id(segmented: SegmentedDocument) -> str:
     return segmented.doc.source.sha256[:16]
 
 
+def _specific_names(segmented: SegmentedDocument, recognised: Recognised) -> dict[str, str]:
+    """Author name -> the one more specific form of it that the document's actor mentions
+    use ("Administrativt samarbeidsutvalg (ASU)" -> "... (ASU) Nord-Trøndelag")."""
+    mentioned = {m.actor.name: m.actor for m in recognised.actors}
+    out: dict[str, str] = {}
+    for name, ref in segmented.authors.items():
+        if name in mentioned:
+            continue
+        longer = [
+            n for n, r in mentioned.items() if n.startswith(name + " ") and r.type == ref.type
+        ]
+        if len(longer) == 1:
+            out[name] = longer[0]
+    return out
+
+
 def _composite(ref: ActorRef) -> bool:
     """A sender the registry does not know that names a unit of organisations ("Klinikk for
     psykisk helsevern og rus, Sykehuset Levanger og DPS Stjørdal"): an author, but the actors
@@ -118,10 +134,26 @@ def run(
     doc_id = document_id(segmented)
     voice_order = {v.id: k for k, v in enumerate(segmented.voices)}
 
+    specific = _specific_names(segmented, recognised)
+    voices = [
+        VoiceOut(
+            id=v.id,
+            authors=list(dict.fromkeys(specific.get(a, a) for a in v.authors)),
+            lines=v.lines,
+            note=v.note,
+        )
+        for v in segmented.voices
+    ]
+    author_refs = dict(segmented.authors)
+    for general, name in specific.items():
+        ref = next(m.actor for m in recognised.actors if m.actor.name == name)
+        author_refs[name] = ref
+        author_refs.pop(general, None)
+
     actors: dict[str, ActorRef] = {}
-    for v in segmented.voices:
+    for v in voices:
         for a in v.authors:
-            ref = segmented.authors.get(a)
+            ref = author_refs.get(a)
             if ref is not None and not _composite(ref):
                 actors.setdefault(ref.name, ref)
     for m in sorted(recognised.actors, key=lambda m: (m.block, m.start)):
@@ -153,10 +185,7 @@ def run(
         date=segmented.date,
         kind=segmented.kind,
         language=segmented.doc.language,
-        voices=[
-            VoiceOut(id=v.id, authors=list(v.authors), lines=v.lines, note=v.note)
-            for v in segmented.voices
-        ],
+        voices=voices,
         actors=actor_out,
         challenges=_merge_statements(codings, "challenge", doc_id, voice_order),
         measures=_merge_statements(codings, "measure", doc_id, voice_order),

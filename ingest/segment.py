@@ -67,6 +67,8 @@ class _Cues:
     responsible_heads: list[re.Pattern[str]]
     table_header: re.Pattern[str]
     connectors: frozenset[str]
+    plan_owner: list[re.Pattern[str]]
+    plan_owner_blocks: int
 
 
 @lru_cache
@@ -94,6 +96,8 @@ def _cues() -> _Cues:
         responsible_heads=[re.compile(rf"^(?:{p})$") for p in s["responsible_heads"]],
         table_header=re.compile(s["table_header"], i),
         connectors=frozenset(w.lower() for w in s["connectors"]),
+        plan_owner=[re.compile(p) for p in s["plan_owner"]],
+        plan_owner_blocks=int(s["plan_owner_blocks"]),
     )
 
 
@@ -169,6 +173,12 @@ def run(doc: NormalisedDocument) -> SegmentedDocument:
         a.lines = (a.lines[0], max(a.lines[0], b.lines[0] - 1))
     if not voices[0].authors:
         names = _title_authors(title, year, authors)
+        if kind == "handlingsplan":
+            end = next((k for k, b in enumerate(blocks) if b.first_line > voices[0].lines[1]), None)
+            first_blocks = blocks[: min(end or len(blocks), cues.plan_owner_blocks)]
+            for name in _plan_owners(first_blocks, year, authors, cues):
+                if name not in names:
+                    names.append(name)
         voices[0].authors = names
     table_rows = _table_rows(blocks, cues)
     for v in voices:
@@ -398,6 +408,26 @@ def _title_authors(title: str | None, year: int | None, authors: dict[str, Actor
             continue
         authors[ref.name] = ref
         out.append(ref.name)
+    return out
+
+
+def _plan_owners(
+    blocks: list[Block], year: int | None, authors: dict[str, ActorRef], cues: _Cues
+) -> list[str]:
+    """The bodies an action plan says adopt it ("vedtak i ASU")."""
+    out: list[str] = []
+    for b in blocks:
+        for p in cues.plan_owner:
+            for m in p.finditer(" ".join(b.text.split())):
+                words = m.group("who").split()
+                # the longest leading run of words that resolves ("ASU 13" -> "ASU")
+                for n in range(len(words), 0, -1):
+                    ref = resolve(" ".join(words[:n]), year)
+                    if ref is not None:
+                        if ref.type not in ("Fylke", "Kommune") and ref.name not in out:
+                            authors[ref.name] = ref
+                            out.append(ref.name)
+                        break
     return out
 
 

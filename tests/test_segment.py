@@ -143,3 +143,20 @@ def test_nynorsk_question_and_language() -> None:
 def test_persons_are_never_authors() -> None:
     doc = seg("Innspill fra Kari Nordmann \n\nVi trenger flere fastleger. \n")
     assert doc.voices[0].authors == []
+
+
+def test_action_plan_authors_from_title_and_adopting_body() -> None:
+    doc = seg(
+        "1 Innledning \n\n"
+        "Utkastet sendes ut på høring før vedtak i ASU 13. februar 2018. \n\n"
+        "Handlingsplan for samhandling mellom kommunene og Helse Nord-Trøndelag Side 3 \n\n"
+        "Tabell 2 Brukermedvirkning \n"
+        "Nr. Tiltak Ansvarlig Når \n\n"
+        "1 Sikre brukerrepresentasjon fra kommunene Brukerorganisasjonene Fortløpende \n"
+    )
+    assert doc.kind == "handlingsplan"
+    assert doc.title == "Handlingsplan for samhandling mellom kommunene og Helse Nord-Trøndelag"
+    assert doc.voices[0].authors == [
+        "Helse Nord-Trøndelag HF",
+        "Administrativt samarbeidsutvalg (ASU)",
+    ]
