@@ -262,7 +262,7 @@ def _docx_text(data: bytes, where: str) -> str:
         ) from exc
     except (KeyError, ValueError) as exc:
         raise HelsegrafError(
-            f"not a Word document (.docx): a zip of something else ({exc})", path=where
+            "not a Word document (.docx): a zip of something else", path=where
         ) from exc
     except Exception as exc:  # lxml and zip errors of damaged files
         raise HelsegrafError(
