@@ -41,6 +41,8 @@ THRESHOLD = 4.0
 SECOND_SHARE = 0.8
 # Lead-in blocks (a line that says what the following list is) are at most this long.
 LEAD_IN_MAX = 110
+# Lemmas with an IDF below this are shared by many concepts (samhandling, kommune, pasient).
+GENERIC_IDF = 2.5
 # Compound matching only for codebook lemmas at least this long.
 COMPOUND_MIN = 6
 
@@ -150,16 +152,20 @@ def score_concepts(
         for ph in ci.phrases:
             total = sum(idx.idf.get(lem, 1.0) for lem in ph.lemmas)
             got = 0.0
+            peak = 0.0
             for lem in ph.lemmas:
                 m = _match_strength(lem, sent)
                 if m:
                     w = idx.idf.get(lem, 1.0) * m
                     got += w
+                    peak = max(peak, idx.idf.get(lem, 1.0))
                     matched_all[lem] = max(matched_all.get(lem, 0.0), w)
             if not got:
                 continue
             coverage = got / total if total else 0.0
             s = got * (0.3 + 0.7 * coverage)
+            if peak < GENERIC_IDF:
+                s *= 0.5  # only words that many concepts share: weak evidence
             if coverage >= 0.99 and len(ph.lemmas) >= 2:
                 s *= 1.5
             best = max(best, s)
@@ -240,9 +246,10 @@ def challenge_cue(text: str) -> bool:
 
 
 _PLAN_MODALS = frozenset({"skal", "skulle"})
+_WEAK_MODALS = frozenset({"må", "måtte", "skal", "skulle", "trenge", "trengs"})
 
 
-def measure_cue(text: str, *, plan: bool = False) -> bool:
+def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> bool:
     """Whether a sentence proposes, demands or plans something.
 
     "skal" counts only in plans (``plan=True``); in a consultation response it mostly
@@ -254,9 +261,14 @@ def measure_cue(text: str, *, plan: bool = False) -> bool:
     if toks[0].lower in cues.me_opening or toks[0].lemma in cues.me_opening:
         return True
     modals = cues.me_modal if plan else cues.me_modal - _PLAN_MODALS
+    if strong_only:  # "må" and "skal" also describe how things are; "bør" proposes
+        modals = modals - _WEAK_MODALS
     if any(t.lower in modals or t.lemma in modals for t in toks):
         return True
-    return _has_phrase(_plain(text), cues.me_phrases)
+    phrases = cues.me_phrases
+    if strong_only:
+        phrases = tuple(p for p in phrases if p.strip() not in _WEAK_MODALS)
+    return _has_phrase(_plain(text), phrases)
 
 
 def context_of(text: str) -> str | None:
@@ -343,6 +355,8 @@ def classify_sentence(
     """
     ch = challenge_cue(text)
     me = measure_cue(text, plan=plan)
+    if me and ch and not measure_cue(text, plan=plan, strong_only=True):
+        me = False  # "Vi må huske at noen brukere ikke er digitale": a problem, not a proposal
     kinds: list[tuple[Kind, bool]] = []  # (kind, structure says so)
     if table_row:
         # a row of an action-plan table is a measure; a row of a data table is not
