@@ -406,9 +406,11 @@ class _Builder:
         if len(t) < 2 or cur.table:
             return False
         has_cue = any(p.search(t) for p in self.cues.contexts)
-        if has_cue and len(t) < 260 and (_QUESTION_END.search(t) or t.endswith((":", "."))):
-            # a question or lead-in line; a long paragraph that merely ends with "?" is not
-            return len(cur.parts) <= 3 and (_QUESTION_END.search(t) or len(t) < 140)
+        if has_cue and _QUESTION_END.search(t):
+            # a question (up to four lines); a long paragraph that merely ends with "?" is not
+            return len(cur.parts) <= 4 and len(t) < 420
+        if has_cue and t.endswith((":", ".")):
+            return len(cur.parts) <= 2 and len(t) < 140  # a lead-in line
         return False
 
     def _start(

@@ -69,6 +69,7 @@ class _Cues:
     connectors: frozenset[str]
     plan_owner: list[re.Pattern[str]]
     plan_owner_blocks: int
+    section_resets: list[re.Pattern[str]]
 
 
 @lru_cache
@@ -98,6 +99,7 @@ def _cues() -> _Cues:
         connectors=frozenset(w.lower() for w in s["connectors"]),
         plan_owner=[re.compile(p) for p in s["plan_owner"]],
         plan_owner_blocks=int(s["plan_owner_blocks"]),
+        section_resets=[re.compile(p, i) for p in s["section_resets"]],
     )
 
 
@@ -537,8 +539,8 @@ def _sections(
             is_question = ctx != "none" and (t.endswith("?") or len(t) > 40 or t[:1].isdigit())
             if ctx != "none" and (is_question or not cur.heading):
                 base = ctx
-            elif cues.appendix_titled.match(t) or re.match(r"^\d+(\.\d+)*\s", t):
-                base = "none"  # a new numbered chapter or appendix ends the question
+            elif any(p.match(t) for p in cues.section_resets):
+                base = "none"  # a new chapter, question number, appendix or signature
             if kind == "handlingsplan" and any(p.match(t) for p in cues.plan_measure):
                 ctx = "measure"
             cur = Section(
