@@ -37,6 +37,8 @@ Kind = str  # "challenge" | "measure"
 
 # Scores below this are not evidence enough for a concept.
 THRESHOLD = 4.0
+# ... and for sentences whose kind the document's structure gives.
+STRUCTURAL_THRESHOLD = 3.5
 # A second concept for the same sentence must reach this share of the best score.
 SECOND_SHARE = 0.8
 # Lead-in blocks (a line that says what the following list is) are at most this long.
@@ -381,7 +383,9 @@ def classify_sentence(
     out: list[tuple[Kind, float, ConceptInfo | None]] = []
     for kind, structural in kinds:
         scored = score_concepts(lemmas, idx.of_kind(kind), theme)
-        if scored and scored[0][0] >= THRESHOLD:
+        # where the structure says what the sentence is, a weaker topical match will do
+        bar = STRUCTURAL_THRESHOLD if structural else THRESHOLD
+        if scored and scored[0][0] >= bar:
             top = scored[0][0]
             out.append((kind, top, scored[0][1]))
             for s, c in scored[1:2]:

@@ -76,11 +76,10 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
 
 @lru_cache
 def _known_patterns() -> list[tuple[KnownInitiative, re.Pattern[str]]]:
-    out = []
-    for k in load_initiatives():
-        for alias in sorted({k.name, *k.aliases}, key=len, reverse=True):
-            out.append((k, _alias_pattern(alias)))
-    return out
+    pairs = [(k, alias) for k in load_initiatives() for alias in {k.name, *k.aliases}]
+    # longest names first, so "FACT Ung" wins over "FACT"
+    pairs.sort(key=lambda p: (-len(p[1]), p[1]))
+    return [(k, _alias_pattern(alias)) for k, alias in pairs]
 
 
 # --------------------------------------------------------------------------- patterns
