@@ -511,9 +511,10 @@ class _Builder:
         if cues.table_header.match(t):
             self._start("heading", line, lo, hi)
             self._close()
+            if not self.in_table:  # a header repeated on the next page continues the table
+                self.row_style = None
+                self.last_row = 0
             self.in_table = True
-            self.row_style = None
-            self.last_row = 0
             return
         if self.in_table and self._table_line(line, lo, hi, t):
             return
@@ -566,6 +567,7 @@ class _Builder:
                 return False
             if self.row_style is None:
                 self.row_style = style
+                self.last_row = int(number.split(".")[-1]) - 1 if style == "int" else 0
             if (
                 style == "dotted"
                 and self.row_style == "int"
