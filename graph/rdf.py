@@ -336,7 +336,9 @@ def _paged(store: GraphStore, cypher: str) -> Iterator[dict[str, Any]]:
     """All rows of a read-only query, page by page (the store may cap rows per query)."""
     skip = 0
     while True:
-        rows = store.query(cypher, {"skip": skip, "limit": PAGE_SIZE}, read_only=True)
+        rows = store.query(
+            cypher, {"skip": skip, "limit": PAGE_SIZE}, read_only=True, timeout_ms=0, row_cap=0
+        )
         yield from rows
         if len(rows) < PAGE_SIZE:
             return
@@ -376,6 +378,8 @@ def document_signature(store: GraphStore) -> list[list[Any]]:
     rows = store.query(
         "MATCH (d:Dokument) RETURN d.id AS id, d.sha256 AS sha, d.extractor AS x ORDER BY id",
         read_only=True,
+        timeout_ms=0,
+        row_cap=0,
     )
     return [[r["id"], r.get("sha"), r.get("x")] for r in rows]
 

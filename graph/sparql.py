@@ -521,24 +521,21 @@ class SparqlEngine:
     ) -> SparqlResult:
         """Run a SPARQL query of the catalog (``queries/<name>.rq``) with typed parameters.
 
-        Every parameter the query declares is bound (missing ones as ``""``, meaning "any");
-        ``limit`` is applied as the row cap, since SPARQL's LIMIT cannot take a variable.
+        Every parameter the query declares is bound (missing ones get their declared default,
+        ``""`` meaning "any"); ``limit`` is applied as the row cap, since SPARQL's LIMIT cannot
+        take a variable.
         """
-        text, declared = named_sparql(name)
-        params = dict(params or {})
-        unknown = set(params) - set(declared)
-        if unknown:
-            raise HelsegrafError(f"{name} has no parameter {', '.join(sorted(unknown))}")
+        from helsegraf.queries import catalog
+
+        try:
+            named = catalog.get(name, language="sparql")
+        except KeyError:
+            raise HelsegrafError(f"no SPARQL query named {name!r}") from None
+        values = named.bind(dict(params or {}))
         row_cap = None
-        if "limit" in declared:
-            limit = params.pop("limit", None)
-            if limit not in (None, ""):
-                try:
-                    row_cap = max(1, min(int(limit), self.row_cap))
-                except (TypeError, ValueError):
-                    raise HelsegrafError(f"limit must be a whole number, not {limit!r}") from None
-        values = {p: params.get(p, "") for p in declared if p != "limit"}
-        return self.query(text, timeout_s, bindings=bind_params(values), row_cap=row_cap)
+        if "limit" in values:
+            row_cap = max(1, min(int(values.pop("limit") or self.row_cap), self.row_cap))
+        return self.query(named.text, timeout_s, bindings=bind_params(values), row_cap=row_cap)
 
     # ---------------------------------------------------------------- worker
 
@@ -608,22 +605,6 @@ class SparqlEngine:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def named_sparql(name: str) -> tuple[str, list[str]]:
-    """Text and declared parameters of the catalog's SPARQL query ``name``."""
-    from helsegraf.queries import catalog
-
-    try:
-        named = catalog.get(name)
-    except KeyError:
-        raise HelsegrafError(f"no named query {name!r}") from None
-    if named.language != "sparql":
-        raise HelsegrafError(f"{name} is not a SPARQL query")
-    params = named.params
-    if isinstance(params, str):
-        params = [p.strip() for p in params.split(",") if p.strip()]
-    return named.text, [str(p) for p in params]
 
 
 def build_oxigraph_store(graph: Graph, path: Path) -> None:
