@@ -370,6 +370,11 @@ class _Builder:
         self.in_table = False
         self.row_style: str | None = None  # "int" or "dotted"
         self.last_row: int = 0
+        # Some PDF converters end every word-final line with a space; only then does a line
+        # without one mark a word broken inside a narrow table cell.
+        content = [ln.text for ln in lines[:5000] if ln.text.strip()]
+        ending = sum(1 for t in content if t != t.rstrip())
+        self.trailing_spaces = bool(content) and ending * 2 > len(content)
 
     # -- helpers
     def _close(self) -> None:
@@ -440,6 +445,7 @@ class _Builder:
                 sep = ""
         elif (
             cur.table
+            and self.trailing_spaces
             and _LOWER_START.match(nxt)
             and prev_line.text == prev_line.text.rstrip()
             and prev

@@ -157,3 +157,26 @@ def test_huge_unpunctuated_text_is_cut_into_bounded_blocks() -> None:
     doc = norm("a\n" * 20_000)
     assert len(doc.blocks) > 1
     assert max(len(b.text) for b in doc.blocks) <= normalise.MAX_BLOCK_CHARS + 10
+
+
+def test_table_continues_after_a_repeated_header_and_glues_split_words() -> None:
+    doc = norm(
+        "Vedlegg 1 Oppsummering av tiltak \n"
+        "Tiltak Ansvarlig 2018 2019 2020 2021 \n"
+        "4. Helsefremmende arbeid \n"
+        "4.1 Spre erfaringer med pasientopplæring  HNT \n"
+        "Tiltak Ansvarlig 2018 2019 2020 2021 \n"
+        "5. Samhandlingsarenaer \n"
+        "5.1 \n"
+        "Revidering av samarbeidsavtalen i samarbeid med St. Olav. \n"
+        "ASU / \n"
+        "forhandlingsut\n"
+        "valg \n"
+    )
+    rows = [b.text for b in doc.blocks if b.kind == "table_row"]
+    assert rows == [
+        "4.1 Spre erfaringer med pasientopplæring  HNT",
+        "5.1 Revidering av samarbeidsavtalen i samarbeid med St. Olav. ASU / forhandlingsutvalg",
+    ]
+    groups = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert "5. Samhandlingsarenaer" in groups
