@@ -614,6 +614,11 @@ def find_mentions(
             span = _name_at(text, start, max_tokens=5)
             if span and span[1] - span[0] >= 3:
                 name = _clean(text[span[0] : span[1]])
+                label = text[span[1] :].lstrip().startswith(":")
+                one_word = " " not in name
+                namelike = bool(re.search(r"[A-ZÆØÅ0-9-]", name[1:]))
+                if label or (one_word and not namelike):
+                    continue  # "Kompetanseheving:", "Førebygging": a topic, not a name
                 if _acceptable(name, span, spans_blocked):
                     add(bi, span[0], span[1], name, text)
     found.sort(key=lambda m: (m.block, m.start))
