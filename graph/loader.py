@@ -1,0 +1,399 @@
+"""Write one extraction (one document) into the graph, replacing what it wrote before.
+
+The work for one document is a list of statements run as one unit (one transaction in Neo4j,
+one MULTI/EXEC in FalkorDB): first everything the document contributed earlier is deleted
+(its voices, statements, relationships marked with its ``doc_id``, and nodes only it needed),
+then everything is MERGEd by id in ``UNWIND $rows`` batches. Running it twice gives the
+same graph.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from helsegraf import __version__
+from helsegraf.graph import ids
+from helsegraf.graph.reference import _clean, unwind
+from helsegraf.graph.store import ACTOR_LABELS, label
+
+if TYPE_CHECKING:
+    from helsegraf.graph.store import GraphStore
+    from helsegraf.ingest.models import Extraction
+
+log = logging.getLogger(__name__)
+
+AKTOR = label("Aktør")
+Statement = tuple[str, dict[str, Any]]
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Any:
+    try:
+        from helsegraf.ontology.registry import load_registry
+
+        return load_registry()
+    except ImportError:  # pragma: no cover - the registry is part of the package
+        return None
+
+
+class ActorResolver:
+    """Give actor names of one document their graph ids (registry first, then the document)."""
+
+    def __init__(self, x: Extraction) -> None:
+        self.year = int(x.date[:4]) if x.date and x.date[:4].isdigit() else None
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.by_name: dict[str, str] = {}
+        for a in x.actors:
+            aid = self.resolve(a.name, a.type, a.kommunenummer, given=a.id)
+            if aid:
+                self.by_name[a.name.casefold()] = aid
+
+    def resolve(
+        self,
+        name: str,
+        actor_type: str | None = None,
+        kommunenummer: str | None = None,
+        given: str | None = None,
+    ) -> str | None:
+        """Return the actor id for ``name``; registers a document-only actor if needed."""
+        key = name.casefold()
+        if not given and key in self.by_name:
+            return self.by_name[key]
+        reg = _registry()
+        ref = None
+        if reg is not None and not given:
+            try:
+                ref = reg.resolve(name, self.year)
+            except Exception:  # a registry bug must not stop loading a document
+                log.exception("registry could not resolve %r", name)
+        if given:
+            aid = given
+        elif ref is not None:
+            aid = reg.actor_id(ref)
+            actor_type = ref.type
+            kommunenummer = ref.kommunenummer or kommunenummer
+            name = ref.name
+        elif actor_type:
+            aid = ids.fallback_actor_id(name, actor_type, kommunenummer)
+        else:
+            return None
+        if actor_type in ACTOR_LABELS and aid not in self.rows:
+            # ON CREATE semantics: registry actors keep their registry properties (see below).
+            self.rows[aid] = {
+                "id": aid,
+                "type": actor_type,
+                "props": _clean({"name": name, "type": actor_type, "kommunenummer": kommunenummer}),
+            }
+        self.by_name[key] = aid
+        return aid
+
+
+def document_statements(x: Extraction, batch_size: int) -> tuple[str, list[Statement]]:
+    """The document id and the MERGE statements that write extraction ``x``."""
+    doc_id = ids.document_id(x.document, x.sha256, x.id)
+    actors = ActorResolver(x)
+    assigned_by = x.extractor or f"helsegraf {__version__}"
+
+    voices = []
+    authored = []
+    for v in x.voices:
+        vid = ids.voice_id(doc_id, v.id)
+        voices.append(
+            {
+                "id": vid,
+                "props": _clean(
+                    {
+                        "voice": v.id,
+                        "note": v.note,
+                        "line_from": v.lines[0],
+                        "line_to": v.lines[1],
+                        "doc_id": doc_id,
+                    }
+                ),
+            }
+        )
+        for author in v.authors:
+            aid = actors.resolve(author)
+            if aid is None:
+                # An author that is neither in the registry nor in the actor list.
+                aid = actors.resolve(author, "Organisasjon")
+            authored.append({"actor": aid, "voice": vid, "doc": doc_id})
+    voice_ids = {v.id: ids.voice_id(doc_id, v.id) for v in x.voices}
+
+    def statements_of(kind: str, items: list[Any]) -> list[dict[str, Any]]:
+        rows = []
+        for s in items:
+            vid = voice_ids.get(s.voice) or ids.voice_id(doc_id, s.voice)
+            sid = s.id or ids.statement_id(doc_id, kind, s.voice, s.concept, s.quote, s.start)
+            if not sid.startswith("utsagn/"):
+                sid = f"utsagn/{sid}"
+            rows.append(
+                {
+                    "id": sid,
+                    "voice": vid,
+                    "concept": s.concept,
+                    "props": _clean(
+                        {
+                            "kind": kind,
+                            "concept": s.concept,
+                            "quote": s.quote,
+                            "line": s.line,
+                            "start": s.start,
+                            "end": s.end,
+                            "page": s.page,
+                            "doc_id": doc_id,
+                            "voice_id": vid,
+                            "label": s.label,
+                            "responsible": list(s.responsible or []),
+                            "when": s.when,
+                            "theme": s.theme,
+                            "assigned_by": assigned_by,
+                            "status": "machine",
+                        }
+                    ),
+                }
+            )
+        return rows
+
+    challenges = statements_of("challenge", x.challenges)
+    measures = statements_of("measure", x.measures)
+
+    examples = []
+    mentions = []
+    involves = []
+    for_group = []
+    located = []
+    for e in x.examples:
+        eid = e.id if e.id and e.id.startswith("eksempel/") else ids.example_id(e.name)
+        examples.append(
+            {
+                "id": eid,
+                "name": e.name,
+                "aliases": sorted(set(e.aliases)),
+                "props": _clean({"description": e.description}),
+            }
+        )
+        mentions.append(
+            {
+                "voice": voice_ids.get(e.voice) or ids.voice_id(doc_id, e.voice),
+                "example": eid,
+                "props": _clean(
+                    {
+                        "stance": e.stance,
+                        "quote": e.quote,
+                        "line": e.line,
+                        "start": e.start,
+                        "end": e.end,
+                        "page": e.page,
+                        "doc_id": doc_id,
+                    }
+                ),
+            }
+        )
+        for name in e.actors:
+            aid = actors.resolve(name)
+            if aid:
+                involves.append({"src": eid, "dst": aid, "doc": doc_id})
+        for group in e.patient_groups:
+            for_group.append({"src": eid, "dst": group, "doc": doc_id})
+        if e.place:
+            located.append(
+                {"src": eid, "dst": ids.place_id(e.place), "name": e.place, "doc": doc_id}
+            )
+    mentioned_actors = sorted({aid for aid in actors.by_name.values()})
+
+    doc_props = _clean(
+        {
+            "name": x.document,
+            "title": x.title,
+            "date": x.date,
+            "kind": x.kind,
+            "language": x.language,
+            "format": x.format,
+            "pages": x.pages,
+            "sha256": x.sha256,
+            "extractor": x.extractor,
+        }
+    )
+
+    n = batch_size
+    st: list[Statement] = [
+        ("MERGE (d:Dokument {id: $id}) SET d += $props", {"id": doc_id, "props": doc_props}),
+    ]
+    st += unwind(
+        "MATCH (d:Dokument {id: row.doc}) MERGE (v:Stemme {id: row.id}) SET v += row.props "
+        "MERGE (d)-[:HAS_VOICE]->(v)",
+        [{**v, "doc": doc_id} for v in voices],
+        n,
+    )
+    # Actors the registry load did not create: ON CREATE only, so registry names stay.
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for row in actors.rows.values():
+        by_type.setdefault(row["type"], []).append(row)
+    for actor_type, rows in sorted(by_type.items()):
+        st += unwind(
+            f"MERGE (a:{AKTOR} {{id: row.id}}) "
+            f"ON CREATE SET a += row.props, a.source = 'document' SET a:{actor_type}",
+            rows,
+            n,
+        )
+    st += unwind(
+        f"MATCH (a:{AKTOR} {{id: row.actor}}) MATCH (v:Stemme {{id: row.voice}}) "
+        "MERGE (a)-[r:AUTHORED]->(v) SET r.doc_id = row.doc",
+        authored,
+        n,
+    )
+    st += unwind(
+        f"MATCH (d:Dokument {{id: row.doc}}) MATCH (a:{AKTOR} {{id: row.actor}}) "
+        "MERGE (d)-[r:MENTIONS]->(a) SET r.doc_id = row.doc",
+        [{"doc": doc_id, "actor": a} for a in mentioned_actors],
+        n,
+    )
+    for concept_label, edge, rows in (
+        ("Utfordring", "RAISES", challenges),
+        ("Tiltak", "PROPOSES", measures),
+    ):
+        st += unwind(
+            f"MATCH (v:Stemme {{id: row.voice}}) "
+            f"MERGE (c:{concept_label} {{id: row.concept}}) "
+            f"ON CREATE SET c.source = 'document', c.scheme = '{concept_label.lower()}' "
+            "MERGE (u:Utsagn {id: row.id}) SET u += row.props "
+            "MERGE (v)-[:STATES]->(u) MERGE (u)-[:CODED_AS]->(c) "
+            f"MERGE (v)-[r:{edge} {{statement: row.id}}]->(c) "
+            "SET r.quote = row.props.quote, r.doc_id = row.props.doc_id",
+            rows,
+            n,
+        )
+    st += unwind(
+        "MERGE (e:Eksempel {id: row.id}) "
+        "ON CREATE SET e.name = row.name, e.aliases = row.aliases "
+        "SET e += row.props "
+        "SET e.aliases = e.aliases + [x IN row.aliases WHERE NOT x IN e.aliases]",
+        examples,
+        n,
+    )
+    st += unwind(
+        "MATCH (v:Stemme {id: row.voice}) MATCH (e:Eksempel {id: row.example}) "
+        "MERGE (v)-[r:MENTIONS]->(e) SET r += row.props",
+        mentions,
+        n,
+    )
+    st += unwind(
+        f"MATCH (e:Eksempel {{id: row.src}}) MATCH (a:{AKTOR} {{id: row.dst}}) "
+        "MERGE (e)-[r:INVOLVES {doc_id: row.doc}]->(a)",
+        involves,
+        n,
+    )
+    st += unwind(
+        "MATCH (e:Eksempel {id: row.src}) "
+        "MERGE (g:Pasientgruppe {id: row.dst}) ON CREATE SET g.source = 'document' "
+        "MERGE (e)-[r:FOR_GROUP {doc_id: row.doc}]->(g)",
+        for_group,
+        n,
+    )
+    st += unwind(
+        "MATCH (e:Eksempel {id: row.src}) "
+        "MERGE (s:Sted {id: row.dst}) ON CREATE SET s.name = row.name "
+        "MERGE (e)-[r:LOCATED_IN {doc_id: row.doc}]->(s)",
+        located,
+        n,
+    )
+    return doc_id, st
+
+
+def _previous(store: GraphStore, name: str, doc_id: str) -> dict[str, list[str]]:
+    """Ids of earlier versions of a document and of the shared nodes they touched."""
+    rows = store.query(
+        "MATCH (d:Dokument) WHERE d.name = $name OR d.id = $id RETURN d.id AS id",
+        {"name": name, "id": doc_id},
+        timeout_ms=0,
+    )
+    old = [r["id"] for r in rows]
+    touched: dict[str, list[str]] = {"docs": old, "examples": [], "places": [], "actors": []}
+    if not old:
+        return touched
+    rows = store.query(
+        "MATCH (v:Stemme)-[:MENTIONS]->(e:Eksempel) WHERE v.doc_id IN $old "
+        "OPTIONAL MATCH (e)-[:LOCATED_IN]->(s:Sted) "
+        "RETURN collect(DISTINCT e.id) AS examples, collect(DISTINCT s.id) AS places",
+        {"old": old},
+        timeout_ms=0,
+    )
+    if rows:
+        touched["examples"] = list(rows[0]["examples"] or [])
+        touched["places"] = list(rows[0]["places"] or [])
+    rows = store.query(
+        f"MATCH (d:Dokument)-[:MENTIONS]->(a:{AKTOR}) WHERE d.id IN $old AND a.source = 'document' "
+        "RETURN collect(DISTINCT a.id) AS actors",
+        {"old": old},
+        timeout_ms=0,
+    )
+    if rows:
+        touched["actors"] = list(rows[0]["actors"] or [])
+    return touched
+
+
+def _delete_statements(touched: dict[str, list[str]]) -> list[Statement]:
+    """Statements that remove what earlier versions of a document wrote."""
+    old = touched["docs"]
+    if not old:
+        return []
+    p = {"old": old}
+    return [
+        (
+            "MATCH (v:Stemme)-[:MENTIONS]->(e:Eksempel)-[r]->() "
+            "WHERE v.doc_id IN $old AND r.doc_id IN $old DELETE r",
+            p,
+        ),
+        ("MATCH (u:Utsagn) WHERE u.doc_id IN $old DETACH DELETE u", p),
+        ("MATCH (v:Stemme) WHERE v.doc_id IN $old DETACH DELETE v", p),
+        ("MATCH (d:Dokument) WHERE d.id IN $old DETACH DELETE d", p),
+    ]
+
+
+def _orphan_statements(touched: dict[str, list[str]]) -> list[Statement]:
+    """Statements that remove shared nodes no document needs any more (run after the MERGEs)."""
+    out: list[Statement] = []
+    if touched["examples"]:
+        out.append(
+            (
+                "MATCH (e:Eksempel) WHERE e.id IN $ids AND NOT (e)<-[:MENTIONS]-() DETACH DELETE e",
+                {"ids": touched["examples"]},
+            )
+        )
+    if touched["places"]:
+        out.append(
+            (
+                "MATCH (s:Sted) WHERE s.id IN $ids AND NOT (s)<-[:LOCATED_IN]-() DETACH DELETE s",
+                {"ids": touched["places"]},
+            )
+        )
+    if touched["actors"]:
+        out.append(
+            (
+                f"MATCH (a:{AKTOR}) WHERE a.id IN $ids AND a.source = 'document' "
+                "AND NOT (a)--() DETACH DELETE a",
+                {"ids": touched["actors"]},
+            )
+        )
+    return out
+
+
+def load_extraction(store: GraphStore, x: Extraction) -> str:
+    """Write ``x`` into ``store`` as one unit, replacing that document's earlier version.
+
+    Returns the document id.
+    """
+    doc_id, merges = document_statements(x, store.settings.batch_size)
+    touched = _previous(store, x.document, doc_id)
+    store.write([*_delete_statements(touched), *merges, *_orphan_statements(touched)])
+    return doc_id
+
+
+def delete_document(store: GraphStore, name_or_id: str) -> int:
+    """Remove a document (by file name or id) and what only it contributed; return how many."""
+    touched = _previous(store, name_or_id, name_or_id)
+    store.write([*_delete_statements(touched), *_orphan_statements(touched)])
+    return len(touched["docs"])
