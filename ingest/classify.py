@@ -368,9 +368,10 @@ def classify_sentence(
         if ch and not me:
             kinds = [("challenge", False), ("measure", False)]
     elif context == "challenge":
-        kinds = [("challenge", True)]
+        # under a challenge question a sentence without problem wording needs a clear topic
+        kinds = [("challenge", ch or not me)]
         if me:
-            kinds.append(("measure", False))
+            kinds.append(("measure", not ch))
     else:
         if ch:
             kinds.append(("challenge", False))
