@@ -495,7 +495,9 @@ class ActorMatcher:
                 accepted.update(chain)
                 continue
             if len(chain) > 1:
-                if any(not chosen[i].common for i in chain):
+                # "til Kristiansund og Molde": a list of places after a place preposition
+                place = bool(before) and before[0].lower() in self.location_before
+                if not place and any(not chosen[i].common for i in chain):
                     accepted.update(chain)
                 continue
             c = chosen[chain[0]]
@@ -522,7 +524,11 @@ class ActorMatcher:
         head = text[line_start : c.start]
         # a table row "2015 Grong Sykehjem 1": the municipality column after a year/number
         if re.fullmatch(r"\s*\d{1,4}\.?\s+", head):
-            return True
+            line_end = text.find("\n", c.end)
+            rest = text[c.end : line_end if line_end >= 0 else len(text)]
+            # "0030 Oslo" alone on a line is a postal address, not a table row
+            return not (re.fullmatch(r"\s*\d{4}\s+", head) and not rest.strip())
+
         before = self._word_before(text, c.start)
         if before is None and carry and not text[: c.start].strip():
             before = self._word_before(carry + " ", len(carry) + 1)

@@ -273,3 +273,18 @@ def test_near_misses_of_organisation_names(matcher):
     assert got == [("Riksrevisjonen", "StatligEtat"), ("Folkehelseinstituttet", "StatligEtat")]
     # a job title is not the agency, and municipality names are never guessed
     assert names(matcher, "Helsedirektør Bjørn Guldvog besøkte Trondhjem.") == []
+
+
+def test_places_after_a_preposition_are_not_kommuner() -> None:
+    found = {
+        r.name
+        for _s, _e, r, _t in ActorMatcher().find(
+            "lang reiseveg til Kristiansund og Molde er ei belastning"
+        )
+    }
+    assert "Molde kommune" not in found and "Kristiansund kommune" not in found
+
+
+def test_postal_address_is_not_a_kommune() -> None:
+    found = {r.name for _s, _e, r, _t in ActorMatcher().find("Postboks 8011 Dep\n0030 Oslo\n")}
+    assert "Oslo kommune" not in found
