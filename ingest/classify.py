@@ -369,7 +369,7 @@ def classify_sentence(
             kinds = [("challenge", False), ("measure", False)]
     elif context == "challenge":
         # under a challenge question a sentence without problem wording needs a clear topic
-        kinds = [("challenge", ch or not me)]
+        kinds = [("challenge", ch)]
         if me:
             kinds.append(("measure", not ch))
     else:
