@@ -61,18 +61,23 @@ def structure() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Cues:
-    furniture: list[re.Pattern[str]]
+    furniture: re.Pattern[str]
     running_footer: re.Pattern[str]
-    bullets: list[re.Pattern[str]]
+    bullets: re.Pattern[str]
     connectors: frozenset[str]
     hyphen_keep: frozenset[str]
     numbered_heading: re.Pattern[str]
-    heading_patterns: list[re.Pattern[str]]
+    heading_patterns: re.Pattern[str]
     table_header: re.Pattern[str]
-    contexts: list[re.Pattern[str]]
-    openers: list[re.Pattern[str]]
+    contexts: re.Pattern[str]
+    openers: list[re.Pattern[str]]  # named groups: cannot be joined into one regex
     nn: frozenset[str]
     nb: frozenset[str]
+
+
+def _any(patterns: list[str], flags: int) -> re.Pattern[str]:
+    """One regex matching any of ``patterns`` (tried in order, like a loop over them)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
 
 
 @lru_cache
@@ -80,16 +85,16 @@ def _cues() -> _Cues:
     s = structure()
     i = re.IGNORECASE
     return _Cues(
-        furniture=[re.compile(rf"^(?:{p})$", i) for p in s["furniture"]],
+        furniture=_any([rf"^(?:{p})$" for p in s["furniture"]], i),
         running_footer=re.compile(s["running_footer"], i),
         # bullet patterns are case-sensitive ("o" bullet vs "O" word)
-        bullets=[re.compile(rf"^(?:{p})") for p in s["bullets"]],
+        bullets=_any([rf"^(?:{p})" for p in s["bullets"]], 0),
         connectors=frozenset(w.lower() for w in s["connectors"]),
         hyphen_keep=frozenset(w.lower() for w in s["hyphen_keep_before"]),
         numbered_heading=re.compile(s["numbered_heading"]),
-        heading_patterns=[re.compile(p, i) for p in s["heading_patterns"]],
+        heading_patterns=_any(s["heading_patterns"], i),
         table_header=re.compile(s["table_header"], i),
-        contexts=[re.compile(p, i) for ps in s["contexts"].values() for p in ps],
+        contexts=_any([p for ps in s["contexts"].values() for p in ps], i),
         openers=[re.compile(p, i) for p in s["voice_openers"]],
         nn=frozenset(s["language"]["nn"]),
         nb=frozenset(s["language"]["nb"]),
@@ -174,11 +179,25 @@ def detect_language(blocks: list[Block]) -> Language:
 
 def split_marker(text: str) -> tuple[str, int]:
     """Return the bullet marker at the start of ``text`` ('' if none) and its length."""
-    for p in _cues().bullets:
-        m = p.match(text)
-        if m and m.end() < len(text):
-            return m.group(0), m.end()
+    m = _cues().bullets.match(text)
+    if m and 0 < m.end() < len(text):
+        return m.group(0), m.end()
     return "", 0
+
+
+_FRAGMENT_FIELDS = frozenset(Fragment.model_fields)
+
+
+def _fragment(line: int, lo: int, hi: int, pos: int) -> Fragment:
+    """A Fragment built without validation (blocks of huge files hold many of them)."""
+    obj = Fragment.__new__(Fragment)
+    object.__setattr__(
+        obj, "__dict__", {"line": line, "line_start": lo, "line_end": hi, "block_start": pos}
+    )
+    object.__setattr__(obj, "__pydantic_fields_set__", _FRAGMENT_FIELDS)
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 # --------------------------------------------------------------------------- furniture
@@ -195,7 +214,7 @@ def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str]]:
     running: dict[str, str] = {}
     for line in lines:
         t = line.text.strip()
-        if not t or (any(p.match(t) for p in cues.furniture) and not _LONE_NUMBER.match(t)):
+        if not t or (cues.furniture.match(t) and not _LONE_NUMBER.match(t)):
             drop.add(line.number)
         elif cues.running_footer.search(t) and len(t) < 160:
             drop.add(line.number)
@@ -389,7 +408,7 @@ class _Builder:
             if text_parts:
                 text_parts.append(sep)
                 pos += len(sep)
-            frags.append(Fragment(line=line.number, line_start=lo, line_end=hi, block_start=pos))
+            frags.append(_fragment(line.number, lo, hi, pos))
             text_parts.append(line.text[lo:hi])
             pos += hi - lo
         text = "".join(text_parts)
@@ -410,7 +429,7 @@ class _Builder:
         t = text.strip()
         if len(t) < 2 or cur.table:
             return False
-        has_cue = any(p.search(t) for p in self.cues.contexts)
+        has_cue = bool(self.cues.contexts.search(t))
         if has_cue and _QUESTION_END.search(t):
             # a question (up to four lines); a long paragraph that merely ends with "?" is not
             return len(cur.parts) <= 4 and len(t) < 420
@@ -470,7 +489,7 @@ class _Builder:
             # "1." with a dot and no sub-number is a list item, not a heading
             if "." in number or not re.match(r"^\d{1,2}\.\s", t):
                 return not self._ends_with_connector(t)
-        return any(p.match(t) for p in self.cues.heading_patterns)
+        return bool(self.cues.heading_patterns.match(t))
 
     def _is_opener(self, cur: _Open) -> bool:
         """A one-line sender phrase ("Innspill fra LSU Volda") stands on its own."""
@@ -514,6 +533,20 @@ class _Builder:
                 prev = cur.last_text().rstrip()
                 if not (_LOWER_START.match(t) and not _TERMINAL.search(prev)):
                     self._close()
+        cur = self.cur
+        if (
+            # fast path: a lower-case word continuing an open paragraph outside a table
+            cur is not None
+            and not self.in_table
+            and cur.kind == "paragraph"
+            and len(cur.parts) > 1
+            and cur.length < MAX_BLOCK_CHARS
+            and t[:1].islower()
+            and t[:2].isalpha()
+            and not _TERMINAL.search(cur.last_text())
+        ):
+            self._append(line, lo, hi)
+            return
         if cues.table_header.match(t):
             self._start("heading", line, lo, hi)
             self._close()
@@ -539,8 +572,8 @@ class _Builder:
         cur = self.cur
         if cur is not None and cur.length < MAX_BLOCK_CHARS and cur.kind != "heading":
             if (
-                (cur.titled or self._is_opener(cur))
-                and len(cur.parts) == 1
+                len(cur.parts) == 1
+                and (cur.titled or self._is_opener(cur))
                 and not (
                     _LOWER_START.match(t)
                     or re.search(r"[,\-–/]$", cur.last_text().rstrip())
@@ -599,7 +632,7 @@ class _Builder:
                 return True
             self.in_table = False
             return False
-        if any(p.match(t) for p in self.cues.heading_patterns) or self._is_section_heading(t):
+        if self.cues.heading_patterns.match(t) or self._is_section_heading(t):
             self.in_table = False
             return False
         if self.cur is not None and self.cur.kind == "table_row":
