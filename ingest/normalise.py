@@ -340,7 +340,7 @@ def _hard_breaks(lines: list[SourceLine], drop: set[int]) -> set[int]:
             continue
         if prev is not None:
             recent = gaps[-8:]
-            single = len(recent) >= 3 and sum(1 for g in recent if g == 0) * 2 > len(recent)
+            single = len(recent) >= 3 and recent.count(0) * 2 > len(recent)
             if spaces or (blanks >= 1 and single):
                 out.add(line.number)
             gaps.append(blanks)
