@@ -10,6 +10,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from helsegraf import __version__
@@ -73,5 +74,8 @@ def main() -> None:
     except HelsegrafError as exc:
         if state["debug"] or "--debug" in sys.argv:
             raise
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        # escape: file names may hold [brackets]; soft_wrap: the error stays one line
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         raise SystemExit(1) from None
