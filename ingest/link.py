@@ -26,6 +26,8 @@ from helsegraf.ingest.models import (
     VoiceOut,
     content_id,
 )
+from helsegraf.ingest.segment import resolve
+from helsegraf.ontology.registry import load_registry
 
 _TYPE_ORDER = (
     "Kommune",
@@ -68,18 +70,11 @@ def _composite(ref: ActorRef) -> bool:
     """A sender the registry does not know that names a unit of organisations ("Klinikk for
     psykisk helsevern og rus, Sykehuset Levanger og DPS Stjørdal"): an author, but the actors
     list names the organisations it contains, as they are mentioned."""
-    from helsegraf.ingest.segment import resolve
-
     return "," in ref.name and resolve(ref.name) is None
 
 
-def _actor_id(ref: ActorRef) -> str | None:
-    try:
-        from helsegraf.ontology.registry import load_registry
-
-        return load_registry().actor_id(ref)
-    except Exception:  # the registry is optional for linking
-        return None
+def _actor_id(ref: ActorRef) -> str:
+    return load_registry().actor_id(ref)
 
 
 def _merge_statements(

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from helsegraf.ingest.actors import get_matcher
 from helsegraf.ingest.models import (
     ActorRef,
     Block,
@@ -37,6 +38,7 @@ from helsegraf.ingest.models import (
     VoiceSegment,
 )
 from helsegraf.ingest.normalise import structure
+from helsegraf.ontology.registry import Registry, load_registry
 
 log = logging.getLogger(__name__)
 
@@ -107,23 +109,16 @@ def _cues() -> _Cues:
 
 
 @lru_cache
-def _registry():  # type: ignore[no-untyped-def]
-    try:
-        from helsegraf.ontology.registry import load_registry
-
-        return load_registry()
-    except ImportError:  # the registry is not installed in this tree
-        log.warning("helsegraf.ontology.registry is missing: authors are not resolved")
-        return None
+def _registry() -> Registry:
+    return load_registry()
 
 
 def resolve(name: str, year: int | None = None) -> ActorRef | None:
     """The registry's actor for a written name, or None."""
-    reg = _registry()
-    if reg is None or not name.strip():
+    if not name.strip():
         return None
     try:
-        return reg.resolve(name, year)
+        return _registry().resolve(name, year)
     except Exception:  # a registry bug must not stop extraction
         log.exception("registry could not resolve %r", name)
         return None
@@ -132,12 +127,8 @@ def resolve(name: str, year: int | None = None) -> ActorRef | None:
 def find_actors(text: str, year: int | None = None) -> list[ActorRef]:
     """Actors the registry's matcher finds in ``text``, in text order."""
     try:
-        from helsegraf.ingest.actors import get_matcher
-    except ImportError:
-        return []
-    try:
         return [ref for _, _, ref, _ in get_matcher().find(text, year=year)]
-    except Exception:
+    except Exception:  # a matcher bug must not stop extraction; it is logged
         log.exception("actor matcher failed on %r", text[:80])
         return []
 
