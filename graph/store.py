@@ -186,17 +186,17 @@ class GraphStore(ABC):
         refused by the engine (:class:`~helsegraf.graph.errors.QueryRejected`).
         ``timeout_ms``: time limit (default ``Settings.query_timeout_ms``; ``0`` = none);
         a query over it raises :class:`~helsegraf.graph.errors.QueryTimeout`.
-        ``row_cap``: most rows returned (default ``Settings.row_cap``; ``0`` = all);
-        ``Rows.truncated`` tells whether rows were left off.
+        ``row_cap``: most rows returned (``None``/``0`` = all: internal readers such as the RDF
+        export page through everything; callers serving researchers pass
+        ``Settings.row_cap``); ``Rows.truncated`` tells whether rows were left off.
         """
         timeout = self.settings.query_timeout_ms if timeout_ms is None else timeout_ms
-        cap = self.settings.row_cap if row_cap is None else row_cap
         return self._run(
             cypher,
             dict(params or {}),
             read_only=read_only,
             timeout_ms=timeout or None,
-            limit=cap or None,
+            limit=row_cap or None,
         )
 
     def run_named(
@@ -211,6 +211,7 @@ class GraphStore(ABC):
 
         Parameters the query declares but ``params`` lacks are passed as their declared
         default (``""`` for text), because both engines need every parameter the text uses.
+        ``row_cap`` defaults to ``Settings.row_cap`` here.
         """
         from helsegraf.queries import catalog
 
@@ -220,7 +221,7 @@ class GraphStore(ABC):
             nq.bind(params or {}),
             read_only=True,
             timeout_ms=timeout_ms,
-            row_cap=row_cap,
+            row_cap=self.settings.row_cap if row_cap is None else row_cap,
         )
 
     def write(self, statements: Sequence[tuple[str, dict[str, Any]]]) -> None:

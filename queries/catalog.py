@@ -108,7 +108,9 @@ def parse_params(text: str) -> list[QueryParam]:
     if not text or text.lower() in ("none", "-"):
         return []
     specs = []
-    for part in re.split(r"[;,](?![^(]*\))", text):
+    # "a, b" (names only) or "a (str) text, more text; b (int = 5) text"
+    separator = ";" if ";" in text or "(" in text else ","
+    for part in text.split(separator):
         part = part.strip()
         if not part:
             continue

@@ -1,0 +1,18 @@
+// name: actors_list
+// description: Actors that author or are named in documents (with text: every actor whose name contains it), filtered by type and county, with document and statement counts
+// params: type (str = "") actor type such as Kommune; text (str = "") part of the name; fylke (str = "") county id, number or name
+MATCH (a:`Aktør`)
+WHERE ($type = '' OR a.type = $type)
+  AND ($text = '' OR toLower(a.name) CONTAINS toLower($text))
+  AND ($text <> '' OR (a)-[:AUTHORED]->() OR (a)<-[:MENTIONS]-(:Dokument))
+OPTIONAL MATCH (a)-[:IN_FYLKE]->(f:Fylke)
+WITH a, f
+WHERE $fylke = '' OR f.id = $fylke OR f.fylkesnummer = $fylke OR toLower(f.name) = toLower($fylke)
+OPTIONAL MATCH (a)-[:AUTHORED]->(v:Stemme)
+OPTIONAL MATCH (v)-[:STATES]->(u:Utsagn)
+OPTIONAL MATCH (a)<-[:MENTIONS]-(d:Dokument)
+WITH a, f, count(DISTINCT u) AS statements, count(DISTINCT v.doc_id) AS authored, count(DISTINCT d) AS named_in
+RETURN a.id AS id, a.name AS name, a.type AS type, a.kommunenummer AS kommunenummer, a.orgnr AS orgnr,
+       f.name AS fylke, CASE WHEN authored > named_in THEN authored ELSE named_in END AS document_count,
+       statements AS statement_count
+ORDER BY statement_count DESC, document_count DESC, name

@@ -1,0 +1,14 @@
+// name: actors_raising_challenge
+// description: Actors whose voices raise a challenge, one row per statement with its quote, place in the document and the document; current_id names today's municipality where the author was merged into another
+// params: challenge (str) codebook id of the challenge, e.g. utfordring/rekruttering
+MATCH (c:Utfordring {id: $challenge})<-[:CODED_AS]-(u:Utsagn)<-[:STATES]-(v:Stemme)<-[:AUTHORED]-(a:`Aktør`)
+MATCH (d:Dokument)-[:HAS_VOICE]->(v)
+OPTIONAL MATCH (a)-[:SUCCEEDED_BY*1..]->(cur:`Aktør`)
+WHERE NOT (cur)-[:SUCCEEDED_BY]->()
+RETURN a.id AS id, a.id AS actor_id, a.name AS name, a.type AS type,
+       cur.id AS current_id, cur.name AS current_name,
+       c.id AS challenge, c.label AS challenge_label,
+       u.id AS statement, u.quote AS quote, u.line AS line, u.start AS start, u.`end` AS `end`,
+       u.page AS page, v.voice AS voice,
+       d.id AS document, d.name AS document_name, d.title AS document_title
+ORDER BY name, document, line

@@ -1,0 +1,16 @@
+// name: similar_actors
+// description: Actors that raise the same challenges as a given actor: number of shared challenges and Jaccard similarity of their challenge sets
+// params: actor (str) graph id of the actor, e.g. kommune/5029; limit (int = 20) most actors returned
+MATCH (a:`Aktør` {id: $actor})-[:AUTHORED]->(:Stemme)-[:RAISES]->(c:Utfordring)
+WITH a, collect(DISTINCT c) AS mine
+WITH a, mine, size(mine) AS n_a
+UNWIND mine AS c
+MATCH (c)<-[:RAISES]-(:Stemme)<-[:AUTHORED]-(b:`Aktør`)
+WHERE b.id <> a.id
+WITH n_a, b, collect(DISTINCT c.id) AS shared
+MATCH (b)-[:AUTHORED]->(:Stemme)-[:RAISES]->(cb:Utfordring)
+WITH n_a, b, shared, count(DISTINCT cb) AS n_b
+RETURN b.id AS id, b.name AS name, b.type AS type, size(shared) AS shared_count, shared,
+       toFloat(size(shared)) / toFloat(n_a + n_b - size(shared)) AS jaccard
+ORDER BY jaccard DESC, shared_count DESC, name
+LIMIT $limit
