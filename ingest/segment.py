@@ -38,6 +38,7 @@ from helsegraf.ingest.models import (
     VoiceSegment,
 )
 from helsegraf.ingest.normalise import structure
+from helsegraf.ontology.codebook import load_codebook
 from helsegraf.ontology.registry import Registry, load_registry
 
 log = logging.getLogger(__name__)
@@ -557,20 +558,13 @@ def _sections(
 
 @lru_cache
 def _themes() -> list[tuple[str, list[re.Pattern[str]]]]:
-    try:
-        from helsegraf.ontology.codebook import load_codebook
-
-        book = load_codebook()
-        out = []
-        for c in book.themes():
-            forms = [c.label, *c.phrasings]
-            out.append(
-                (c.id, [re.compile(rf"(?<!\w){re.escape(f)}", re.IGNORECASE) for f in forms if f])
-            )
-        return out
-    except Exception:  # the codebook is optional for segmentation
-        log.warning("codebook unavailable: section themes are not set")
-        return []
+    out = []
+    for c in load_codebook().themes():
+        forms = [c.label, *c.phrasings]
+        out.append(
+            (c.id, [re.compile(rf"(?<!\w){re.escape(f)}", re.IGNORECASE) for f in forms if f])
+        )
+    return out
 
 
 def _theme_of(heading: str) -> str | None:
