@@ -31,7 +31,14 @@ from helsegraf.ingest.lexicon import (
     split_sentences,
     tokens,
 )
-from helsegraf.ingest.models import Coding, Recognised, Section, SegmentedDocument, TableRow
+from helsegraf.ingest.models import (
+    Block,
+    Coding,
+    Recognised,
+    Section,
+    SegmentedDocument,
+    TableRow,
+)
 
 Kind = str  # "challenge" | "measure"
 
@@ -234,8 +241,15 @@ def _cues() -> _Cues:
 
 
 def _has_phrase(lower: str, phrases: tuple[str, ...]) -> bool:
-    padded = f" {lower} "
-    return any((f" {p.strip()} " in padded) if p.endswith(" ") else (p in lower) for p in phrases)
+    """Whether a cue phrase starts at a word start in ``lower`` ("tiltak" is not found in
+    "folkehelsetiltak"); a phrase written with a final space must also end at a word end."""
+    return any(_phrase_rx(p).search(lower) for p in phrases)
+
+
+@lru_cache(maxsize=4096)
+def _phrase_rx(phrase: str) -> re.Pattern[str]:
+    end = r"(?![\wæøå])" if phrase.endswith(" ") else ""
+    return re.compile(r"(?<![\wæøå])" + re.escape(phrase.strip()) + end)
 
 
 def challenge_cue(text: str) -> bool:
@@ -369,7 +383,7 @@ def classify_sentence(
             kinds = [("challenge", False), ("measure", False)]
     elif context == "challenge":
         # under a challenge question a sentence without problem wording needs a clear topic
-        kinds = [("challenge", ch)]
+        kinds = [("challenge", ch)] if ch or not me else []
         if me:
             kinds.append(("measure", not ch))
     else:
@@ -444,7 +458,8 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                     for kind, score, concept in classify_sentence(
                         sent, ctx, table_row=row is not None, theme=theme, plan=plan
                     ):
-                        quote = quote_span(nd, bi, s, e)
+                        q_s, q_e = _evidence_span(block, s, e, concept)
+                        quote = quote_span(nd, bi, q_s, q_e)
                         if quote is None:
                             continue
                         codings.append(
@@ -469,3 +484,38 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                             )
                         )
     return codings
+
+
+def _evidence_span(
+    block: Block, start: int, end: int, concept: ConceptInfo | None
+) -> tuple[int, int]:
+    """The part of a sentence on the source line that holds the most words of the concept
+    (so the quote shows the evidence); the whole sentence when it is on one line."""
+    if concept is None or len(block.fragments) < 2:
+        return start, end
+    ci = next(
+        (c for c in concept_index().of_kind(_kind_of(concept)) if c.concept.id == concept.id), None
+    )
+    if ci is None:
+        return start, end
+    best, best_key = (start, end), (-1, -1)
+    for i, f in enumerate(block.fragments):
+        f_end = (
+            block.fragments[i + 1].block_start if i + 1 < len(block.fragments) else len(block.text)
+        )
+        lo, hi = max(start, f.block_start), min(end, f_end)
+        if hi <= lo:
+            continue
+        hits = sum(
+            1
+            for t in tokens(block.text[lo:hi])
+            if _match_strength(t.lemma, ci.bag) or t.lemma in ci.bag
+        )
+        key = (hits, hi - lo)
+        if key > best_key:
+            best, best_key = (lo, hi), key
+    return best
+
+
+def _kind_of(concept: ConceptInfo) -> Kind:
+    return "challenge" if concept.scheme == "utfordring" else "measure"
