@@ -1,9 +1,248 @@
-"""CLI subcommands of this area."""
+"""CLI subcommands of the graph area: ``ingest``, ``stats``, ``query cypher``, ``query named``.
+
+``export`` and ``query sparql`` live in ``graph/rdf_commands.py`` and are registered from here.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from helsegraf.core.config import get_settings
+from helsegraf.core.errors import HelsegrafError
+
+if TYPE_CHECKING:
+    from helsegraf.graph.store import Rows
+    from helsegraf.ingest.models import Extraction
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def _extract_one(path: str) -> tuple[str, Extraction | None, str | None]:
+    """Worker: extract one file; expected failures come back as a message, not an exception."""
+    from helsegraf.ingest.pipeline import extract_file
+
+    try:
+        return path, extract_file(path), None
+    except HelsegrafError as exc:
+        return path, None, str(exc)
+    except Exception as exc:  # an extractor bug must not stop the other documents
+        return path, None, f"{path}: unexpected {type(exc).__name__}: {exc}"
+
+
+def _extractions(
+    paths: list[Path], workers: int
+) -> Iterable[tuple[str, Extraction | None, str | None]]:
+    """Yield (path, extraction or None, error or None) as documents finish."""
+    if workers <= 1 or len(paths) == 1:
+        for p in paths:
+            yield _extract_one(str(p))
+        return
+    # "spawn": workers start clean, without the parent's store connection or progress thread.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx) as pool:
+        futures: list[Future[Any]] = [pool.submit(_extract_one, str(p)) for p in paths]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Document files (.txt .pdf .docx) or folders (searched recursively)."),
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Extraction processes (default HELSEGRAF_WORKERS; 0 = one per core)."),
+    ] = None,
+) -> None:
+    """Extract documents and load them into the graph store (re-ingesting replaces a document).
+
+    Extraction runs in a process pool; one writer loads the results. A document that fails is
+    reported in one line and the others still load; the exit code is 1 if any failed.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from helsegraf.graph.store import open_store
+    from helsegraf.ingest.pipeline import iter_documents
+
+    settings = get_settings()
+    docs = list(iter_documents(paths))
+    if not docs:
+        raise HelsegrafError("no .txt, .pdf or .docx documents found", path=str(paths[0]))
+    n_workers = settings.workers if workers is None else workers
+    n_workers = n_workers or os.cpu_count() or 1
+    loaded = statements = examples = 0
+    failures: list[str] = []
+    started = time.monotonic()
+    with open_store(settings) as store:
+        store.ensure_reference()
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        )
+        with progress:
+            task = progress.add_task("ingesting", total=len(docs))
+            for path, extraction, error in _extractions(docs, n_workers):
+                if extraction is not None:
+                    try:
+                        store.load_extraction(extraction)
+                    except HelsegrafError as exc:
+                        error = f"{path}: {exc}"
+                    else:
+                        loaded += 1
+                        statements += len(extraction.challenges) + len(extraction.measures)
+                        examples += len(extraction.examples)
+                if error is not None:
+                    failures.append(error)
+                    progress.console.print(f"[bold red]failed:[/] {error}", highlight=False)
+                progress.advance(task)
+    seconds = time.monotonic() - started
+    typer.echo(
+        f"ingested {loaded} of {len(docs)} documents: {statements} statements, "
+        f"{examples} example mentions, {len(failures)} failed ({seconds:.1f} s, "
+        f"{n_workers} workers, store {settings.backend})"
+    )
+    if failures:
+        raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def print_rows(rows: Rows, *, as_csv: bool = False, title: str | None = None) -> None:
+    """Print query rows as a table, or as CSV on standard output."""
+    columns = rows.columns or (list(rows[0]) if rows else [])
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(c)) for c in columns])
+    else:
+        table = Table(*columns, title=title)
+        for row in rows:
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        console.print(table)
+    if rows.truncated:
+        err_console.print(f"[yellow]only the first {len(rows)} rows (HELSEGRAF_ROW_CAP)[/]")
+
+
+def _params(pairs: list[str] | None) -> dict[str, Any]:
+    """``k=v`` pairs; a value that reads as JSON (number, list, true) is taken as such."""
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise HelsegrafError(f"--param wants key=value, got {pair!r}")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+ParamOpt = Annotated[
+    list[str] | None, typer.Option("--param", "-p", help="Query parameter key=value (repeatable).")
+]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+
+
+def cypher(
+    query: Annotated[str, typer.Argument(help="A read-only Cypher query.")],
+    param: ParamOpt = None,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Run read-only Cypher against the configured store (writes are refused by the engine)."""
+    from helsegraf.graph.store import open_store
+
+    settings = get_settings()
+    with open_store(settings) as store:
+        rows = store.query(query, _params(param), read_only=True, row_cap=settings.row_cap)
+    print_rows(rows, as_csv=as_csv)
+
+
+def named(
+    name: Annotated[str, typer.Argument(help="Name of a catalog query (see `query list`).")],
+    param: ParamOpt = None,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Run a named Cypher query of the catalog (queries/*.cypher)."""
+    from helsegraf.graph.store import open_store
+
+    with open_store() as store:
+        try:
+            rows = store.run_named(name, _params(param))
+        except KeyError:
+            raise HelsegrafError(f"no named query {name!r}") from None
+    print_rows(rows, as_csv=as_csv, title=None if as_csv else name)
+
+
+def list_queries() -> None:
+    """List the named queries of the catalog with their parameters."""
+    from helsegraf.queries import catalog
+
+    table = Table("name", "language", "params", "description")
+    for q in catalog.all():
+        table.add_row(q.name, q.language, ", ".join(q.params), q.description)
+    console.print(table)
+
+
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Count nodes per label and relationships per type in the store."""
+    from helsegraf.graph.store import open_store
+
+    with open_store() as store:
+        counts = store.counts()
+    if as_json:
+        sys.stdout.write(json.dumps(counts, indent=2) + "\n")
+        return
+    table = Table("label / relationship", "count")
+    for key, value in counts.items():
+        table.add_row(key, str(value))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's subcommands to the ``helsegraf`` app."""
+    app.command("ingest")(ingest)
+    app.command("stats")(stats)
+    query_app = typer.Typer(help="Run read-only queries against the graph.", no_args_is_help=True)
+    query_app.command("cypher")(cypher)
+    query_app.command("named")(named)
+    query_app.command("list")(list_queries)
+    app.add_typer(query_app, name="query")
+    try:
+        from helsegraf.graph import rdf_commands
+    except ImportError:
+        return
+    rdf_commands.register(app)

@@ -271,14 +271,14 @@ class FalkorDBStore(GraphStore):
     def shortest_path(self, from_id: str, to_id: str, max_hops: int = 8) -> dict[str, Any] | None:
         # FalkorDB's shortestPath() only follows directed edges; algo.SPpaths can go both ways.
         rows = self.query(
-            "MATCH (a {id: $from}), (b {id: $to}) "
+            "MATCH (a {id: $source}), (b {id: $target}) "
             "CALL algo.SPpaths({sourceNode: a, targetNode: b, relDirection: 'both', "
             "maxLen: $hops, pathCount: 1}) YIELD path "
             "RETURN [n IN nodes(path) | {id: n.id, name: coalesce(n.name, n.label, n.title, n.id), "
             "labels: labels(n)}] AS nodes, "
             "[r IN relationships(path) | {type: type(r), start: startNode(r).id, end: endNode(r).id}] "
             "AS relationships",
-            {"from": from_id, "to": to_id, "hops": max_hops},
+            {"source": from_id, "target": to_id, "hops": max_hops},
             row_cap=1,
         )
         return rows[0] if rows else None
