@@ -53,6 +53,7 @@ class _Cues:
     contexts: dict[str, list[re.Pattern[str]]]
     plan_measure: list[re.Pattern[str]]
     openers: list[re.Pattern[str]]
+    head_openers: list[re.Pattern[str]]
     kommune_list: re.Pattern[str]
     kommune_suffix: str
     signatures: list[re.Pattern[str]]
@@ -83,6 +84,7 @@ def _cues() -> _Cues:
         contexts={k: [re.compile(p, i) for p in v] for k, v in s["contexts"].items()},
         plan_measure=[re.compile(p, i) for p in s["plan_measure_headings"]],
         openers=[re.compile(p, i) for p in s["voice_openers"]],
+        head_openers=[re.compile(p, i) for p in s["head_openers"]],
         kommune_list=re.compile(s["kommune_list"], i),
         kommune_suffix=s["kommune_suffix"],
         signatures=[re.compile(p, i) for p in s["signature_cues"]],
@@ -275,11 +277,13 @@ def _date(blocks: list[Block], cues: _Cues) -> str | None:
 # --------------------------------------------------------------------------- voices
 
 
-def _opener(block: Block, cues: _Cues) -> str | None:
+def _opener(block: Block, cues: _Cues, head: bool = False) -> str | None:
+    """The sender a short block names ("Innspill fra X"); ``head`` also tries the openers
+    that count only at the top of a document ("Fra X")."""
     t = " ".join(block.text.split()).strip()
     if len(t) > _SHORT or t.endswith(":") or block.kind == "table_row":
         return None
-    for p in cues.openers:
+    for p in [*cues.openers, *(cues.head_openers if head else [])]:
         m = p.match(t)
         if m:
             who = m.group("who").strip(" .,:;")
@@ -297,6 +301,10 @@ def _voice_starts(
     head_limit = min(len(blocks), 8)
     for i, b in enumerate(blocks):
         who = _opener(b, cues)
+        if who is None and i < head_limit and (not out or not out[0][1]):
+            who = _opener(b, cues, head=True)
+            if who is not None and not _resolves_any(who, year, cues):
+                who = None
         if who is None:
             continue
         names = _authors_of(who, year, authors, cues)
@@ -336,6 +344,17 @@ def _unresolved_shorthand(names: list[str], authors: dict[str, ActorRef]) -> boo
     words = names[0].split()
     shorthand = bool(words) and all(re.fullmatch(r"[A-ZÆØÅ0-9&/\-]{2,}", w) for w in words)
     return shorthand and resolve(names[0]) is None
+
+
+def _resolves_any(who: str, year: int | None, cues: _Cues) -> bool:
+    """Does a sender phrase name at least one actor the registry knows?"""
+    who = _clean_sender(who)
+    m = cues.kommune_list.match(who)
+    parts = re.split(r",\s*|\s+og\s+", m.group("names") if m else who)
+    suffix = f" {cues.kommune_suffix}" if m else ""
+    return resolve(who, year) is not None or any(
+        resolve(p.strip() + suffix, year) is not None for p in parts if p.strip()
+    )
 
 
 def _voice_first_line(blocks: list[Block], i: int, cues: _Cues) -> int:

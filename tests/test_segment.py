@@ -160,3 +160,20 @@ def test_action_plan_authors_from_title_and_adopting_body() -> None:
         "Helse Nord-Trøndelag HF",
         "Administrativt samarbeidsutvalg (ASU)",
     ]
+
+
+def test_sender_line_at_the_top_and_appendix_on_one_line() -> None:
+    doc = seg(
+        "Innspel til nasjonal helse- og samhandlingsplan \n\n"
+        "Frå Aukra kommune og Hustadvika kommune \n\n"
+        "Kommunane har ikkje nok fastlegar. \n\n"
+        "Fra ord til handling \n\n"
+        "Vi har sett i gang fire prosjekt. \n\n"
+        "Vedlegg: Innspill fra Brukerutvalget i Helse Møre og Romsdal \n\n"
+        "Brukerne ønsker bedre informasjon. \n"
+    )
+    assert [v.authors for v in doc.voices] == [
+        ["Aukra kommune", "Hustadvika kommune"],
+        ["Brukerutvalget i Helse Møre og Romsdal HF"],
+    ]
+    assert doc.voices[1].lines[0] == 11
