@@ -311,9 +311,15 @@ def _clean(name: str) -> str:
     return re.sub(r"[\s,.;:]+$", "", name)
 
 
+@lru_cache
+def _good_rx() -> re.Pattern[str]:
+    alts = "|".join(re.escape(p) for p in sorted(_patterns().good, key=len, reverse=True))
+    return re.compile(rf"(?<![\wæøå])(?:{alts})")
+
+
 def _is_good(text: str) -> bool:
-    lower = text.lower()
-    return any(p in lower for p in _patterns().good)
+    """Whether the text holds something up ("godt eksempel", "gode erfaringer" ...)."""
+    return bool(_good_rx().search(text.lower()))
 
 
 def _registry_names() -> set[str] | None:
