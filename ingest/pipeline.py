@@ -34,7 +34,11 @@ def extract_file(path: Path | str, *, timeout_s: float | None = None) -> Extract
 def extract_text(text: str, name: str, *, timeout_s: float | None = None) -> Extraction:
     """Extract a document given as text; ``name`` is its document key in the output."""
     settings = get_settings()
-    if len(text.encode("utf-8")) > settings.max_document_bytes:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # lone surrogates: not text any file could hold
+        raise HelsegrafError(f"not valid Unicode text: {exc.reason}", path=name) from None
+    if size > settings.max_document_bytes:
         raise HelsegrafError(
             f"text is over the limit of {settings.max_document_bytes:,} bytes", path=name
         )
