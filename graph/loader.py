@@ -389,6 +389,10 @@ def load_extraction(store: GraphStore, x: Extraction) -> str:
     doc_id, merges = document_statements(x, store.settings.batch_size)
     touched = _previous(store, x.document, doc_id)
     store.write([*_delete_statements(touched), *merges, *_orphan_statements(touched)])
+    # Reviewers' corrections (kept outside the graph) are laid over the new machine output.
+    from helsegraf.review.overlay import apply_document
+
+    apply_document(store, doc_id, x.document)
     return doc_id
 
 
