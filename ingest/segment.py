@@ -74,6 +74,8 @@ class _Cues:
     plan_owner: list[re.Pattern[str]]
     plan_owner_blocks: int
     section_resets: list[re.Pattern[str]]
+    letterhead_blocks: int
+    addressees: list[re.Pattern[str]]
 
 
 @lru_cache
@@ -105,6 +107,8 @@ def _cues() -> _Cues:
         plan_owner=[re.compile(p) for p in s["plan_owner"]],
         plan_owner_blocks=int(s["plan_owner_blocks"]),
         section_resets=[re.compile(p, i) for p in s["section_resets"]],
+        letterhead_blocks=int(s["letterhead_blocks"]),
+        addressees=[re.compile(p, i) for p in s["addressees"]],
     )
 
 
@@ -167,6 +171,10 @@ def run(doc: NormalisedDocument) -> SegmentedDocument:
         )
     for a, b in itertools.pairwise(voices):
         a.lines = (a.lines[0], max(a.lines[0], b.lines[0] - 1))
+    if not voices[0].authors:
+        voices[0].authors = _letterhead_authors(
+            blocks[: cues.letterhead_blocks], year, authors, cues
+        )
     if not voices[0].authors:
         names = _title_authors(title, year, authors)
         if kind == "handlingsplan":
@@ -247,9 +255,15 @@ _NUM_DATE = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{2}|\d{4})\b")
 _WORD_DATE = re.compile(r"\b(\d{1,2})\.?\s+([A-Za-zæøåÆØÅ]+)\s+(\d{4})\b")
 
 
+_ISO_DATE = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
+
+
 def _date_in(text: str, cues: _Cues) -> str | None:
+    iso = _ISO_DATE.search(text)
     m = _NUM_DATE.search(text)
-    if m:
+    if iso:
+        y, mo, d = int(iso.group(1)), int(iso.group(2)), int(iso.group(3))
+    elif m:
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
         y = y + 2000 if y < 100 else y
     else:
@@ -409,6 +423,22 @@ def _signature_authors(
             if ref is not None and ref.type != "Fylke":
                 authors[ref.name] = ref
                 return [ref.name]
+    return []
+
+
+def _letterhead_authors(
+    blocks: list[Block], year: int | None, authors: dict[str, ActorRef], cues: _Cues
+) -> list[str]:
+    """A letterhead: a short line at the very top that is the name of a known actor (not the
+    addressee, e.g. the ministry a consultation answer is sent to)."""
+    for b in blocks:
+        t = " ".join(b.text.split()).strip(" ,.")
+        if len(t) > 70 or any(p.search(t) for p in cues.addressees):
+            continue
+        ref = resolve(t, year)
+        if ref is not None and ref.type != "Fylke":
+            authors[ref.name] = ref
+            return [ref.name]
     return []
 
 

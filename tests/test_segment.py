@@ -177,3 +177,15 @@ def test_sender_line_at_the_top_and_appendix_on_one_line() -> None:
         ["Brukerutvalget i Helse Møre og Romsdal HF"],
     ]
     assert doc.voices[1].lines[0] == 11
+
+
+def test_letterhead_names_the_sender_not_the_addressee() -> None:
+    doc = seg(
+        "Helse- og omsorgsdepartementet \n\n"
+        "Molde kommune \n\n"
+        "Dato: 3. oktober 2022 \n\n"
+        "Høringssvar om samhandling \n\n"
+        "Vi mener at samarbeidet med sykehuset må bli bedre. \n"
+    )
+    assert doc.voices[0].authors == ["Molde kommune"]
+    assert doc.date == "2022-10-03"
