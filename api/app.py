@@ -98,5 +98,8 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         ui,
     ):
         app.include_router(module.router)
+    from helsegraf.review import api as review_api
+
+    app.include_router(review_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
