@@ -264,48 +264,22 @@ def load_concepts() -> dict[str, ConceptInfo]:
 
 def quote_span(doc: NormalisedDocument, block_index: int, start: int, end: int) -> Quote | None:
     """A quote for the span [start, end) of a block's text: an exact substring of the one
-    source line that holds most of the span, at most 200 characters, cut at a word."""
+    source line that holds most of the span, at most 200 characters, cut at a word
+    (``helsegraf.ingest.normalise.quote_for``), without a leading list bullet."""
+    from helsegraf.ingest.normalise import quote_for
+
     block = doc.blocks[block_index]
-    lines = doc.source.lines
-    best = None
-    best_overlap = 0
-    for i, f in enumerate(block.fragments):
-        f_end = (
-            block.fragments[i + 1].block_start
-            if i + 1 < len(block.fragments)
-            else f.block_start + (f.line_end - f.line_start)
-        )
-        f_end = min(f_end, f.block_start + (f.line_end - f.line_start))
-        overlap = min(end, f_end) - max(start, f.block_start)
-        if overlap > best_overlap:
-            best, best_overlap = (f, f_end), overlap
-    if best is None:
+    if not block.fragments:
         return None
-    f, f_end = best
-    if not 1 <= f.line <= len(lines):
+    try:
+        q = quote_for(doc, block, start, end)
+    except (ValueError, IndexError):
         return None
-    line = lines[f.line - 1]
-    a = f.line_start + max(0, start - f.block_start)
-    b = f.line_start + (min(end, f_end) - f.block_start)
-    a, b = max(0, min(a, len(line.text))), max(0, min(b, len(line.text)))
-    text = line.text[a:b]
-    # trim spaces and a leading bullet
-    lead = len(text) - len(text.lstrip(" \t•▪-–*·"))
-    text = text[lead:]
-    a += lead
-    text = text.rstrip()
-    if len(text) > MAX_QUOTE:
-        cut = text.rfind(" ", 0, MAX_QUOTE)
-        text = text[: cut if cut > 40 else MAX_QUOTE].rstrip()
-    if not text:
-        return None
-    return Quote(
-        text=text,
-        line=line.number,
-        start=line.start + a,
-        end=line.start + a + len(text),
-        page=line.page,
-    )
+    lead = len(q.text) - len(q.text.lstrip(" \t•▪-–*·"))
+    if lead:
+        text = q.text[lead:]
+        q = Quote(text=text, line=q.line, start=q.start + lead, end=q.end, page=q.page)
+    return q if q.text else None
 
 
 def quote_at(
