@@ -157,3 +157,32 @@ def test_eval_cli_reads_prediction_folder(tmp_path: Path) -> None:
 def test_missing_gold_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(HelsegrafError):
         evaluate(tmp_path / "nope", {})
+
+
+def test_eval_extracts_documents_from_the_corpus_beside_gold(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "d.txt").write_text(
+        "Innspill fra Skaun kommune\n\n"
+        "Hva er de viktigste utfordringene?\n\n"
+        "Det er vanskelig å rekruttere og beholde sykepleiere.\n",
+        encoding="utf-8",
+    )
+    gold_dir = tmp_path / "gold"
+    gold_dir.mkdir()
+    gold = {
+        "document": "d.txt",
+        "voices": [{"id": "v1", "authors": ["Skaun kommune"], "lines": [1, 5]}],
+        "actors": [{"name": "Skaun kommune", "type": "Kommune"}],
+        "challenges": [{"voice": "v1", "concept": "utfordring/rekruttering", "quote": "x"}],
+        "measures": [],
+        "examples": [],
+    }
+    (gold_dir / "d.gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    report = evaluate(gold_dir)
+    assert report.documents[0].document == "d.txt"
+    assert report.totals["challenge_concepts"].tp == 1
+    missing = tmp_path / "other"
+    missing.mkdir()
+    with pytest.raises(HelsegrafError):
+        evaluate(gold_dir, corpus_dir=missing)
