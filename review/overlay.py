@@ -1,0 +1,339 @@
+"""Apply corrections to the graph: after review, and again after every (re-)ingest.
+
+The machine's output is loaded first (``GraphStore.load_extraction``, which replaces the
+document's statements); :func:`apply_document` then lays the document's corrections on top:
+
+* confirm / reject / edit find their statement by id, else by kind + offsets (+ concept),
+  else by quote + concept; a re-extraction that no longer finds a confirmed or edited coding
+  gets it back as a reviewer coding (the reviewer said it is there).
+* add creates the reviewer's coding anchored by document + quote + offsets.
+
+A rejected statement keeps its ``:Utsagn`` (status ``rejected``, for the audit) but loses its
+``RAISES``/``PROPOSES`` shortcut, so actor-level queries no longer count it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from helsegraf.core.config import Settings
+from helsegraf.core.errors import HelsegrafError
+from helsegraf.graph import ids
+from helsegraf.review.records import (
+    MACHINE,
+    Correction,
+    CorrectionLog,
+    added_statement_id,
+    current,
+)
+
+_EDGE = {"challenge": "RAISES", "measure": "PROPOSES"}
+_LABEL = {"utfordring": "Utfordring", "tiltak": "Tiltak"}
+
+
+class ReviewError(HelsegrafError):
+    """A review request that cannot be carried out (bad concept, unknown statement ...)."""
+
+    status_code = 400
+
+
+class NotFoundError(ReviewError):
+    status_code = 404
+
+
+def kind_of_concept(concept: str) -> str:
+    """``challenge`` for ``utfordring/…``, ``measure`` for ``tiltak/…``."""
+    scheme = concept.partition("/")[0]
+    if scheme == "utfordring":
+        return "challenge"
+    if scheme == "tiltak":
+        return "measure"
+    raise ReviewError(f"'{concept}' is not a challenge (utfordring/…) or measure (tiltak/…)")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def document(store: Any, key: str) -> dict[str, Any]:
+    """The ``:Dokument`` by id (with or without ``dokument/``) or file name."""
+    full = key if key.startswith("dokument/") or "." in key else f"dokument/{key}"
+    rows = store.query(
+        "MATCH (d:Dokument) WHERE d.id = $k OR d.name = $raw "
+        "RETURN d.id AS id, d.name AS name, d.sha256 AS sha256, d.title AS title, "
+        "d.kind AS kind, d.date AS date",
+        {"k": full, "raw": key},
+        timeout_ms=0,
+    )
+    if not rows:
+        raise NotFoundError(f"no document {key!r}")
+    return dict(rows[0])
+
+
+def voices(store: Any, doc_id: str) -> list[dict[str, Any]]:
+    """The document's voices with their authors, in order."""
+    rows = store.query(
+        "MATCH (v:Stemme) WHERE v.doc_id = $doc "
+        "OPTIONAL MATCH (a)-[:AUTHORED]->(v) "
+        "RETURN v.id AS id, v.voice AS voice, v.line_from AS line_from, v.line_to AS line_to, "
+        "collect(a.name) AS authors ORDER BY v.line_from",
+        {"doc": doc_id},
+        timeout_ms=0,
+        row_cap=0,
+    )
+    return [dict(r) for r in rows]
+
+
+_STATEMENT_COLUMNS = (
+    "u.id AS id, u.kind AS kind, u.concept AS concept, u.quote AS quote, u.line AS line, "
+    "u.start AS start, u.`end` AS `end`, u.page AS page, u.status AS status, "
+    "u.assigned_by AS assigned_by, u.machine_assigned_by AS machine_assigned_by, "
+    "u.previous_concept AS previous_concept, u.example AS example, u.label AS label, "
+    "u.doc_id AS doc_id, v.voice AS voice, v.id AS voice_id"
+)
+
+
+def statements(store: Any, doc_id: str) -> list[dict[str, Any]]:
+    """Every statement of a document (all statuses), in reading order."""
+    rows = store.query(
+        f"MATCH (v:Stemme)-[:STATES]->(u:Utsagn) WHERE u.doc_id = $doc RETURN {_STATEMENT_COLUMNS} "
+        "ORDER BY coalesce(u.start, 0), u.kind, u.concept",
+        {"doc": doc_id},
+        timeout_ms=0,
+        row_cap=0,
+    )
+    return [dict(r) for r in rows]
+
+
+def statement(store: Any, statement_id: str) -> dict[str, Any]:
+    """One statement by id (``utsagn/…`` or the part after the slash)."""
+    sid = statement_id if statement_id.startswith("utsagn/") else f"utsagn/{statement_id}"
+    rows = store.query(
+        f"MATCH (v:Stemme)-[:STATES]->(u:Utsagn {{id: $id}}) "
+        f"MATCH (d:Dokument {{id: u.doc_id}}) RETURN {_STATEMENT_COLUMNS}, d.name AS document",
+        {"id": sid},
+        timeout_ms=0,
+    )
+    if not rows:
+        raise NotFoundError(f"no statement {statement_id!r}")
+    return dict(rows[0])
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _concept_statement(concept: str) -> tuple[str, dict[str, Any]]:
+    label = _LABEL.get(concept.partition("/")[0])
+    if label is None:
+        raise ReviewError(f"'{concept}' is not a challenge or measure concept")
+    return (
+        f"MERGE (c:{label} {{id: $concept}}) "
+        f"ON CREATE SET c.source = 'review', c.scheme = '{concept.partition('/')[0]}'",
+        {"concept": concept},
+    )
+
+
+def _wire(sid: str, kind: str, concept: str, voice_id: str, doc_id: str, quote: str) -> list:
+    """Statements that (re)connect a statement to its voice and concept."""
+    label = _LABEL[concept.partition("/")[0]]
+    edge = _EDGE[kind]
+    p = {"id": sid, "concept": concept, "voice": voice_id, "doc": doc_id, "quote": quote}
+    return [
+        ("MATCH (u:Utsagn {id: $id})-[r:CODED_AS]->() DELETE r", p),
+        ("MATCH ()-[r:RAISES {statement: $id}]->() DELETE r", p),
+        ("MATCH ()-[r:PROPOSES {statement: $id}]->() DELETE r", p),
+        ("MATCH ()-[r:STATES]->(u:Utsagn {id: $id}) DELETE r", p),
+        _concept_statement(concept),
+        (
+            f"MATCH (u:Utsagn {{id: $id}}), (v:Stemme {{id: $voice}}), (c:{label} {{id: $concept}}) "
+            "MERGE (v)-[:STATES]->(u) MERGE (u)-[:CODED_AS]->(c) "
+            f"MERGE (v)-[r:{edge} {{statement: $id}}]->(c) SET r.quote = $quote, r.doc_id = $doc",
+            p,
+        ),
+    ]
+
+
+def _example(sid: str, voice_id: str, doc_id: str, name: str, c: Correction) -> list:
+    p = {
+        "id": sid,
+        "eid": ids.example_id(name),
+        "name": name,
+        "voice": voice_id,
+        "doc": doc_id,
+        "quote": c.quote,
+        "by": c.reviewer,
+    }
+    return [
+        ("MATCH (u:Utsagn {id: $id}) SET u.example = $name", p),
+        ("MERGE (e:Eksempel {id: $eid}) ON CREATE SET e.name = $name, e.source = 'review'", p),
+        (
+            "MATCH (v:Stemme {id: $voice}), (e:Eksempel {id: $eid}) MERGE (v)-[r:MENTIONS]->(e) "
+            "SET r.doc_id = $doc, r.quote = coalesce(r.quote, $quote), "
+            "r.stance = coalesce(r.stance, 'mentioned'), r.statement = $id, r.assigned_by = $by",
+            p,
+        ),
+    ]
+
+
+def _stamp(sid: str, c: Correction, machine_by: str | None, extra: dict[str, Any]) -> tuple:
+    props = {
+        "status": c.status,
+        "assigned_by": c.reviewer,
+        "machine_assigned_by": machine_by,
+        "reviewed_at": c.time,
+        "correction": c.id,
+        **extra,
+    }
+    props = {k: v for k, v in props.items() if v is not None}
+    return ("MATCH (u:Utsagn {id: $id}) SET u += $props", {"id": sid, "props": props})
+
+
+def _find(c: Correction, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The statement a correction is about, among the document's current statements."""
+    by_id = {r["id"]: r for r in rows}
+    if c.statement and c.statement in by_id:
+        return by_id[c.statement]
+    machine_concept = c.previous_concept if c.action == "edit" else c.concept
+    same_span = [
+        r for r in rows if r["kind"] == c.kind and r["start"] == c.start and r["end"] == c.end
+    ]
+    for r in same_span:
+        if r["concept"] == machine_concept:
+            return r
+    if c.action == "add":
+        return None
+    same_quote = [r for r in rows if r["quote"] == c.quote and r["concept"] == machine_concept]
+    if len(same_quote) == 1:
+        return same_quote[0]
+    return None
+
+
+def _voice_for(c: Correction, doc_id: str, vs: list[dict[str, Any]]) -> str:
+    if c.voice and any(v["voice"] == c.voice for v in vs):
+        return ids.voice_id(doc_id, c.voice)
+    for v in vs:
+        if c.line is not None and (v["line_from"] or 0) <= c.line <= (v["line_to"] or 0):
+            return str(v["id"])
+    if not vs:
+        raise ReviewError("the document has no voices")
+    return str(vs[0]["id"])
+
+
+def apply_one(
+    store: Any,
+    c: Correction,
+    doc_id: str,
+    rows: list[dict[str, Any]] | None = None,
+    vs: list[dict[str, Any]] | None = None,
+) -> str | None:
+    """Apply one correction to a loaded document; return the statement id it now applies to
+    (None for a reject whose statement the machine no longer outputs)."""
+    rows = statements(store, doc_id) if rows is None else rows
+    vs = voices(store, doc_id) if vs is None else vs
+    target = _find(c, rows)
+    ops: list = []
+    if target is None:
+        if c.action == "reject":
+            return None
+        # The reviewer asserted this coding: it stays even if the machine no longer finds it.
+        if c.concept is None or c.start is None or c.end is None:
+            return None
+        kind = kind_of_concept(c.concept)
+        voice_id = _voice_for(c, doc_id, vs)
+        sid = (
+            c.statement
+            if c.action == "add" and c.statement
+            else added_statement_id(doc_id, kind, voice_id, c.concept, c.start, c.end)
+        )
+        props = {
+            "kind": kind,
+            "concept": c.concept,
+            "quote": c.quote,
+            "line": c.line,
+            "start": c.start,
+            "end": c.end,
+            "page": c.page,
+            "doc_id": doc_id,
+            "voice_id": voice_id,
+            "origin": "review",
+        }
+        ops.append(
+            (
+                "MERGE (u:Utsagn {id: $id}) SET u += $props",
+                {"id": sid, "props": {k: v for k, v in props.items() if v is not None}},
+            )
+        )
+        ops += _wire(sid, kind, c.concept, voice_id, doc_id, c.quote)
+        ops.append(_stamp(sid, c, None, {}))
+        if c.example:
+            ops += _example(sid, voice_id, doc_id, c.example, c)
+        store.write(ops)
+        return sid
+
+    sid = str(target["id"])
+    machine_by = target.get("machine_assigned_by") or target.get("assigned_by") or MACHINE
+    voice_id = str(target["voice_id"])
+    if c.action == "reject":
+        ops += [
+            ("MATCH ()-[r:RAISES {statement: $id}]->() DELETE r", {"id": sid}),
+            ("MATCH ()-[r:PROPOSES {statement: $id}]->() DELETE r", {"id": sid}),
+            _stamp(sid, c, machine_by, {}),
+        ]
+    elif c.action in ("edit", "add"):
+        concept = c.concept or str(target["concept"])
+        kind = kind_of_concept(concept)
+        if c.voice:
+            voice_id = _voice_for(c, doc_id, vs)
+        extra = {"concept": concept, "kind": kind, "voice_id": voice_id}
+        if concept != target["concept"]:
+            extra["previous_concept"] = target["concept"]
+        ops += _wire(sid, kind, concept, voice_id, doc_id, str(target["quote"]))
+        ops.append(_stamp(sid, c, machine_by, extra))
+    else:  # confirm
+        ops.append(_stamp(sid, c, machine_by, {}))
+    if c.example:
+        ops += _example(sid, voice_id, doc_id, c.example, c)
+    store.write(ops)
+    return sid
+
+
+def apply_document(
+    store: Any, doc_id: str, name: str | None = None, settings: Settings | None = None
+) -> Counter[str]:
+    """Lay every current correction of one document over its freshly loaded statements.
+
+    Returns how many corrections of each action were applied (``missing`` counts rejects
+    whose statement the machine no longer outputs).
+    """
+    log = CorrectionLog.for_settings(settings or getattr(store, "settings", None))
+    records = current(log.for_document(doc_id, name))
+    done: Counter[str] = Counter()
+    if not records:
+        return done
+    vs = voices(store, doc_id)
+    for c in records:
+        rows = statements(store, doc_id)
+        if c.doc_id != doc_id:
+            c = c.model_copy(update={"doc_id": doc_id})
+        sid = apply_one(store, c, doc_id, rows, vs)
+        done[c.action if sid else "missing"] += 1
+    return done
+
+
+def after_load(store: Any, x: Any) -> None:
+    """Hook for the graph loader: re-apply the document's corrections after it is (re)loaded."""
+    doc_id = ids.document_id(x.document, x.sha256, x.id)
+    apply_document(store, doc_id, x.document)
+
+
+def status_counts(store: Any) -> dict[str, int]:
+    """Statements per review status in the whole graph."""
+    rows = store.query(
+        "MATCH (u:Utsagn) RETURN coalesce(u.status, 'machine') AS status, count(u) AS n",
+        timeout_ms=0,
+        row_cap=0,
+    )
+    out = {"machine": 0, "confirmed": 0, "rejected": 0, "edited": 0}
+    for r in rows:
+        out[str(r["status"])] = int(r["n"])
+    return out
