@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from helsegraf.core.config import get_settings
@@ -115,7 +116,10 @@ def ingest(
                         examples += len(extraction.examples)
                 if error is not None:
                     failures.append(error)
-                    progress.console.print(f"[bold red]failed:[/] {error}", highlight=False)
+                    # one line, whatever the width; file names may hold [brackets]
+                    progress.console.print(
+                        f"[bold red]failed:[/] {escape(error)}", highlight=False, soft_wrap=True
+                    )
                 progress.advance(task)
     seconds = time.monotonic() - started
     typer.echo(
@@ -124,6 +128,10 @@ def ingest(
         f"{n_workers} workers, store {settings.backend})"
     )
     if failures:
+        if len(docs) > 1:  # the run ends with the list of what failed
+            typer.echo(f"{len(failures)} failed:", err=True)
+            for error in failures:
+                typer.echo(f"  {error}", err=True)
         raise typer.Exit(1)
 
 
