@@ -633,6 +633,9 @@ def find_mentions(
 
 # --------------------------------------------------------------------------- run
 
+_ORG_WORD = re.compile(
+    r"(?:Sykehus|Sjukehus|Helse|Klinikk|Avdeling|Universitet|Høgskole|Høgskule|Fagråd|Senter)"
+)
 _PLACE = re.compile(r"\b(?:i|på)\s+((?:[A-ZÆØÅ][\wæøå\-]+)(?:\s+og\s+[A-ZÆØÅ][\wæøå\-]+)?)")
 
 
@@ -671,9 +674,19 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
         )
         k = known.get(m.name)
         place = None
-        pm = _PLACE.search(block.text, m.end, min(len(block.text), m.end + 80))
-        if pm and pm.start() < e:
-            place = pm.group(1)
+        for pm in _PLACE.finditer(block.text, m.end, min(len(block.text), m.end + 80)):
+            if pm.start() >= e:
+                break
+            p_s = pm.start(1)
+            named = any(
+                a.block == m.block
+                and a.start <= p_s < a.end
+                and a.actor.type not in ("Kommune", "Fylke", "Region")
+                for a in recognised.actors
+            )
+            if not named and not _ORG_WORD.match(pm.group(1)):
+                place = pm.group(1)  # a place, not an organisation ("i Sykehuset Innlandet")
+                break
         groups = sorted(set(k.patient_groups if k else []) | set(patient_groups_in(near)))
         if key not in out:
             aliases = sorted({*(k.aliases if k else []), m.surface} - {m.name}, key=str.lower)
