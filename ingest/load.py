@@ -275,14 +275,20 @@ def _docx_text(data: bytes, where: str) -> str:
         if tag == "p":
             lines.append(Paragraph(child, document).text)
         elif tag == "tbl":
+            # one line per table row, cells separated by a tab (segment reads the columns)
             for row in Table(child, document).rows:
                 seen: set[int] = set()
+                cells = []
                 for cell in row.cells:
                     if id(cell._tc) in seen:  # merged cells repeat
                         continue
                     seen.add(id(cell._tc))
-                    lines.extend(p.text for p in cell.paragraphs)
-                lines.append("")
+                    cells.append(
+                        " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
+                    )
+                if any(cells):
+                    lines.append("\t".join(c.replace("\t", " ") for c in cells))
+            lines.append("")
     text = "\n".join(line.replace("\r", " ").replace("\n", " ") for line in lines)
     if not text.strip():
         raise HelsegrafError("Word document has no text", path=where)

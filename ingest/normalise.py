@@ -95,7 +95,7 @@ def _cues() -> _Cues:
         heading_patterns=_any(s["heading_patterns"], i),
         table_header=re.compile(s["table_header"], i),
         contexts=_any([p for ps in s["contexts"].values() for p in ps], i),
-        openers=[re.compile(p, i) for p in s["voice_openers"]],
+        openers=[re.compile(p, i) for p in [*s["voice_openers"], *s["head_openers"]]],
         nn=frozenset(s["language"]["nn"]),
         nb=frozenset(s["language"]["nb"]),
     )
@@ -494,7 +494,7 @@ class _Builder:
     def _is_opener(self, cur: _Open) -> bool:
         """A one-line sender phrase ("Innspill fra LSU Volda") stands on its own."""
         t = cur.last_text().strip()
-        return len(t) < 200 and any(p.match(t) for p in self.cues.openers)
+        return len(t) < min(200, self.long) and any(p.match(t) for p in self.cues.openers)
 
     def _ends_with_connector(self, t: str) -> bool:
         words = t.rstrip().split()
@@ -554,6 +554,11 @@ class _Builder:
                 self.row_style = None
                 self.last_row = 0
             self.in_table = True
+            # a Word table: one line per row, cells separated by tabs
+            cols = [c.strip().lower() for c in t.split("\t")] if "\t" in t else []
+            self.measure_column = next(
+                (k for k, c in enumerate(cols) if c.startswith("tiltak")), 1 if cols else None
+            )
             return
         if self.in_table and self._table_line(line, lo, hi, t):
             return
@@ -595,8 +600,29 @@ class _Builder:
         # a short title line ("Trygge foreldre") becomes a heading later (_mark_titles)
         self._start("paragraph", line, lo, hi)
 
+    measure_column: int | None = None
+
+    def _cell_row(self, line: SourceLine, lo: int, t: str) -> bool:
+        """A row of a Word table: the block is its measure cell (the rest is read by segment)."""
+        if "\t" not in t:
+            self.in_table = False
+            return False
+        cells = t.split("\t")
+        k = self.measure_column if self.measure_column is not None else 1
+        if k >= len(cells) or not cells[k].strip():
+            k = max(range(len(cells)), key=lambda j: len(cells[j]))
+        start = lo + sum(len(c) + 1 for c in cells[:k])
+        cell = cells[k]
+        c_lo = start + len(cell) - len(cell.lstrip())
+        c_hi = start + len(cell.rstrip())
+        self._start("table_row", line, c_lo, c_hi, table=True)
+        self._close()
+        return True
+
     def _table_line(self, line: SourceLine, lo: int, hi: int, t: str) -> bool:
         """Handle a line while inside an action-plan table; False ends the table."""
+        if self.measure_column is not None:
+            return self._cell_row(line, lo, t)
         m = _ROW_START.match(t)
         if m:
             number, dot, rest = m.group(1), m.group(2), m.group(3)

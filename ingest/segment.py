@@ -184,7 +184,7 @@ def run(doc: NormalisedDocument) -> SegmentedDocument:
                 if name not in names:
                     names.append(name)
         voices[0].authors = names
-    table_rows = _table_rows(blocks, cues)
+    table_rows = _table_rows(doc, cues)
     for v in voices:
         v.sections = _sections(blocks, v, cues, kind, table_rows)
     return SegmentedDocument(
@@ -630,16 +630,42 @@ def _theme_of(heading: str) -> str | None:
 # --------------------------------------------------------------------------- table rows
 
 
-def _table_rows(blocks: list[Block], cues: _Cues) -> dict[int, TableRow]:
+def _table_rows(doc: NormalisedDocument, cues: _Cues) -> dict[int, TableRow]:
     out: dict[int, TableRow] = {}
     years: list[str] = []
-    for b in blocks:
+    columns: list[str] = []
+    for b in doc.blocks:
         if b.kind == "heading" and cues.table_header.match(b.text.strip()):
             years = re.findall(r"\b(?:19|20)\d{2}\b", b.text)
+            columns = [c.strip().lower() for c in b.text.split("\t")] if "\t" in b.text else []
             continue
         if b.kind == "table_row":
-            out[b.index] = parse_row(b, years)
+            line = doc.source.lines[b.first_line - 1].text
+            if columns and "\t" in line:
+                out[b.index] = _parse_cells(line, columns)
+            else:
+                out[b.index] = parse_row(b, years)
     return out
+
+
+def _parse_cells(text: str, columns: list[str]) -> TableRow:
+    """A row whose cells are known (tab-separated, from a Word table), read by its header."""
+    cells = [c.strip() for c in text.split("\t")]
+
+    def cell(*names: str) -> str | None:
+        for k, col in enumerate(columns):
+            if any(col.startswith(n) for n in names) and k < len(cells) and cells[k]:
+                return cells[k]
+        return None
+
+    number = cell("nr")
+    responsible = cell("ansvar")
+    when = cell("når", "tid", "frist", "år")
+    return TableRow(
+        number=(number or "").rstrip(".") or None,
+        responsible=[responsible] if responsible else [],
+        when=when,
+    )
 
 
 _ROW_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})?)\.?\s*")

@@ -122,3 +122,39 @@ def test_extract_command_prints_json_and_fails_in_one_line(tmp_path: Path) -> No
     result = runner.invoke(app, ["extract", str(empty)])
     assert result.exit_code != 0
     assert isinstance(result.exception, HelsegrafError) and "empty.txt" in str(result.exception)
+
+
+def test_word_action_plan_table_rows(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Handlingsplan for samhandling 2023–2026")
+    table = d.add_table(rows=3, cols=4)
+    rows = [
+        ["Nr.", "Tiltak", "Ansvarlig", "Når"],
+        ["1", "Evaluere bruken av KØHD-sengene", "ASU", "2024"],
+        ["2", "Etablere felles fagråd for rehabilitering", "Kommunene og HF", "Fortløpende"],
+    ]
+    for r, values in enumerate(rows):
+        for c, v in enumerate(values):
+            table.cell(r, c).text = v
+    d.add_paragraph("Planen rulleres årlig.")
+    path = tmp_path / "plan.docx"
+    d.save(str(path))
+
+    from helsegraf.ingest import normalise, segment
+    from helsegraf.ingest.load import load
+
+    doc = segment.run(normalise.run(load(path)))
+    assert doc.kind == "handlingsplan"
+    row_blocks = [b for b in doc.doc.blocks if b.kind == "table_row"]
+    assert [b.text for b in row_blocks] == [
+        "Evaluere bruken av KØHD-sengene",
+        "Etablere felles fagråd for rehabilitering",
+    ]
+    fields = [doc.table_rows[b.index] for b in row_blocks]
+    assert [(f.number, f.responsible, f.when) for f in fields] == [
+        ("1", ["ASU"], "2024"),
+        ("2", ["Kommunene og HF"], "Fortløpende"),
+    ]
+    assert doc.doc.blocks[-1].text == "Planen rulleres årlig."
