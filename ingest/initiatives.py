@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import simplemma
 import yaml
 
 from helsegraf.core.errors import HelsegrafError
@@ -200,6 +201,12 @@ _TITLE_BEFORE = re.compile(
 _SERVICE_CONTEXT = re.compile(r"prosjekt|etabler|samarbeid|satsing|utvikl|pilot|modell|erfaring")
 _AND_PLACE = re.compile(
     r"\s*(?:\([^)]{0,40}\))?\s*(?:,|og)\s+(?:i|på)\s+(?P<place>[A-ZÆØÅ][\wæøå-]+)"
+)
+# a capitalised word after a lower-case word (so not at a sentence start)
+_MID_CAPITAL = re.compile(r"(?<=[a-zæøå,] )([A-ZÆØÅ][a-zæøå]{3,})(?=[ ,.])")
+# the rest of a name: lower-case words, at most one "for/til/om/i" phrase, up to punctuation
+_NAME_TAIL = re.compile(
+    r"(?:\s+(?!(?:og|som|er|har|skal|vil|kan|var|ble|blir|vert|vart|med|der)\b)[a-zæøåA-ZÆØÅ][\wæøå]*){1,5}"
 )
 _THEIR_PROJECT = re.compile(
     r"(?:deres|sitt|sine|sin)\s+(?:felles\s+)?(?:prosjekt|satsing|program|arbeid)\w*\s+(?:sammen\s+)?"
@@ -538,6 +545,24 @@ def find_mentions(
                     q_s, q_e = s + m.start(1), s + m.end(1)
                     if _acceptable(m.group(1), (q_s, q_e), spans_blocked):
                         add(bi, q_s - 1, q_e + 1, _clean(m.group(1)), text)
+            # in a sentence that holds something up, a capitalised common noun inside the
+            # sentence starts a name ("... til dømes Retningslinjer for følgeperson til sjukehus")
+            if _is_good(sent):
+                for m in _MID_CAPITAL.finditer(sent):
+                    word = m.group(1)
+                    low_w = word.lower()
+                    if (
+                        not simplemma.is_known(low_w, lang=("nb", "nn"))
+                        or low_w in _place_names()
+                        or low_w.endswith((*_ADJ_ENDINGS, "al"))
+                    ):
+                        continue  # a place, a person or an adjective: not the head of a name
+                    c_s = s + m.start(1)
+                    tail = _NAME_TAIL.match(text, c_s + len(word))
+                    c_e = c_s + len(word) + (len(tail.group(0)) if tail else 0)
+                    name = _clean(text[c_s:c_e])
+                    if len(name.split()) >= 2 and _acceptable(name, (c_s, c_e), spans_blocked):
+                        add(bi, c_s, c_s + len(name), name, text)
             # "pilotprosjekt på traineeordning for nyutdannede", "forprosjekt om X"
             for m in _PILOT.finditer(sent):
                 obj = re.split(r"\s+(?:og|i regi|der|som|for å)\s|[,.;:()]", m.group("obj"))[

@@ -130,3 +130,11 @@ def test_quoted_name_in_an_initiative_sentence_but_not_a_report_title() -> None:
         "I rapporten «Betre samhandling i fylket» står det mykje om prosjekt.\n"
     )
     assert [(e.name, e.stance) for e in out] == [("Saman om meistring", "good-practice")]
+
+
+def test_capitalised_common_noun_inside_a_praising_sentence_starts_a_name() -> None:
+    out = examples(
+        "Vi har gode erfaringar med til dømes Retningslinjer for heimebesøk etter fødsel.\n"
+        "Det var en tur til Bergen i fjor.\n"
+    )
+    assert [e.name for e in out] == ["Retningslinjer for heimebesøk etter fødsel"]
