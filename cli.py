@@ -19,6 +19,7 @@ from helsegraf.core.config import settings_markdown, settings_table
 from helsegraf.core.errors import HelsegrafError
 from helsegraf.graph import commands as graph_commands
 from helsegraf.ingest import commands as ingest_commands
+from helsegraf.review import commands as review_commands
 
 # Process-wide CLI state, set by the root callback (e.g. whether to show tracebacks).
 state: dict[str, bool] = {"debug": False}
@@ -65,6 +66,7 @@ def settings(
 ingest_commands.register(app)
 graph_commands.register(app)
 api_commands.register(app)
+review_commands.register(app)
 
 
 def main() -> None:
