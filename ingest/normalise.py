@@ -35,6 +35,8 @@ from helsegraf.ingest.models import (
 )
 from helsegraf.ontology import ONTOLOGY_DIR
 
+# Sender lines without "Innspill" ("Fra kommunene A, B og C") are looked for this far down.
+_HEAD_LINES = 8
 # Longest quote (characters); the output contract says at most 200.
 MAX_QUOTE = 200
 # A block is closed at a line break once it is this long, so one huge "paragraph"
@@ -71,6 +73,7 @@ class _Cues:
     table_header: re.Pattern[str]
     contexts: re.Pattern[str]
     openers: list[re.Pattern[str]]  # named groups: cannot be joined into one regex
+    head_openers: list[re.Pattern[str]]
     nn: frozenset[str]
     nb: frozenset[str]
 
@@ -95,7 +98,8 @@ def _cues() -> _Cues:
         heading_patterns=_any(s["heading_patterns"], i),
         table_header=re.compile(s["table_header"], i),
         contexts=_any([p for ps in s["contexts"].values() for p in ps], i),
-        openers=[re.compile(p, i) for p in [*s["voice_openers"], *s["head_openers"]]],
+        openers=[re.compile(p, i) for p in s["voice_openers"]],
+        head_openers=[re.compile(p, i) for p in s["head_openers"]],
         nn=frozenset(s["language"]["nn"]),
         nb=frozenset(s["language"]["nb"]),
     )
@@ -494,7 +498,10 @@ class _Builder:
     def _is_opener(self, cur: _Open) -> bool:
         """A one-line sender phrase ("Innspill fra LSU Volda") stands on its own."""
         t = cur.last_text().strip()
-        return len(t) < min(200, self.long) and any(p.match(t) for p in self.cues.openers)
+        if len(t) < 200 and any(p.match(t) for p in self.cues.openers):
+            return True
+        # "Fra X" stands alone only at the top of a document (a sentence may start with "Fra")
+        return self.seen <= _HEAD_LINES and any(p.match(t) for p in self.cues.head_openers)
 
     def _ends_with_connector(self, t: str) -> bool:
         words = t.rstrip().split()
@@ -520,9 +527,11 @@ class _Builder:
         self.pending_break = True
 
     pending_break = False
+    seen = 0  # content lines so far
 
     # -- the fold
     def add(self, line: SourceLine) -> None:
+        self.seen += 1
         lo, hi = self._bounds(line)
         t = line.text[lo:hi]
         cues = self.cues
