@@ -136,6 +136,8 @@ _STATEMENT = {
     "when": Prop(HG.when),
     "theme": Prop(HG.inTheme, "node"),
     "status": Prop(HG.reviewStatus),
+    # set by review (helsegraf.review): when a reviewer last decided on the coding
+    "reviewed_at": Prop(DCTERMS.modified),
 }
 _STATEMENT_SPECIAL = frozenset(
     {
