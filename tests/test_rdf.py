@@ -205,3 +205,26 @@ def test_round_trip_is_isomorphic(tmp_path: Path, store, export: Graph) -> None:
         for key in before:
             if key not in ("Meta", "nodes"):
                 assert after[key] == before[key], key
+
+
+def test_export_command_writes_a_valid_export(
+    store, export: Graph, tmp_path: Path, monkeypatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from helsegraf.cli import app
+    from helsegraf.core.config import get_settings
+
+    monkeypatch.setenv("HELSEGRAF_DATA_DIR", str(store.settings.data_dir))
+    monkeypatch.setenv("HELSEGRAF_GRAPH_NAME", store.settings.graph_name)
+    get_settings.cache_clear()
+    out = tmp_path / "graph.nt"
+    try:
+        result = CliRunner().invoke(
+            app, ["export", "--format", "nt", "--output", str(out), "--validate"]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    written = Graph().parse(out, format="nt")
+    assert isomorphic(written, export)

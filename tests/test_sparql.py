@@ -3,6 +3,7 @@ with the Cypher version of a named query."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import time
@@ -211,3 +212,61 @@ def test_challenges_ranked_limit_is_the_row_cap(engine: SparqlEngine) -> None:
 def test_results_as_json_name_their_variables(engine: SparqlEngine) -> None:
     body = json.loads(serialize(engine.query(SELECT_ACTORS), "application/json"))
     assert body["head"]["vars"] == ["actor", "name"]
+
+
+def _first_author(store) -> str:
+    rows = store.query("MATCH (a)-[:AUTHORED]->(:Stemme) RETURN a.id AS id ORDER BY id LIMIT 1")
+    return rows[0]["id"]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("challenges_ranked", {"limit": 10}),
+        ("measures_for_challenge", {"challenge": "utfordring/rekruttering"}),
+        ("similar_actors", {"limit": 10}),
+        ("examples_search", {}),
+        ("examples_search", {"text": "fact"}),
+        ("examples_search", {"theme": "tema/psykisk-helse-rus"}),
+    ],
+)
+def test_named_sparql_and_cypher_return_the_same_ids(
+    engine: SparqlEngine, store, name: str, params: dict
+) -> None:
+    if name == "similar_actors":
+        params = {**params, "actor": _first_author(store)}
+    cypher_ids = [r["id"] for r in store.run_named(name, params)]
+    sparql_ids = [r["id"] for r in engine.query_named(name, params).rows()]
+    assert cypher_ids
+    assert set(sparql_ids) == set(cypher_ids)
+
+
+def test_query_sparql_command_prints_csv(store, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from helsegraf.cli import app
+    from helsegraf.core.config import get_settings
+
+    monkeypatch.setenv("HELSEGRAF_DATA_DIR", str(store.settings.data_dir))
+    monkeypatch.setenv("HELSEGRAF_GRAPH_NAME", store.settings.graph_name)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(
+            app,
+            [
+                "query",
+                "sparql",
+                "--name",
+                "actors_raising_challenge",
+                "-p",
+                "challenge=utfordring/rekruttering",
+                "--format",
+                "csv",
+            ],
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    expected = store.run_named("actors_raising_challenge", {"challenge": "utfordring/rekruttering"})
+    assert {r["actor_id"] for r in rows} == {r["actor_id"] for r in expected}
