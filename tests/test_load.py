@@ -150,12 +150,19 @@ def test_docx_that_is_a_zip_of_something_else(tmp_path: Path) -> None:
     assert "not a Word document" in _error(f)
 
 
-def test_million_short_lines_load(tmp_path: Path) -> None:
+def test_many_short_lines_load(tmp_path: Path) -> None:
+    # (the million-line timing is measured outside the test suite; see docs/extraction.md)
     f = tmp_path / "many.txt"
-    f.write_bytes(b"a\n" * 1_000_000)
+    f.write_bytes(b"a\n" * 200_000)
     doc = load(f)
-    assert len(doc.lines) == 1_000_000
-    assert doc.lines[-1].start == 2 * 999_999
+    assert len(doc.lines) == 200_000
+    assert doc.lines[-1].start == 2 * 199_999
+    assert doc.lines[-1].model_dump() == {
+        "number": 200_000,
+        "text": "a",
+        "start": 399_998,
+        "page": None,
+    }
 
 
 def test_load_text_in_memory() -> None:
