@@ -186,7 +186,6 @@ QUEUE_QUERY = (
     "RETURN u.id AS id, u.kind AS kind, u.concept AS concept, u.quote AS quote, "
     "u.line AS line, u.start AS start, u.`end` AS `end`, u.page AS page, "
     "coalesce(u.status, 'machine') AS status, u.assigned_by AS assigned_by, "
-    "u.previous_concept AS previous_concept, u.example AS example, "
     "d.id AS doc_id, d.name AS document, v.voice AS voice "
     "ORDER BY d.name, coalesce(u.start, 0), u.concept"
 )
@@ -201,6 +200,7 @@ QUEUE_QUERY = (
 def review_queue(
     request: Request,
     store: StoreDep,
+    settings: SettingsDep,
     status: Annotated[
         Literal["machine", "confirmed", "rejected", "edited"] | None,
         Query(description="only codings with this status (default: all)"),
@@ -222,7 +222,7 @@ def review_queue(
         {"status": status or "", "concept": concept or "", "document": doc},
         row_cap=0,
     )
-    items = [_coding(dict(r)) for r in rows]
+    items = [_coding(r) for r in service.decorate([dict(r) for r in rows], settings)]
     return table(
         request, format, items, limit=limit, offset=offset, filename="kodinger", model=CodingOut
     )

@@ -161,7 +161,7 @@ def agreement(
         return
     table = Table(title=f"agreement of {a} with {b} ({report.documents} documents)")
     for col in ("category", "tp", "fp", "fn", "precision", "recall", "F1", "α", "units"):
-        table.add_column(col, justify="left" if col == "category" else "right")
+        table.add_column(col, justify="left" if col == "category" else "right", no_wrap=True)
     for c in report.categories:
         table.add_row(
             c.category,

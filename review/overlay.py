@@ -21,7 +21,6 @@ from helsegraf.core.config import Settings
 from helsegraf.core.errors import HelsegrafError
 from helsegraf.graph import ids
 from helsegraf.review.records import (
-    MACHINE,
     Correction,
     CorrectionLog,
     added_statement_id,
@@ -87,8 +86,7 @@ def voices(store: Any, doc_id: str) -> list[dict[str, Any]]:
 _STATEMENT_COLUMNS = (
     "u.id AS id, u.kind AS kind, u.concept AS concept, u.quote AS quote, u.line AS line, "
     "u.start AS start, u.`end` AS `end`, u.page AS page, u.status AS status, "
-    "u.assigned_by AS assigned_by, u.machine_assigned_by AS machine_assigned_by, "
-    "u.previous_concept AS previous_concept, u.example AS example, u.label AS label, "
+    "u.assigned_by AS assigned_by, u.label AS label, "
     "u.doc_id AS doc_id, v.voice AS voice, v.id AS voice_id"
 )
 
@@ -164,7 +162,6 @@ def _example(sid: str, voice_id: str, doc_id: str, name: str, c: Correction) -> 
         "by": c.reviewer,
     }
     return [
-        ("MATCH (u:Utsagn {id: $id}) SET u.example = $name", p),
         ("MERGE (e:Eksempel {id: $eid}) ON CREATE SET e.name = $name, e.source = 'review'", p),
         (
             "MATCH (v:Stemme {id: $voice}), (e:Eksempel {id: $eid}) MERGE (v)-[r:MENTIONS]->(e) "
@@ -175,15 +172,10 @@ def _example(sid: str, voice_id: str, doc_id: str, name: str, c: Correction) -> 
     ]
 
 
-def _stamp(sid: str, c: Correction, machine_by: str | None, extra: dict[str, Any]) -> tuple:
-    props = {
-        "status": c.status,
-        "assigned_by": c.reviewer,
-        "machine_assigned_by": machine_by,
-        "reviewed_at": c.time,
-        "correction": c.id,
-        **extra,
-    }
+def _stamp(sid: str, c: Correction, extra: dict[str, Any]) -> tuple:
+    # Only what the RDF export maps: status (hg:reviewStatus), assigned_by
+    # (prov:wasAttributedTo), reviewed_at (dcterms:modified). The rest stays in the record.
+    props = {"status": c.status, "assigned_by": c.reviewer, "reviewed_at": c.time, **extra}
     props = {k: v for k, v in props.items() if v is not None}
     return ("MATCH (u:Utsagn {id: $id}) SET u += $props", {"id": sid, "props": props})
 
@@ -255,7 +247,6 @@ def apply_one(
             "page": c.page,
             "doc_id": doc_id,
             "voice_id": voice_id,
-            "origin": "review",
         }
         ops.append(
             (
@@ -264,20 +255,19 @@ def apply_one(
             )
         )
         ops += _wire(sid, kind, c.concept, voice_id, doc_id, c.quote)
-        ops.append(_stamp(sid, c, None, {}))
+        ops.append(_stamp(sid, c, {}))
         if c.example:
             ops += _example(sid, voice_id, doc_id, c.example, c)
         store.write(ops)
         return sid
 
     sid = str(target["id"])
-    machine_by = target.get("machine_assigned_by") or target.get("assigned_by") or MACHINE
     voice_id = str(target["voice_id"])
     if c.action == "reject":
         ops += [
             ("MATCH ()-[r:RAISES {statement: $id}]->() DELETE r", {"id": sid}),
             ("MATCH ()-[r:PROPOSES {statement: $id}]->() DELETE r", {"id": sid}),
-            _stamp(sid, c, machine_by, {}),
+            _stamp(sid, c, {}),
         ]
     elif c.action in ("edit", "add"):
         concept = c.concept or str(target["concept"])
@@ -285,12 +275,10 @@ def apply_one(
         if c.voice:
             voice_id = _voice_for(c, doc_id, vs)
         extra = {"concept": concept, "kind": kind, "voice_id": voice_id}
-        if concept != target["concept"]:
-            extra["previous_concept"] = target["concept"]
         ops += _wire(sid, kind, concept, voice_id, doc_id, str(target["quote"]))
-        ops.append(_stamp(sid, c, machine_by, extra))
+        ops.append(_stamp(sid, c, extra))
     else:  # confirm
-        ops.append(_stamp(sid, c, machine_by, {}))
+        ops.append(_stamp(sid, c, {}))
     if c.example:
         ops += _example(sid, voice_id, doc_id, c.example, c)
     store.write(ops)

@@ -98,7 +98,7 @@ def review_statement(
             end=row["end"],
             voice=voice or row["voice"],
         )
-    return overlay.statement(store, sid)
+    return decorate([overlay.statement(store, sid)], settings)[0]
 
 
 def add_coding(
@@ -160,7 +160,7 @@ def add_coding(
     probe.statement = added_statement_id(doc["id"], kind, voice_id, concept, start, end)
     c = CorrectionLog.for_settings(settings).append(probe)
     sid = overlay.apply_one(store, c, doc["id"], vs=vs)
-    return overlay.statement(store, sid or probe.statement)
+    return decorate([overlay.statement(store, sid or probe.statement)], settings)[0]
 
 
 def review_document(store: Any, settings: Settings, key: str) -> dict[str, Any]:
@@ -172,7 +172,7 @@ def review_document(store: Any, settings: Settings, key: str) -> dict[str, Any]:
         {"id": c.id, "label": c.label, "scheme": c.scheme, "colour": concept_colour(c.id)}
         for c in (*cb.challenges(), *cb.measures())
     ]
-    rows = overlay.statements(store, doc["id"])
+    rows = decorate(overlay.statements(store, doc["id"]), settings)
     for r in rows:
         r["colour"] = concept_colour(str(r["concept"]))
         concept = cb.get(str(r["concept"]))
@@ -195,3 +195,15 @@ def concept_colour(concept_id: str) -> str:
     hue = (base + (h % 1000) / 1000 * 0.4) % 1.0
     r, g, b = colorsys.hls_to_rgb(hue, 0.78, 0.75)
     return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+def decorate(rows: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
+    """Add ``previous_concept`` and ``example`` from the correction record to statement rows."""
+    from helsegraf.review.records import current
+
+    latest = {c.statement: c for c in current(CorrectionLog.for_settings(settings)) if c.statement}
+    for r in rows:
+        c = latest.get(str(r.get("id")))
+        r["previous_concept"] = c.previous_concept if c else None
+        r["example"] = c.example if c else None
+    return rows
