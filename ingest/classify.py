@@ -262,6 +262,9 @@ def challenge_cue(text: str) -> bool:
 
 
 _PLAN_MODALS = frozenset({"skal", "skulle"})
+_PASSIVE_DEMAND = re.compile(
+    r"(?<![\wæøå])(?:må|bør)\s+(?:[a-zæøå]+\s+){0,2}?[a-zæøå]{3,}(?:es|ast)(?![\wæøå])"
+)
 _WEAK_MODALS = frozenset({"må", "måtte", "skal", "skulle", "trenge", "trengs"})
 
 
@@ -279,6 +282,8 @@ def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> 
     modals = cues.me_modal if plan else cues.me_modal - _PLAN_MODALS
     if strong_only:  # "må" and "skal" also describe how things are; "bør" proposes
         modals = modals - _WEAK_MODALS
+        if _PASSIVE_DEMAND.search(text.lower()):
+            return True  # "må konkretiseres", "må styrkast": a demand
     if any(t.lower in modals or t.lemma in modals for t in toks):
         return True
     phrases = cues.me_phrases
@@ -371,7 +376,8 @@ def classify_sentence(
     """
     ch = challenge_cue(text)
     me = measure_cue(text, plan=plan)
-    if me and ch and not measure_cue(text, plan=plan, strong_only=True):
+    strong = me and measure_cue(text, plan=plan, strong_only=True)
+    if me and ch and not strong:
         me = False  # "Vi må huske at noen brukere ikke er digitale": a problem, not a proposal
     kinds: list[tuple[Kind, bool]] = []  # (kind, structure says so)
     if table_row:
@@ -383,9 +389,10 @@ def classify_sentence(
             kinds = [("challenge", False), ("measure", False)]
     elif context == "challenge":
         # under a challenge question a sentence without problem wording needs a clear topic
-        kinds = [("challenge", ch)] if ch or not me else []
+        # ("må" alone may describe the problem: "pasientane må reise langt")
+        kinds = [("challenge", ch)] if ch or not strong else []
         if me:
-            kinds.append(("measure", not ch))
+            kinds.append(("measure", strong and not ch))
     else:
         if ch:
             kinds.append(("challenge", False))

@@ -210,3 +210,16 @@ def test_any_text_gives_codings_with_exact_quotes(lines: list[list[str]]) -> Non
         assert c.quote.text in line and 0 < len(c.quote.text) <= 200
         assert doc.doc.source.text[c.quote.start : c.quote.end] == c.quote.text
         assert c.kind in ("challenge", "measure")
+
+
+def test_modal_describing_a_problem_stays_a_challenge_but_a_passive_demand_is_a_measure() -> None:
+    doc = make_doc(
+        "# Kva er dei viktigaste utfordringane?\n"
+        "Avstanden til sjukehuset er lang, og mange pasientar må reise med ferje.\n"
+        "Samarbeidsavtalen må reviderast med tydelegare ansvarsfordeling.\n"
+    )
+    codings = classify.run(doc, Recognised())
+    first = {(c.kind, c.concept) for c in codings if c.block == 1}
+    second = {c.kind for c in codings if c.block == 2}
+    assert ("challenge", "utfordring/avstand") in first
+    assert second == {"measure"}
