@@ -372,3 +372,30 @@ def test_falkordb_store_lives_in_one_directory_and_stops_on_close(
     assert not re.search(
         r"\.settings$", " ".join(p.name for p in (tmp_path / "falkordb").iterdir())
     )
+
+
+def test_falkordb_server_is_shared_by_processes_on_one_directory(
+    tmp_path, make_graph_settings
+) -> None:
+    import subprocess
+    import sys
+
+    settings = make_graph_settings(tmp_path, "shared")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from helsegraf.core.config import Settings\n"
+        "from helsegraf.graph.store import open_store\n"
+        "with open_store(Settings(data_dir=Path(sys.argv[1]), graph_name='shared')) as b:\n"
+        "    b.write([(\"CREATE (:Meta {id: 'from-other-process'})\", {})])\n"
+        "    print(b.server_pid)\n"
+    )
+    with open_store(settings) as a:
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert int(done.stdout.strip()) == a.server_pid
+        # the other process closed without stopping the server we still use
+        ids = {r["id"] for r in a.query("MATCH (m:Meta) RETURN m.id AS id")}
+        assert "from-other-process" in ids

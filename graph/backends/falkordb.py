@@ -307,6 +307,7 @@ class FalkorDBStore(GraphStore):
         client = self._client
         with _dir_lock(self.directory):
             pid = client.pid
+            pidfile = client.pidfile
             client.connection_pool.disconnect()
             try:
                 # Our pool is empty now, so this new connection is the only one of ours.
@@ -320,8 +321,10 @@ class FalkorDBStore(GraphStore):
                     log.warning("redis-server %s did not stop; killing it", pid)
                     with contextlib.suppress(OSError):
                         os.kill(pid, 9)
-                if client.redis_dir:
-                    shutil.rmtree(client.redis_dir, ignore_errors=True)
+                # The server's socket/pid directory: ours, or the starter's when we attached.
+                run_dir = client.redis_dir or (Path(pidfile).parent if pidfile else None)
+                if run_dir and (Path(run_dir) / "redis.config").exists():
+                    shutil.rmtree(run_dir, ignore_errors=True)
                 if client.cleanupregistry or _server_pid(self._registry) is None:
                     self._registry.unlink(missing_ok=True)
             client.connection_pool.disconnect()
