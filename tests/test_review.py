@@ -29,8 +29,8 @@ from helsegraf.ingest.pipeline import extract_file
 from helsegraf.ontology import codebook as codebook_module
 from helsegraf.review import overlay, refi, texts
 from helsegraf.review.agreement import agreement, alpha_binary
-from helsegraf.review.records import CorrectionLog, current
 from helsegraf.review.recode import recode
+from helsegraf.review.records import CorrectionLog, current
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
