@@ -42,6 +42,12 @@ MAX_QUOTE = 200
 # A block is closed at a line break once it is this long, so one huge "paragraph"
 # (a file without punctuation) cannot slow the later stages down.
 MAX_BLOCK_CHARS = 3000
+# A footnote marker: digits glued to a word or a closing quote ("læringsportal16",
+# "2012»1"), or after sentence punctuation and a space ("interesser. 8"); only numbers that
+# are footnotes of the document are taken out.
+_NOTE_MARKER = re.compile(
+    r"(?:(?<=[^\W\d_])|(?<=[»”)]))(?P<n>\d{1,2})(?=[\s,.;:]|$)|(?<=[.:;»”)])\s(?P<m>\d{1,2})(?=\s|$)"
+)
 _TERMINAL = re.compile(r"[.!?:;]['\"»”’)\]]*$")
 _QUESTION_END = re.compile(r"\?['\"»”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -112,8 +118,9 @@ def run(doc: LoadedDocument) -> NormalisedDocument:
     """Repair a loaded document into logical blocks mapped back onto its source lines."""
     cues = _cues()
     lines = doc.lines
-    drop, furniture = _furniture(doc, cues)
+    drop, furniture, notes = _furniture(doc, cues)
     builder = _Builder(lines, cues, _typical_length(lines, drop))
+    builder.notes = notes
     hard = _hard_breaks(lines, drop)
     for line in lines:
         if line.number in drop:
@@ -129,24 +136,33 @@ def run(doc: LoadedDocument) -> NormalisedDocument:
 
 def quote_for(doc: NormalisedDocument, block: Block, start: int, end: int) -> Quote:
     """Return the evidence for ``block.text[start:end]``: the longest piece of that span
-    lying within one source line, stripped, at most 200 characters, with file offsets."""
+    lying within one source line, stripped, at most 200 characters, with file offsets.
+
+    Pieces of one line that the block keeps apart (a footnote marker left out between them)
+    count as one piece; the quote then holds the line's own text, marker included."""
     if not block.fragments:
         raise ValueError("block has no fragments")
     start, end = max(0, start), min(len(block.text), max(start, end))
-    best: tuple[int, Fragment, int, int] | None = None
+    per_line: dict[int, list[int]] = {}  # line -> [overlap, first column, last column]
     for frag in block.fragments:
         f_end = frag.block_start + (frag.line_end - frag.line_start)
         lo, hi = max(start, frag.block_start), min(end, f_end)
-        if hi - lo > (best[0] if best else 0):
-            best = (hi - lo, frag, lo, hi)
-    if best is None:  # the span falls between fragments: take the nearest one
+        if hi <= lo:
+            continue
+        col_lo = frag.line_start + (lo - frag.block_start)
+        col_hi = frag.line_start + (hi - frag.block_start)
+        got = per_line.get(frag.line)
+        if got is None:
+            per_line[frag.line] = [hi - lo, col_lo, col_hi]
+        else:
+            got[0] += hi - lo
+            got[1], got[2] = min(got[1], col_lo), max(got[2], col_hi)
+    if per_line:
+        number, (_, col_lo, col_hi) = max(per_line.items(), key=lambda kv: (kv[1][0], -kv[0]))
+    else:  # the span falls between fragments: take the nearest one
         frag = min(block.fragments, key=lambda f: abs(f.block_start - start))
-        lo, hi = frag.block_start, frag.block_start + (frag.line_end - frag.line_start)
-        best = (hi - lo, frag, lo, hi)
-    _, frag, lo, hi = best
-    line = doc.source.lines[frag.line - 1]
-    col_lo = frag.line_start + (lo - frag.block_start)
-    col_hi = frag.line_start + (hi - frag.block_start)
+        number, col_lo, col_hi = frag.line, frag.line_start, frag.line_end
+    line = doc.source.lines[number - 1]
     piece = line.text[col_lo:col_hi]
     stripped = piece.lstrip()
     col_lo += len(piece) - len(stripped)
@@ -211,7 +227,7 @@ def _key(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.split())).lower()
 
 
-def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str]]:
+def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str], set[str]]:
     """Line numbers to drop (page numbers, running headers/footers, footnotes, URLs)."""
     lines = doc.lines
     drop: set[int] = set()
@@ -244,9 +260,9 @@ def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str]]:
                     drop.add(line.number)
                     if not _LONE_NUMBER.match(line.text.strip()):
                         running.setdefault(k, line.text.strip())
-    _footnotes(lines, drop, cues)
+    notes = _footnotes(lines, drop, cues)
     _page_numbers(lines, drop, cues)
-    return drop, list(running.values())
+    return drop, list(running.values()), notes
 
 
 def _page_numbers(lines: list[SourceLine], drop: set[int], cues: _Cues) -> None:
@@ -272,7 +288,7 @@ def _page_numbers(lines: list[SourceLine], drop: set[int], cues: _Cues) -> None:
         prev_dropped = False
 
 
-def _footnotes(lines: list[SourceLine], drop: set[int], cues: _Cues) -> None:
+def _footnotes(lines: list[SourceLine], drop: set[int], cues: _Cues) -> set[str]:
     """Drop footnote zones: a lone number N, its (short) text, then URLs or footnote N+1.
 
     A lone number that is not part of such a zone stays (it may number a table row) unless
@@ -280,6 +296,7 @@ def _footnotes(lines: list[SourceLine], drop: set[int], cues: _Cues) -> None:
     """
     content = [ln for ln in lines if ln.number not in drop or _is_url(ln.text)]
     n = len(content)
+    notes: set[str] = set()
 
     def text(k: int) -> str:
         return content[k].text.strip() if k < n else ""
@@ -309,6 +326,7 @@ def _footnotes(lines: list[SourceLine], drop: set[int], cues: _Cues) -> None:
             break
         if zone:
             drop.update(content[k].number for k in zone)
+            notes.update(text(k) for k in zone if _LONE_NUMBER.match(text(k)))
             i = j
         else:
             i += 1
@@ -324,6 +342,7 @@ def _footnotes(lines: list[SourceLine], drop: set[int], cues: _Cues) -> None:
             and b.page != a.page
         ):
             drop.add(a.number)
+    return notes
 
 
 def _hard_breaks(lines: list[SourceLine], drop: set[int]) -> set[int]:
@@ -408,7 +427,8 @@ class _Builder:
         text_parts: list[str] = []
         frags: list[Fragment] = []
         pos = 0
-        for line, lo, hi, sep in cur.parts:
+        parts = self._without_note_markers(cur.parts) if self.notes else cur.parts
+        for line, lo, hi, sep in parts:
             if text_parts:
                 text_parts.append(sep)
                 pos += len(sep)
@@ -428,6 +448,34 @@ class _Builder:
                 page=cur.parts[0][0].page,
             )
         )
+
+    notes: set[str] = frozenset()  # type: ignore[assignment]
+
+    def _without_note_markers(
+        self, parts: list[tuple[SourceLine, int, int, str]]
+    ) -> list[tuple[SourceLine, int, int, str]]:
+        """Leave footnote markers out of the block text ("læringsportal16 som" ->
+        "læringsportal som", "interesser. 8" -> "interesser."): the piece of the line is
+        split around the marker; quotes still come out as exact line substrings."""
+        out = []
+        for line, lo, hi, sep in parts:
+            cuts = [
+                (m.start(), m.end())
+                for m in _NOTE_MARKER.finditer(line.text, lo, hi)
+                if (m.group("n") or m.group("m")) in self.notes
+            ]
+            if not cuts:
+                out.append((line, lo, hi, sep))
+                continue
+            start, first = lo, True
+            for a, b in cuts:
+                if a > start:
+                    out.append((line, start, a, sep if first else ""))
+                    first = False
+                start = b
+            if hi > start and line.text[start:hi].strip():
+                out.append((line, start, hi, sep if first else ""))
+        return out or parts
 
     def _is_heading_block(self, text: str, cur: _Open) -> bool:
         t = text.strip()

@@ -180,3 +180,24 @@ def test_table_continues_after_a_repeated_header_and_glues_split_words() -> None
     ]
     groups = [b.text for b in doc.blocks if b.kind == "heading"]
     assert "5. Samhandlingsarenaer" in groups
+
+
+def test_footnote_markers_left_out_but_quotes_stay_exact() -> None:
+    doc = norm(
+        "Det skal utvikles en felles læringsportal8 som ansatte i kommunene har tilgang til. \n"
+        "Brukerne involveres i utredningsoppgaver. 9 \n"
+        "Fagråd 12 har ansvaret. \n"
+        "8\n"
+        " Rutiner for brukerrepresentanter \n"
+        "9\n"
+        " https://kurs.helse-midt.no/nyheter \n"
+    )
+    text = " ".join(texts(doc))
+    assert "felles læringsportal som ansatte" in text
+    assert "utredningsoppgaver." in text and "utredningsoppgaver. 9" not in text
+    assert "Fagråd 12" in text  # a number that is not glued to a word stays
+    assert "Rutiner" not in text
+    block = doc.blocks[0]
+    q = normalise.quote_for(doc, block, 0, len(block.text))
+    assert q.text == doc.source.lines[0].text.strip()
+    assert doc.source.text[q.start : q.end] == q.text
