@@ -331,38 +331,28 @@ class Rel:
     props: dict[str, Any] = field(default_factory=dict)
 
 
-PAGE_SIZE = 5000
+def _all_rows(store: GraphStore, cypher: str) -> list[dict[str, Any]]:
+    """Every row of a read-only query: no row cap, no time limit (the export reads everything).
 
-
-def _paged(store: GraphStore, cypher: str) -> Iterator[dict[str, Any]]:
-    """All rows of a read-only query, page by page (the store may cap rows per query)."""
-    skip = 0
-    while True:
-        rows = store.query(
-            cypher, {"skip": skip, "limit": PAGE_SIZE}, read_only=True, timeout_ms=0, row_cap=0
-        )
-        yield from rows
-        if len(rows) < PAGE_SIZE:
-            return
-        skip += PAGE_SIZE
+    One query rather than SKIP/LIMIT pages: pages over an order with ties (several edges of one
+    type between the same two nodes) could repeat or lose rows.
+    """
+    return list(store.query(cypher, {}, read_only=True, timeout_ms=0, row_cap=0))
 
 
 _NODES_CYPHER = (
-    "MATCH (n) WHERE n.id IS NOT NULL "
-    "RETURN labels(n) AS labels, properties(n) AS props "
-    "ORDER BY n.id, labels(n)[0] SKIP $skip LIMIT $limit"
+    "MATCH (n) WHERE n.id IS NOT NULL RETURN labels(n) AS labels, properties(n) AS props"
 )
 _RELS_CYPHER = (
     "MATCH (a)-[r]->(b) WHERE a.id IS NOT NULL AND b.id IS NOT NULL "
-    "RETURN a.id AS src, type(r) AS type, b.id AS dst, properties(r) AS props "
-    "ORDER BY src, type, dst SKIP $skip LIMIT $limit"
+    "RETURN a.id AS src, type(r) AS type, b.id AS dst, properties(r) AS props"
 )
 
 
 def read_graph(store: GraphStore) -> tuple[list[Node], list[Rel]]:
     """Every node (labels, properties) and relationship of the store, through read-only Cypher."""
     nodes = []
-    for row in _paged(store, _NODES_CYPHER):
+    for row in _all_rows(store, _NODES_CYPHER):
         labels = sorted(row["labels"])
         if SKIPPED_LABELS.intersection(labels):
             continue
@@ -370,7 +360,7 @@ def read_graph(store: GraphStore) -> tuple[list[Node], list[Rel]]:
         nodes.append(Node(labels, props))
     rels = [
         Rel(row["type"], str(row["src"]), str(row["dst"]), dict(row["props"] or {}))
-        for row in _paged(store, _RELS_CYPHER)
+        for row in _all_rows(store, _RELS_CYPHER)
     ]
     return nodes, rels
 
