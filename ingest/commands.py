@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from helsegraf.core.errors import HelsegrafError
-from helsegraf.ingest import evaluate
+from helsegraf.ingest import evaluate, initiatives
 
 
 def _dump(data: object) -> str:
@@ -115,3 +115,4 @@ def register(app: typer.Typer) -> None:
     """Add this area's subcommands to the ``helsegraf`` app."""
     app.command("extract")(extract)
     evaluate.register(app)
+    initiatives.register(app)

@@ -16,10 +16,14 @@ Stance is ``good-practice`` where the text holds the initiative up, else ``menti
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
 
 import simplemma
+import typer
 import yaml
 
 from helsegraf.core.errors import HelsegrafError
@@ -748,3 +752,106 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
                     quote.page,
                 )
     return [out[k] for k in order]
+
+
+# --------------------------------------------------------------------------- survey (CLI)
+
+
+@dataclass
+class Found:
+    """An initiative found in a corpus, with where and how often."""
+
+    name: str
+    known: bool
+    aliases: set[str] = field(default_factory=set)
+    documents: set[str] = field(default_factory=set)
+    good_practice: int = 0
+    patient_groups: set[str] = field(default_factory=set)
+    quote: str = ""
+
+
+def survey(paths: list[Path], *, progress: bool = False) -> list[Found]:
+    """Extract the documents under ``paths`` and list the initiatives they name, most
+    documents first; ``known`` says whether ``ontology/initiatives.yaml`` has it already."""
+    from helsegraf.ingest.pipeline import extract_file, iter_documents
+
+    known = {k.name for k in load_initiatives()}
+    found: dict[str, Found] = {}
+    docs: Iterable[Path] = list(iter_documents(paths))
+    if progress:
+        from rich.console import Console
+        from rich.progress import track
+
+        docs = track(docs, description="extracting", console=Console(stderr=True))
+    for path in docs:
+        x = extract_file(path)
+        for ex in x.examples:
+            f = found.setdefault(ex.name.lower(), Found(name=ex.name, known=ex.name in known))
+            f.aliases.update(a for a in ex.aliases if a != ex.name)
+            f.documents.add(x.document)
+            f.good_practice += ex.stance == "good-practice"
+            f.patient_groups.update(ex.patient_groups)
+            f.quote = f.quote or ex.quote
+    return sorted(found.values(), key=lambda f: (-len(f.documents), f.name.lower()))
+
+
+def _survey_yaml(items: list[Found]) -> str:
+    entries = [
+        {
+            "name": f.name,
+            "aliases": sorted(f.aliases),
+            "description": None,
+            "patient_groups": sorted(f.patient_groups),
+            "theme": None,
+            "seen_in": sorted(f.documents),
+        }
+        for f in items
+    ]
+    return yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``initiatives`` command to the CLI app."""
+
+    @app.command("initiatives")
+    def _initiatives(
+        paths: Annotated[list[Path], typer.Argument(help="Documents or folders to survey.")],
+        new_only: Annotated[
+            bool, typer.Option("--new", help="Only initiatives not in ontology/initiatives.yaml.")
+        ] = False,
+        as_yaml: Annotated[
+            bool,
+            typer.Option("--yaml", help="Print entries for ontology/initiatives.yaml to review."),
+        ] = False,
+        as_csv: Annotated[bool, typer.Option("--csv", help="Print the table as CSV.")] = False,
+    ) -> None:
+        """List the initiatives (examples) a corpus names, known and newly found."""
+        import csv
+        import sys
+
+        items = [f for f in survey(paths, progress=True) if not (new_only and f.known)]
+        if as_yaml:
+            sys.stdout.write(_survey_yaml(items))
+            return
+        header = ["name", "known", "documents", "good-practice", "aliases", "quote"]
+        rows = [
+            [
+                f.name,
+                "yes" if f.known else "new",
+                str(len(f.documents)),
+                str(f.good_practice),
+                "; ".join(sorted(f.aliases)),
+                f.quote,
+            ]
+            for f in items
+        ]
+        if as_csv:
+            csv.writer(sys.stdout).writerows([header, *rows])
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*header, title="initiatives named in the corpus")
+        for r in rows:
+            table.add_row(*r)
+        Console().print(table)

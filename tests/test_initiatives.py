@@ -138,3 +138,23 @@ def test_capitalised_common_noun_inside_a_praising_sentence_starts_a_name() -> N
         "Det var en tur til Bergen i fjor.\n"
     )
     assert [e.name for e in out] == ["Retningslinjer for heimebesøk etter fødsel"]
+
+
+def test_initiatives_command_lists_new_and_known(tmp_path: Path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from helsegraf.cli import app
+
+    (tmp_path / "a.txt").write_text(
+        "Innspill fra Skaun kommune\n\n"
+        "Vi har gode erfaringer med FACT-teamet og med prosjektet «Trygg heim».\n",
+        encoding="utf-8",
+    )
+    found = {f.name: f for f in initiatives.survey([tmp_path])}
+    assert found["FACT"].known and not found["Trygg heim"].known
+    out = CliRunner().invoke(app, ["initiatives", str(tmp_path), "--new", "--yaml"])
+    assert out.exit_code == 0, out.output
+    entries = yaml.safe_load(out.stdout)
+    assert [e["name"] for e in entries] == ["Trygg heim"]
+    assert entries[0]["seen_in"] == ["a.txt"]
