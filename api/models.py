@@ -6,9 +6,10 @@ single-item route adds. Every list route answers a :class:`Page`.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class ApiModel(BaseModel):
@@ -79,6 +80,9 @@ class MeasurePublic(ConceptBase):
 
     themes: list[str] = Field(default_factory=list)
     addresses: list[str] = Field(default_factory=list, description="challenge ids")
+    in_codebook: bool | None = Field(
+        None, description="for `?challenge=`: the codebook says this measure addresses it"
+    )
     actor_count: int = 0
     statement_count: int = 0
 
@@ -107,6 +111,14 @@ class ActorPublic(ActorBase):
 class ActorDetail(ActorPublic):
     """One actor with what it says and runs."""
 
+    valid_from: str | None = None
+    valid_to: str | None = None
+    part_of: list[ActorBase] = Field(default_factory=list, description="e.g. HF -> RHF")
+    member_of: list[ActorBase] = Field(default_factory=list, description="e.g. helsefellesskap")
+    predecessors: list[ActorBase] = Field(
+        default_factory=list, description="merged municipalities whose statements count here"
+    )
+    successors: list[ActorBase] = Field(default_factory=list)
     challenges: list[ConceptCount] = Field(default_factory=list)
     measures: list[ConceptCount] = Field(default_factory=list)
     examples: list[ExampleBase] = Field(default_factory=list)
@@ -123,6 +135,9 @@ class SimilarActor(ActorBase):
 class ChallengeActor(ActorBase):
     """An actor that raises a challenge, with the quotes and documents behind it."""
 
+    current: ActorBase | None = Field(
+        None, description="today's municipality, where this one was merged into another"
+    )
     quotes: list[Evidence] = Field(default_factory=list)
 
 
@@ -146,6 +161,9 @@ class ExamplePublic(ExampleBase):
     patient_groups: list[str] = Field(default_factory=list)
     themes: list[str] = Field(default_factory=list)
     run_by: list[ActorBase] = Field(default_factory=list, description="actors that run it")
+    mentioned_by: list[ActorBase] = Field(
+        default_factory=list, description="authors of the voices that point to it"
+    )
     mention_count: int = 0
 
 
@@ -181,6 +199,8 @@ class DocumentPublic(DocumentBase):
     kind: str | None = None
     language: str | None = None
     pages: int | None = None
+    format: str | None = None
+    authors: list[str] = Field(default_factory=list, description="names of the voices' authors")
     voice_count: int = 0
     statement_count: int = 0
 
@@ -216,6 +236,7 @@ class DocumentDetail(DocumentPublic):
     """One document: its voices and their statements in reading order."""
 
     voices: list[VoicePublic] = Field(default_factory=list)
+    actors: list[ActorBase] = Field(default_factory=list, description="actors the document names")
     examples: list[ExampleBase] = Field(default_factory=list)
 
 
@@ -257,7 +278,48 @@ class CypherRequest(ApiModel):
     )
 
     query: str = Field(min_length=1, max_length=20_000)
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="parameter values; names (and keys of maps) are Cypher identifiers",
+    )
+
+    @field_validator("query")
+    @classmethod
+    def _encodable(cls, value: str) -> str:
+        _check_text(value)
+        return value
+
+    @field_validator("params")
+    @classmethod
+    def _params(cls, value: dict[str, Any]) -> dict[str, Any]:
+        _check_value(value, depth=0)
+        return value
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_text(value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text is not valid Unicode (lone surrogate)") from None
+
+
+def _check_value(value: Any, depth: int) -> None:
+    """Parameter values: scalars, lists and maps with identifier keys, at most 8 levels deep."""
+    if depth > 8:
+        raise ValueError("parameters nest more than 8 levels")
+    if isinstance(value, str):
+        _check_text(value)
+    elif isinstance(value, list):
+        for v in value:
+            _check_value(v, depth + 1)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if not _IDENTIFIER.fullmatch(k):
+                raise ValueError(f"{k!r} is not a parameter or map key name (letters, digits, _)")
+            _check_value(v, depth + 1)
 
 
 class TableResult(ApiModel):

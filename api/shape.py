@@ -77,6 +77,14 @@ def _int(value: Any, default: int = 0) -> int:
         return default
 
 
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _actors(value: Any) -> list[ActorBase]:
+    return _dedupe(actor_base(a) for a in _maps(value) if a.get("id"))
+
+
 def _dedupe[M: Any](items: Iterable[M], key: str = "id") -> list[M]:
     seen: set[Any] = set()
     out = []
@@ -152,6 +160,12 @@ def actor_detail(row: dict[str, Any]) -> ActorDetail:
     public = actor_public(row)
     return ActorDetail(
         **public.model_dump(),
+        valid_from=_str(row.get("valid_from")),
+        valid_to=_str(row.get("valid_to")),
+        part_of=_actors(row.get("part_of")),
+        member_of=_actors(row.get("member_of")),
+        predecessors=_actors(row.get("predecessors")),
+        successors=_actors(row.get("successors")),
         challenges=[concept_count(c) for c in _maps(row.get("challenges"))],
         measures=[concept_count(c) for c in _maps(row.get("measures"))],
         examples=_dedupe(example_base(e) for e in _maps(row.get("examples"))),
@@ -187,6 +201,7 @@ def measure(row: dict[str, Any]) -> MeasurePublic:
         label=pick(row, "label"),
         themes=[str(t) for t in _list(row.get("themes"))],
         addresses=[str(t) for t in _list(row.get("addresses"))],
+        in_codebook=row.get("in_codebook"),
         actor_count=_int(pick(row, "actor_count", "actors")),
         statement_count=_int(pick(row, "statement_count", "statements")),
     )
@@ -197,7 +212,10 @@ def challenge_actors(rows: list[dict[str, Any]]) -> list[ChallengeActor]:
     by_actor: dict[str, ChallengeActor] = {}
     for row in rows:
         base = actor_base(row)
-        actor = by_actor.setdefault(base.id, ChallengeActor(**base.model_dump()))
+        current = None
+        if row.get("current_id"):
+            current = ActorBase(id=row["current_id"], name=row.get("current_name") or "")
+        actor = by_actor.setdefault(base.id, ChallengeActor(**base.model_dump(), current=current))
         quotes = _maps(row.get("quotes")) or ([row] if row.get("quote") else [])
         for q in quotes:
             ev = evidence(q)
@@ -221,7 +239,8 @@ def example_public(row: dict[str, Any]) -> ExamplePublic:
         stance="good-practice" if "good-practice" in stances else (stances[0] if stances else None),
         patient_groups=[str(g) for g in _list(row.get("patient_groups"))],
         themes=[str(t) for t in _list(row.get("themes"))],
-        run_by=_dedupe(actor_base(a) for a in _maps(pick(row, "run_by", "actors"))),
+        run_by=_actors(pick(row, "run_by", "actors")),
+        mentioned_by=_actors(row.get("mentioned_by")),
         mention_count=_int(pick(row, "mention_count", "mentions_count", "mentions")),
     )
 
@@ -232,11 +251,12 @@ def example_detail(row: dict[str, Any]) -> ExampleDetail:
         mentions.append(
             ExampleMention(
                 stance=m.get("stance"),
-                authors=_dedupe(actor_base(a) for a in _maps(m.get("authors"))),
+                authors=_actors(m.get("authors")),
                 evidence=evidence(m),
             )
         )
-    public = example_public({**row, "mention_count": len(mentions)} if mentions else row)
+    mentioned_by = [a.model_dump() for m in mentions for a in m.authors]
+    public = example_public({**row, "mention_count": len(mentions), "mentioned_by": mentioned_by})
     return ExampleDetail(**public.model_dump(), mentions=mentions)
 
 
@@ -250,6 +270,8 @@ def document_public(row: dict[str, Any]) -> DocumentPublic:
         kind=pick(row, "kind"),
         language=pick(row, "language"),
         pages=pick(row, "pages"),
+        format=pick(row, "format"),
+        authors=sorted({str(a) for a in _list(row.get("authors"))}),
         voice_count=_int(pick(row, "voice_count", "voices")),
         statement_count=_int(pick(row, "statement_count", "statements")),
     )
@@ -278,7 +300,7 @@ def document_detail(row: dict[str, Any], statements: list[dict[str, Any]]) -> Do
         vid = pick(v, "voice", "id")
         voices[vid] = VoicePublic(
             id=vid,
-            authors=_dedupe(actor_base(a) for a in _maps(v.get("authors"))),
+            authors=_actors(v.get("authors")),
             lines=[x for x in (v.get("line_from"), v.get("line_to")) if x is not None],
             note=v.get("note"),
         )
@@ -292,6 +314,7 @@ def document_detail(row: dict[str, Any], statements: list[dict[str, Any]]) -> Do
     return DocumentDetail(
         **public.model_dump(),
         voices=list(voices.values()),
+        actors=_actors(row.get("actors")),
         examples=_dedupe(example_base(e) for e in _maps(row.get("examples"))),
     )
 
@@ -399,13 +422,16 @@ def jsonable(value: Any) -> Any:
 
 
 def table_result(rows: list[dict[str, Any]], row_cap: int) -> TableResult:
-    """Free-query rows as a table, cut at ``row_cap``."""
-    columns: dict[str, None] = {}
+    """Free-query rows as a table, cut at ``row_cap``.
+
+    Column order comes from the store's ``Rows.columns`` when it has them.
+    """
+    columns: dict[str, None] = {str(c): None for c in getattr(rows, "columns", [])}
     for r in rows[:row_cap]:
         for k in r:
             columns.setdefault(str(k), None)
     return TableResult(
         columns=list(columns),
         rows=[{str(k): jsonable(v) for k, v in r.items()} for r in rows[:row_cap]],
-        truncated=len(rows) > row_cap,
+        truncated=bool(getattr(rows, "truncated", False)) or len(rows) > row_cap,
     )

@@ -69,3 +69,80 @@ def neo4j_settings() -> Settings:
     if not os.environ.get("HELSEGRAF_NEO4J_URI"):
         pytest.skip("Neo4j tests need a server: set HELSEGRAF_NEO4J_URI (and _USER, _PASSWORD)")
     return Settings(backend="neo4j")  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """``helsegraf serve`` in a subprocess on a free loopback port, over a store holding the
+    sample corpus as the pipeline extracts it.
+
+    Yields an object with ``url``, ``documents`` (how many were loaded) and ``log``.
+    """
+    import socket
+    import subprocess
+    import sys
+    import time
+    from types import SimpleNamespace
+
+    import httpx
+
+    from helsegraf.graph.store import open_store
+    from helsegraf.ingest.pipeline import extract_file
+
+    data = tmp_path_factory.mktemp("server-data")
+    samples = sorted(CORPUS_DIR.glob("*.txt"))
+    assert samples, f"no sample documents in {CORPUS_DIR}"
+    with open_store(graph_settings(data)) as s:
+        s.ensure_reference()
+        for path in samples:
+            s.load_extraction(extract_file(path))
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")}
+    env |= {"HELSEGRAF_DATA_DIR": str(data), "HELSEGRAF_QUERY_TIMEOUT_MS": "1500"}
+    # Not the data dir as working directory: ``python -m`` puts it on sys.path, and the store's
+    # ``falkordb/`` folder there would shadow the falkordb package.
+    workdir = tmp_path_factory.mktemp("server-cwd")
+    log_path = workdir / "server.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "helsegraf",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"server exited: {log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"server did not start within 90 s: {log_path.read_text()[-2000:]}")
+            time.sleep(0.3)
+        try:
+            yield SimpleNamespace(url=url, documents=len(samples), log=log_path)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)

@@ -11,6 +11,7 @@ import io
 from urllib.parse import quote
 
 import pytest
+from pydantic import SecretStr
 
 from helsegraf.api.app import create_app
 
@@ -21,6 +22,175 @@ HEAVY = (
     "UNWIND range(1, 2000) AS x UNWIND range(1, 2000) AS y UNWIND range(1, 2000) AS z "
     "RETURN count(*) AS n"
 )
+
+
+# --------------------------------------------------------------------------- fixtures
+# Two small hand-written extractions, loaded into a real store.
+
+API_DOC_A = (
+    "Innspill fra Orkland og Skaun\n"
+    "Hva er de viktigste utfordringene?\n"
+    "Det er krevende å rekruttere sykepleiere.\n"
+    "Utskrivning av pasienter fra sykehus skjer for sent.\n"
+    "Bedre kommunikasjon ved utskriving av pasienter fra sykehus.\n"
+    "FACT-teamet ved Sykehuset Innlandet er et godt eksempel.\n"
+)
+API_DOC_B = (
+    "Handlingsplan for Helse Nord-Trøndelag\n"
+    "Utfordringer\n"
+    "Vi sliter med å rekruttere spesialister.\n"
+    "Vi vil bedre utskrivningen av pasienter.\n"
+    "Vi har hørt om FACT.\n"
+)
+
+
+def _api_extraction(
+    name: str, text: str, title: str, kind: str, authors: list[dict], items: list[tuple]
+):
+    """An Extraction of ``text`` whose statements point at the exact quotes in it."""
+    from helsegraf.ingest.models import (
+        ActorOut,
+        ExampleOut,
+        Extraction,
+        StatementOut,
+        VoiceOut,
+        content_id,
+    )
+
+    lines = text.splitlines()
+
+    def where(quote: str) -> dict:
+        offset = 0
+        for number, line in enumerate(lines, start=1):
+            col = line.find(quote)
+            if col >= 0:
+                return {"line": number, "start": offset + col, "end": offset + col + len(quote)}
+            offset += len(line) + 1
+        raise AssertionError(quote)
+
+    challenges, measures, examples = [], [], []
+    for kind_, concept, text_, *extra in items:
+        if kind_ == "example":
+            stance, actors, groups = extra
+            examples.append(
+                ExampleOut(
+                    name=concept,
+                    voice="v1",
+                    stance=stance,
+                    actors=actors,
+                    patient_groups=groups,
+                    quote=text_,
+                    **where(text_),
+                )
+            )
+        else:
+            target = challenges if kind_ == "challenge" else measures
+            target.append(StatementOut(voice="v1", concept=concept, quote=text_, **where(text_)))
+    return Extraction(
+        document=name,
+        title=title,
+        date="2023-01-15",
+        kind=kind,
+        language="nb",
+        voices=[VoiceOut(id="v1", authors=[a["name"] for a in authors], lines=(1, len(lines)))],
+        actors=[ActorOut(**a) for a in authors],
+        challenges=challenges,
+        measures=measures,
+        examples=examples,
+        id=content_id(text),
+        sha256=content_id(text, length=64),
+        format="txt",
+    )
+
+
+@pytest.fixture(scope="session")
+def api_extractions():
+    """Document A: Orkland and Skaun raise recruitment and discharge, hold up FACT.
+    Document B: Helse Nord-Trøndelag HF raises recruitment and mentions FACT."""
+    orkland = {"name": "Orkland kommune", "type": "Kommune", "kommunenummer": "5059"}
+    skaun = {"name": "Skaun kommune", "type": "Kommune", "kommunenummer": "5029"}
+    hnt = {"name": "Helse Nord-Trøndelag HF", "type": "Helseforetak"}
+    a = _api_extraction(
+        "a_innspill.txt",
+        API_DOC_A,
+        "Innspill fra Orkland og Skaun",
+        "innspill",
+        [orkland, skaun],
+        [
+            ("challenge", "utfordring/rekruttering", "Det er krevende å rekruttere sykepleiere."),
+            (
+                "challenge",
+                "utfordring/utskrivning",
+                "Utskrivning av pasienter fra sykehus skjer for sent.",
+            ),
+            (
+                "measure",
+                "tiltak/bedre-utskrivning",
+                "Bedre kommunikasjon ved utskriving av pasienter fra sykehus.",
+            ),
+            (
+                "example",
+                "FACT",
+                "FACT-teamet ved Sykehuset Innlandet er et godt eksempel.",
+                "good-practice",
+                ["Sykehuset Innlandet HF"],
+                ["pasientgruppe/psykisk-rus"],
+            ),
+        ],
+    )
+    b = _api_extraction(
+        "b_plan.txt",
+        API_DOC_B,
+        "Handlingsplan for Helse Nord-Trøndelag",
+        "handlingsplan",
+        [hnt],
+        [
+            ("challenge", "utfordring/rekruttering", "Vi sliter med å rekruttere spesialister."),
+            ("measure", "tiltak/bedre-utskrivning", "Vi vil bedre utskrivningen av pasienter."),
+            ("example", "FACT", "Vi har hørt om FACT.", "mentioned", [], []),
+        ],
+    )
+    return [a, b]
+
+
+@pytest.fixture(scope="module")
+def api_settings(tmp_path_factory):
+    """Settings with a fresh data dir and no API token."""
+    from helsegraf.core.config import Settings
+
+    data = tmp_path_factory.mktemp("api-data")
+    return Settings(data_dir=data, api_token=None, _env_file=None)
+
+
+@pytest.fixture(scope="module")
+def api_store(api_settings, api_extractions):
+    """A real store (the configured backend) holding the two API extractions."""
+    from helsegraf.graph.store import open_store
+
+    store = open_store(api_settings)
+    store.ensure_reference()
+    for x in api_extractions:
+        store.load_extraction(x)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def api_client(api_settings, api_store):
+    """TestClient over the app serving ``api_store``; server errors come back as responses."""
+    from fastapi.testclient import TestClient
+
+    from helsegraf.api.app import create_app
+
+    with TestClient(create_app(api_settings, store=api_store), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def orkland_id(api_client) -> str:
+    """Graph id of Orkland kommune."""
+    items = api_client.get("/api/actors", params={"q": "Orkland"}).json()["items"]
+    return next(a["id"] for a in items if a["name"] == "Orkland kommune")
 
 
 def _csv(text: str) -> list[dict[str, str]]:
@@ -548,7 +718,7 @@ def upload_client(tmp_path, api_settings):
     settings = api_settings.model_copy(
         update={
             "data_dir": tmp_path / "data",
-            "api_token": "s3cret-token",
+            "api_token": SecretStr("s3cret-token"),
             "max_upload_bytes": 4000,
         }
     )

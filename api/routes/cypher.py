@@ -37,7 +37,11 @@ def run_cypher(
     `HELSEGRAF_ROW_CAP` rows come back (`truncated` says if more were cut).
     """
     rows = store.query(
-        body.query, body.params, read_only=True, timeout_ms=settings.query_timeout_ms
+        body.query,
+        body.params,
+        read_only=True,
+        timeout_ms=settings.query_timeout_ms,
+        row_cap=settings.row_cap,
     )
     result = shape.table_result(rows, settings.row_cap)
     if wants_csv(request, format):

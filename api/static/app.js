@@ -125,7 +125,7 @@ function renderTable(container, spec) {
     }
     tbody.append(tr);
   }
-  container.append(el("div", { class: "table-wrap" }, el("table", {}, thead, tbody)));
+  container.append(el("div", { class: spec.tall ? "table-wrap tall" : "table-wrap" }, el("table", {}, thead, tbody)));
 }
 
 function quoteCell(ev) {
@@ -252,6 +252,7 @@ async function loadChallenges() {
     rows: challenges,
     total: page.total,
     csv: withCsv("/api/challenges?limit=500"),
+    tall: true,
     onRow: (r) => { location.hash = `utfordringer/${r.id}`; },
   });
 }
@@ -318,6 +319,7 @@ async function searchActors() {
     total: page.total,
     csv: withCsv(url),
     onRow: (r) => { location.hash = `aktorer/${r.id}`; },
+    tall: true,
   });
 }
 
@@ -329,9 +331,18 @@ async function showActor(id) {
     api(`/api/actors/${enc}/graph?limit=60`),
   ]);
   $("#actor-detail").hidden = false;
+  $("#actor-detail").scrollIntoView({ block: "start" });
   $("#actor-title").textContent = a.name;
-  $("#actor-meta").textContent = [typeLabel(a.type), a.fylke, a.kommunenummer && `kommunenr. ${a.kommunenummer}`, a.orgnr && `org.nr. ${a.orgnr}`]
-    .filter(Boolean).join(" · ");
+  const names = (list) => list.map((x) => x.name).join(", ");
+  $("#actor-meta").textContent = [
+    typeLabel(a.type), a.fylke,
+    a.kommunenummer && `kommunenr. ${a.kommunenummer}`,
+    a.orgnr && `org.nr. ${a.orgnr}`,
+    a.part_of.length && `del av ${names(a.part_of)}`,
+    a.member_of.length && `medlem av ${names(a.member_of)}`,
+    a.predecessors.length && `omfatter tidligere ${names(a.predecessors)}`,
+    a.successors.length && `slått sammen til ${names(a.successors)}`,
+  ].filter(Boolean).join(" · ");
   const conceptCols = [
     { label: "Begrep", render: (r) => r.label || r.id },
     { label: "Antall utsagn", key: "count" },
@@ -389,6 +400,7 @@ async function searchExamples() {
       { label: "Eksempel", key: "name" },
       { label: "Hva det er", render: (r) => r.description || "" },
       { label: "Drives av", render: (r) => r.run_by.map((a) => a.name).join(", ") },
+      { label: "Pekt på av", render: (r) => r.mentioned_by.map((a) => a.name).join(", ") },
       { label: "Sted", key: "place" },
       { label: "Holdning", render: (r) => STANCE_LABELS[r.stance] || r.stance || "" },
       { label: "Omtaler", key: "mention_count" },
@@ -396,6 +408,7 @@ async function searchExamples() {
     rows: page.items,
     total: page.total,
     csv: withCsv(examplesUrl(500)),
+    tall: true,
     onRow: (r) => { location.hash = `eksempler/${r.id}`; },
   });
 }
@@ -407,6 +420,7 @@ async function showExample(id) {
     api(`/api/examples/${enc}/graph?limit=60`),
   ]);
   $("#example-detail").hidden = false;
+  $("#example-detail").scrollIntoView({ block: "start" });
   $("#example-title").textContent = x.name;
   const aliases = x.aliases.length ? ` (også kalt ${x.aliases.join(", ")})` : "";
   $("#example-description").textContent =
@@ -450,12 +464,14 @@ async function loadDocuments() {
     total: page.total,
     csv: withCsv(url),
     onRow: (r) => { location.hash = `dokumenter/${r.id}`; },
+    tall: true,
   });
 }
 
 async function showDocument(id) {
   const d = await api(`/api/documents/${encodeURIComponent(id)}`);
   $("#document-detail").hidden = false;
+  $("#document-detail").scrollIntoView({ block: "start" });
   $("#document-title").textContent = d.title || d.name;
   $("#document-meta").textContent = [d.name, d.date, d.kind, d.pages && `${d.pages} sider`].filter(Boolean).join(" · ");
   const box = $("#document-voices");
