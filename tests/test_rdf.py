@@ -63,7 +63,7 @@ def _settings(tmp: Path, name: str) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory):
+def rdf_store(tmp_path_factory: pytest.TempPathFactory):
     """A real embedded store with the reference data and the gold documents loaded."""
     with open_store(_settings(tmp_path_factory.mktemp("rdf-store"), "rdftest")) as s:
         s.ensure_reference()
@@ -73,10 +73,10 @@ def store(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def export(store) -> Graph:
+def export(rdf_store) -> Graph:
     from helsegraf.graph.rdf import export_rdf
 
-    return export_rdf(store)
+    return export_rdf(rdf_store)
 
 
 def test_export_conforms_to_shapes(export: Graph) -> None:
@@ -99,8 +99,8 @@ def test_broken_export_fails_shapes(export: Graph) -> None:
     assert str(statement) in report
 
 
-def test_every_statement_is_an_annotation_of_its_quote(store, export: Graph) -> None:
-    rows = store.query(
+def test_every_statement_is_an_annotation_of_its_quote(rdf_store, export: Graph) -> None:
+    rows = rdf_store.query(
         "MATCH (u:Utsagn) RETURN u.id AS id, u.quote AS quote, u.doc_id AS doc, "
         "u.concept AS concept, u.start AS start, u.end AS end",
         read_only=True,
@@ -179,8 +179,8 @@ def test_codebook_concepts_have_codebook_iris(export: Graph) -> None:
         assert export.value(concept, SKOS.prefLabel) is not None
 
 
-def test_reviewer_names_never_appear(store) -> None:
-    nodes, rels = read_graph(store)
+def test_reviewer_names_never_appear(rdf_store) -> None:
+    nodes, rels = read_graph(rdf_store)
     statement = next(n for n in nodes if "Utsagn" in n.labels)
     statement.props["assigned_by"] = "Kari Nordmann"
     statement.props["status"] = "reviewed"
@@ -191,7 +191,7 @@ def test_reviewer_names_never_appear(store) -> None:
     assert not any("Nordmann" in str(o) for o in g.objects())
 
 
-def test_round_trip_is_isomorphic(tmp_path: Path, store, export: Graph) -> None:
+def test_round_trip_is_isomorphic(tmp_path: Path, rdf_store, export: Graph) -> None:
     with open_store(_settings(tmp_path, "rdfroundtrip")) as fresh:
         written = import_rdf(export, fresh)
         assert written["nodes"] > 0 and written["relationships"] > 0
@@ -201,22 +201,22 @@ def test_round_trip_is_isomorphic(tmp_path: Path, store, export: Graph) -> None:
         assert len(again) == len(export)
         assert isomorphic(export, again)
         # the fresh store holds the same graph (bar the store's own bookkeeping node)
-        before, after = store.counts(), fresh.counts()
+        before, after = rdf_store.counts(), fresh.counts()
         for key in before:
             if key not in ("Meta", "nodes"):
                 assert after[key] == before[key], key
 
 
 def test_export_command_writes_a_valid_export(
-    store, export: Graph, tmp_path: Path, monkeypatch
+    rdf_store, export: Graph, tmp_path: Path, monkeypatch
 ) -> None:
     from typer.testing import CliRunner
 
     from helsegraf.cli import app
     from helsegraf.core.config import get_settings
 
-    monkeypatch.setenv("HELSEGRAF_DATA_DIR", str(store.settings.data_dir))
-    monkeypatch.setenv("HELSEGRAF_GRAPH_NAME", store.settings.graph_name)
+    monkeypatch.setenv("HELSEGRAF_DATA_DIR", str(rdf_store.settings.data_dir))
+    monkeypatch.setenv("HELSEGRAF_GRAPH_NAME", rdf_store.settings.graph_name)
     get_settings.cache_clear()
     out = tmp_path / "graph.nt"
     try:

@@ -7,13 +7,11 @@ import csv
 import io
 import json
 import time
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal
 from rdflib.query import Result
 
-from helsegraf.core.config import Settings
 from helsegraf.graph.rdf import export_rdf
 from helsegraf.graph.sparql import (
     QueryTimeout,
@@ -23,10 +21,6 @@ from helsegraf.graph.sparql import (
     UpdateRefused,
     serialize,
 )
-from helsegraf.graph.store import open_store
-from helsegraf.ingest.models import Extraction
-
-GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
 
 PREFIXES = """PREFIX hg: <https://w3id.org/helsegraf/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -35,17 +29,8 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory):
-    settings = Settings(data_dir=tmp_path_factory.mktemp("sparql-store"), graph_name="sparqltest")
-    with open_store(settings) as s:
-        s.ensure_reference()
-        for path in sorted(GOLD.glob("*.gold.json")):
-            s.load_extraction(Extraction.model_validate_json(path.read_text(encoding="utf-8")))
-        yield s
-
-
-@pytest.fixture(scope="module")
 def engine(store):
+    """An engine over the export of the shared store of the gold samples (tests/conftest.py)."""
     with SparqlEngine(export_rdf(store), timeout_s=10) as e:
         yield e
 
