@@ -91,6 +91,7 @@ def page(server):
         errors: list[str] = []
         pg.on("pageerror", lambda exc: errors.append(str(exc)))
         pg.goto(server + "/review")
+        assert pg.locator("#ny").is_hidden()
         pg.fill("#token", TOKEN)
         pg.fill("#reviewer", "Kari Nordmann")
         pg.click("#lagre")
@@ -158,12 +159,13 @@ def test_select_text_and_add_a_coding(page, server) -> None:
           return text.slice(from, from + 40);
         }"""
     )
-    page.wait_for_selector("#ny:not([hidden])")
+    page.wait_for_selector("#ny", state="visible")
     page.select_option("#ny-begrep", value="utfordring/rekruttering")
     page.click("#ny-legg-til")
     page.wait_for_function(
         "() => document.querySelector('#status').textContent === 'Kodingen er lagt til.'"
     )
+    assert page.locator("#ny").is_hidden()
     counts = httpx.get(server + "/api/review/counts").json()
     assert counts["confirmed"] == before + 1
     items = httpx.get(
