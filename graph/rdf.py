@@ -365,15 +365,28 @@ def read_graph(store: GraphStore) -> tuple[list[Node], list[Rel]]:
     return nodes, rels
 
 
-def document_signature(store: GraphStore) -> list[list[Any]]:
-    """(id, sha256, extractor) of every document: part of the SPARQL cache key."""
-    rows = store.query(
-        "MATCH (d:Dokument) RETURN d.id AS id, d.sha256 AS sha, d.extractor AS x ORDER BY id",
-        read_only=True,
-        timeout_ms=0,
-        row_cap=0,
+def document_signature(store: GraphStore) -> list[Any]:
+    """What the SPARQL cache key is made of, besides the counts.
+
+    Every document's (id, sha256, extractor), the reference data's version (the ``:Meta`` node),
+    the statements per review status, and a hash of ``codebook.ttl`` (it is part of the export).
+    """
+
+    def rows(cypher: str) -> list[dict[str, Any]]:
+        return list(store.query(cypher, read_only=True, timeout_ms=0, row_cap=0))
+
+    docs = rows(
+        "MATCH (d:Dokument) RETURN d.id AS id, d.sha256 AS sha, d.extractor AS x ORDER BY id"
     )
-    return [[r["id"], r.get("sha"), r.get("x")] for r in rows]
+    meta = rows("MATCH (m:Meta) RETURN m.id AS id, m.version AS version ORDER BY id")
+    status = rows("MATCH (u:Utsagn) RETURN u.status AS status, count(u) AS n ORDER BY status")
+    codebook = hashlib.sha256((ONTOLOGY_DIR / "codebook.ttl").read_bytes()).hexdigest()
+    return [
+        [[r["id"], r.get("sha"), r.get("x")] for r in docs],
+        [[r["id"], r.get("version")] for r in meta],
+        [[r.get("status"), r["n"]] for r in status],
+        codebook,
+    ]
 
 
 # --------------------------------------------------------------------------- export

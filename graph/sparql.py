@@ -621,7 +621,10 @@ def graph_fingerprint(store: GraphStore) -> str:
     """A short hash that changes when the property graph changes.
 
     Uses ``store.revision()`` if the store offers one; otherwise the node and relationship
-    counts plus, per document node, its id and content hash (read through read-only Cypher).
+    counts plus :func:`helsegraf.graph.rdf.document_signature` (documents' ids, hashes and
+    extractor versions, the reference data version, statements per review status, the
+    codebook file's hash), all read through read-only Cypher. A change none of these shows
+    (an edited property with the same counts) needs ``for_store(..., rebuild=True)``.
     """
     from helsegraf import __version__
 

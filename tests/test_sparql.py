@@ -255,3 +255,23 @@ def test_query_sparql_command_prints_csv(store, monkeypatch) -> None:
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     expected = store.run_named("actors_raising_challenge", {"challenge": "utfordring/rekruttering"})
     assert {r["actor_id"] for r in rows} == {r["actor_id"] for r in expected}
+
+
+def test_cached_store_is_rebuilt_when_the_graph_changes(
+    tmp_path, make_graph_settings, gold_extractions
+) -> None:
+    from helsegraf.graph.store import open_store
+
+    settings = make_graph_settings(tmp_path, "sparqlcache")
+    count_docs = PREFIXES + "SELECT (COUNT(?d) AS ?n) WHERE { ?d a hg:Dokument }"
+    with open_store(settings) as store:
+        store.load_extraction(gold_extractions[0])
+        with SparqlEngine.for_store(store, settings) as first:
+            assert first.query(count_docs).rows() == [{"n": "1"}]
+        with SparqlEngine.for_store(store, settings) as again:
+            assert again.store_path == first.store_path  # unchanged graph: the cache is reused
+        store.load_extraction(gold_extractions[1])
+        with SparqlEngine.for_store(store, settings) as changed:
+            assert changed.store_path != first.store_path
+            assert changed.query(count_docs).rows() == [{"n": "2"}]
+        assert not first.store_path.exists()  # the stale store is removed
