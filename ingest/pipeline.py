@@ -2,16 +2,19 @@
 initiatives -> link, for one file or for text in memory.
 
 ``extract_file`` refuses files over ``Settings.max_document_bytes`` before reading them and
-stops a document that takes longer than ``Settings.document_timeout_s`` (checked between
-stages). ``iter_documents`` walks folders recursively, sorted, and survives symlink loops.
+stops a document that takes longer than ``Settings.document_timeout_s`` (an alarm in the main
+thread; elsewhere checked between stages). ``iter_documents`` walks folders recursively, sorted, and survives symlink loops.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from helsegraf.core.config import get_settings
@@ -51,30 +54,69 @@ def extract_loaded(doc: LoadedDocument, *, timeout_s: float | None = None) -> Ex
     return _extract(doc, timeout_s if timeout_s is not None else get_settings().document_timeout_s)
 
 
+class _Overtime(Exception):
+    """Raised by the alarm when a document runs over its time limit."""
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt the work after ``seconds`` (SIGALRM; only in the main thread, and only when
+    no other timer is running — e.g. a test timeout — so nothing else is disturbed)."""
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _Overtime
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _extract(doc: LoadedDocument, timeout_s: float) -> Extraction:
     from helsegraf.ingest import classify, initiatives, recognise
 
     started = time.monotonic()
+    stage = "normalise"
 
-    def check(stage: str) -> None:
+    def over() -> HelsegrafError:
+        return HelsegrafError(
+            f"extraction took longer than {timeout_s:g} s (at {stage}); "
+            "HELSEGRAF_DOCUMENT_TIMEOUT_S sets the limit",
+            path=doc.path,
+        )
+
+    def check(next_stage: str) -> None:
+        nonlocal stage
         if time.monotonic() - started > timeout_s:
-            raise HelsegrafError(
-                f"extraction took longer than {timeout_s:g} s (at {stage}); "
-                "HELSEGRAF_DOCUMENT_TIMEOUT_S sets the limit",
-                path=doc.path,
-            )
+            raise over()
+        stage = next_stage
 
-    normalised = normalise.run(doc)
-    check("normalise")
-    segmented = segment.run(normalised)
-    check("segment")
-    recognised = recognise.run(segmented)
-    check("recognise")
-    codings = classify.run(segmented, recognised)
-    check("classify")
-    examples = initiatives.run(segmented, recognised)
-    check("initiatives")
-    return link.run(segmented, recognised, codings, examples)
+    try:
+        with _alarm(timeout_s):
+            normalised = normalise.run(doc)
+            check("segment")
+            segmented = segment.run(normalised)
+            check("recognise")
+            recognised = recognise.run(segmented)
+            check("classify")
+            codings = classify.run(segmented, recognised)
+            check("initiatives")
+            examples = initiatives.run(segmented, recognised)
+            check("link")
+            return link.run(segmented, recognised, codings, examples)
+    except _Overtime:
+        raise over() from None
 
 
 def iter_documents(paths: Iterable[Path | str]) -> Iterator[Path]:

@@ -158,3 +158,11 @@ def test_word_action_plan_table_rows(tmp_path: Path) -> None:
         ("2", ["Kommunene og HF"], "Fortløpende"),
     ]
     assert doc.doc.blocks[-1].text == "Planen rulleres årlig."
+
+
+def test_time_limit_stops_a_document() -> None:
+    with pytest.raises(HelsegrafError) as info:
+        extract_text(INNSPILL * 20, "slow.txt", timeout_s=1e-4)
+    assert "slow.txt" in str(info.value) and "longer than" in str(info.value)
+    # the next document runs normally again (the alarm is cleared)
+    assert extract_text(INNSPILL, "ok.txt").voices
