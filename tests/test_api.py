@@ -811,3 +811,16 @@ def test_unexpected_errors_are_a_generic_json_500(api_settings) -> None:
 def test_unknown_route_is_json_404(api_client) -> None:
     r = api_client.get("/api/finnes-ikke")
     assert r.status_code == 404 and r.json() == {"detail": "Not Found"}
+
+
+def test_sparql_time_limit_is_422(api_store, api_settings) -> None:
+    from fastapi.testclient import TestClient
+
+    slow = api_settings.model_copy(update={"query_timeout_ms": 300})
+    cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with TestClient(create_app(slow, store=api_store), raise_server_exceptions=False) as client:
+        r = client.get("/sparql", params={"query": cross})
+        assert r.status_code == 422, r.text
+        assert "time limit" in r.json()["detail"]
+        # the endpoint answers the next query
+        assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"]

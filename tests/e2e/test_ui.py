@@ -123,3 +123,14 @@ def test_run_cypher_and_sparql(page) -> None:
 
 def test_no_javascript_errors(page) -> None:
     assert page.js_errors == []
+
+
+def test_yasgui_page_runs_a_query(page, api_server) -> None:
+    page.goto(api_server.url + "/yasgui")
+    page.wait_for_selector(".yasqe .CodeMirror", timeout=30_000)
+    page.locator(".yasqe_queryButton").first.click()
+    page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
+    assert page.locator(".yasr table tbody tr").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "ui-yasgui.png"), full_page=False)
+    page.goto(api_server.url + "/")
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
