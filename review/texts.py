@@ -63,3 +63,19 @@ def require_text(sha256: str | None, name: str, settings: Settings | None = None
             path=name,
         )
     return text
+
+
+def remember_ingested(
+    path: Path | str, sha256: str | None, settings: Settings | None = None
+) -> None:
+    """Hook for ingest and upload: keep a just-loaded document's text unless already kept.
+
+    Reads the file again (cheap for .txt; a second parse for .pdf/.docx on first ingest only).
+    A file that cannot be read again is skipped: review then asks for ``review texts``.
+    """
+    if sha256 and text_of(sha256, settings) is not None:
+        return
+    try:
+        remember_file(path, settings)
+    except (HelsegrafError, OSError):
+        return
