@@ -504,11 +504,11 @@ class _Builder:
         prev = prev_line.text[plo:phi]
         nxt = line.text[lo:hi]
         sep = " "
-        if re.search(r"[^\W\d_]-$", prev):
+        if re.search(r"[^\W\d_]-$", prev) or prev.endswith(("\u00ad", "\u2010")):
             first = nxt.split(" ", 1)[0].lower().strip(",.")
             if first in self.cues.hyphen_keep:
                 sep = " "
-            elif _UPPER_START.match(nxt):
+            elif _UPPER_START.match(nxt) and not prev.endswith("\u00ad"):
                 sep = ""
             else:
                 # "spesialist-" + "helsetjenesten": drop the hyphen from the fragment

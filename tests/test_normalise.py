@@ -201,3 +201,8 @@ def test_footnote_markers_left_out_but_quotes_stay_exact() -> None:
     q = normalise.quote_for(doc, block, 0, len(block.text))
     assert q.text == doc.source.lines[0].text.strip()
     assert doc.source.text[q.start : q.end] == q.text
+
+
+def test_soft_hyphen_at_line_end_is_dropped() -> None:
+    doc = norm("Samarbeidet med spesialist\u00ad\nhelsetjenesten er godt.\n")
+    assert texts(doc) == ["Samarbeidet med spesialisthelsetjenesten er godt."]
