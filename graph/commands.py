@@ -82,6 +82,7 @@ def ingest(
 
     from helsegraf.graph.store import open_store
     from helsegraf.ingest.pipeline import iter_documents
+    from helsegraf.review import texts as review_texts
 
     settings = get_settings()
     docs = list(iter_documents(paths))
@@ -108,6 +109,8 @@ def ingest(
                 if extraction is not None:
                     try:
                         store.load_extraction(extraction)
+                        # the review page, added codings and .qdpx export need the full text
+                        review_texts.remember_ingested(path, extraction.sha256, settings)
                     except HelsegrafError as exc:
                         error = f"{path}: {exc}"
                     else:
@@ -213,14 +216,25 @@ def named(
     print_rows(rows, as_csv=as_csv, title=None if as_csv else name)
 
 
-def list_queries() -> None:
+def list_queries(as_csv: CsvOpt = False) -> None:
     """List the named queries of the catalog with their parameters."""
+    from helsegraf.graph.store import Rows
     from helsegraf.queries import catalog
 
-    table = Table("name", "language", "params", "description")
-    for q in catalog.all():
-        table.add_row(q.name, q.language, ", ".join(q.params), q.description)
-    console.print(table)
+    columns = ["name", "language", "params", "description"]
+    rows = Rows(
+        (
+            {
+                "name": q.name,
+                "language": q.language,
+                "params": ", ".join(q.params),
+                "description": q.description,
+            }
+            for q in catalog.all()
+        ),
+        columns,
+    )
+    print_rows(rows, as_csv=as_csv)
 
 
 def stats(
