@@ -58,7 +58,6 @@ class _Cues:
     kommune_suffix: str
     signatures: list[re.Pattern[str]]
     appendix: re.Pattern[str]
-    appendix_titled: re.Pattern[str]
     title_cues: frozenset[str]
     kinds: dict[str, frozenset[str]]
     months: dict[str, int]
@@ -91,7 +90,6 @@ def _cues() -> _Cues:
         kommune_suffix=s["kommune_suffix"],
         signatures=[re.compile(p, i) for p in s["signature_cues"]],
         appendix=re.compile(s["appendix"], i),
-        appendix_titled=re.compile(s["appendix_titled"], i),
         title_cues=frozenset(s["title_cues"]),
         kinds={k: frozenset(v) for k, v in s["kinds"].items()},
         months={k.lower(): int(v) for k, v in s["months"].items()},
@@ -539,8 +537,7 @@ def _authors_of(who: str, year: int | None, authors: dict[str, ActorRef], cues: 
         if org is not None and org.type in ("Helseforetak", "RegionaltHelseforetak", "Kommune"):
             who = f"{m.group('unit')} i {org.name}"
     for short, full in cues.abbreviations.items():
-        if short.endswith("."):
-            who = re.sub(rf"(?<!\w){re.escape(short)}(?=\s)", full, who)
+        who = re.sub(rf"(?<!\w){re.escape(short)}(?=\s)", full, who)
     name = who[:1].upper() + who[1:]
     if _is_person(name, cues):
         return []
