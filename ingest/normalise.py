@@ -570,6 +570,24 @@ class _Builder:
             return True
         return len(p) >= self.long
 
+    def _long_line(self, line: SourceLine, lo: int, hi: int) -> None:
+        """A line longer than a block may be (text without line breaks) becomes several
+        paragraph blocks, cut at spaces."""
+        self._close()
+        text = line.text
+        start = lo
+        while start < hi:
+            end = min(hi, start + MAX_BLOCK_CHARS)
+            if end < hi:
+                cut = text.rfind(" ", start + MAX_BLOCK_CHARS // 2, end)
+                end = cut if cut > start else end
+            piece_lo = start + len(text[start:end]) - len(text[start:end].lstrip())
+            piece_hi = start + len(text[start:end].rstrip())
+            if piece_hi > piece_lo:
+                self._start("paragraph", line, piece_lo, piece_hi)
+                self._close()
+            start = end
+
     def hard_break(self) -> None:
         """The next line starts a new block unless it plainly continues a sentence."""
         self.pending_break = True
@@ -581,6 +599,9 @@ class _Builder:
     def add(self, line: SourceLine) -> None:
         self.seen += 1
         lo, hi = self._bounds(line)
+        if hi - lo > MAX_BLOCK_CHARS:
+            self._long_line(line, lo, hi)
+            return
         t = line.text[lo:hi]
         cues = self.cues
         if self.pending_break:

@@ -206,3 +206,13 @@ def test_footnote_markers_left_out_but_quotes_stay_exact() -> None:
 def test_soft_hyphen_at_line_end_is_dropped() -> None:
     doc = norm("Samarbeidet med spesialist\u00ad\nhelsetjenesten er godt.\n")
     assert texts(doc) == ["Samarbeidet med spesialisthelsetjenesten er godt."]
+
+
+def test_a_very_long_line_is_cut_into_bounded_blocks() -> None:
+    doc = norm("Samhandling er viktig for alle " * 800 + "\n")
+    assert len(doc.blocks) > 1
+    assert max(len(b.text) for b in doc.blocks) <= normalise.MAX_BLOCK_CHARS
+    line = doc.source.lines[0].text
+    for b in doc.blocks:
+        f = b.fragments[0]
+        assert line[f.line_start : f.line_end] == b.text
