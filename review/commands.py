@@ -90,6 +90,53 @@ def corrections_command(
     console.print(table)
 
 
+def _codebook_path(path: Path | None) -> Path:
+    from helsegraf.ontology.codebook import DEFAULT_PATH
+
+    return path or DEFAULT_PATH
+
+
+@review_app.command("add-phrasing")
+def add_phrasing_command(
+    concept: Annotated[str, typer.Argument(help="Concept id, e.g. utfordring/rekruttering.")],
+    phrasing: Annotated[str, typer.Argument(help="The new phrasing (bokmål or nynorsk).")],
+    codebook: Annotated[
+        Path | None, typer.Option(help="Codebook Turtle file (default: ontology/codebook.ttl).")
+    ] = None,
+    who: Annotated[str | None, typer.Option(help="Your name, noted in the file.")] = None,
+) -> None:
+    """Add a phrasing to a codebook concept (then `helsegraf recode` shows what moves)."""
+    from helsegraf.review.codebook_edit import add_phrasing
+
+    path = _codebook_path(codebook)
+    cid = add_phrasing(path, concept, phrasing, who)
+    typer.echo(f"{cid}: added phrasing {phrasing!r} to {path}")
+
+
+@review_app.command("add-concept")
+def add_concept_command(
+    concept: Annotated[str, typer.Argument(help="New id: utfordring/<slug> or tiltak/<slug>.")],
+    label: Annotated[str, typer.Argument(help="Preferred label (bokmål).")],
+    theme: Annotated[list[str] | None, typer.Option(help="Theme id; repeatable.")] = None,
+    phrasing: Annotated[list[str] | None, typer.Option(help="Phrasing; repeatable.")] = None,
+    addresses: Annotated[
+        list[str] | None, typer.Option(help="Measures: challenge id it answers; repeatable.")
+    ] = None,
+    codebook: Annotated[
+        Path | None, typer.Option(help="Codebook Turtle file (default: ontology/codebook.ttl).")
+    ] = None,
+    who: Annotated[str | None, typer.Option(help="Your name, noted in the file.")] = None,
+) -> None:
+    """Add a challenge or measure concept to the codebook."""
+    from helsegraf.review.codebook_edit import add_concept
+
+    path = _codebook_path(codebook)
+    add_concept(
+        path, concept, label, themes=theme, phrasings=phrasing, addresses=addresses, who=who
+    )
+    typer.echo(f"{concept}: added to {path}")
+
+
 def recode(
     codebook: Annotated[
         Path | None,

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from helsegraf.api.app import create_app
 from helsegraf.cli import app as cli_app
 from helsegraf.core.config import Settings
+from helsegraf.core.errors import HelsegrafError
 from helsegraf.graph.store import open_store
 from helsegraf.ingest.evaluate import CATEGORIES, evaluate
 from helsegraf.ingest.load import load
@@ -29,6 +30,7 @@ from helsegraf.ingest.pipeline import extract_file
 from helsegraf.ontology import codebook as codebook_module
 from helsegraf.review import overlay, refi, texts
 from helsegraf.review.agreement import agreement, alpha_binary
+from helsegraf.review.codebook_edit import add_concept, add_phrasing
 from helsegraf.review.recode import recode
 from helsegraf.review.records import CorrectionLog, current
 
@@ -330,10 +332,8 @@ def test_recode_reports_moves_after_adding_a_phrasing(env, tmp_path) -> None:
     ]
     cb = tmp_path / "codebook.ttl"
     shutil.copy(codebook_module.DEFAULT_PATH, cb)
-    iri = codebook_module.concept_iri(moved_to)
-    phrase = target["quote"].replace("\\", "\\\\").replace('"', '\\"')
-    with cb.open("a", encoding="utf-8") as f:
-        f.write(f'\n<{iri}> <http://www.w3.org/2004/02/skos/core#altLabel> "{phrase}"@nb .\n')
+    assert add_phrasing(cb, moved_to, target["quote"], who="Kari") == moved_to
+    assert target["quote"] in codebook_module.parse_codebook(cb)[moved_to].phrasings
     real = codebook_module.DEFAULT_PATH.read_bytes()
 
     report = recode(store, settings, cb, documents=[name])
@@ -356,3 +356,26 @@ def test_reviewer_codings_are_exported_as_reviewed_extractions(env, tmp_path) ->
     data = json.loads((tmp_path / "000_b211a8940c2d5fc4.txt.json").read_text(encoding="utf-8"))
     statuses = {s["status"] for s in data["challenges"] + data["measures"]}
     assert "rejected" not in statuses and "machine" in statuses
+
+
+def test_codebook_edits_parse_and_bad_ones_leave_the_file_as_it_was(tmp_path) -> None:
+    cb = tmp_path / "codebook.ttl"
+    shutil.copy(codebook_module.DEFAULT_PATH, cb)
+    add_concept(
+        cb,
+        "tiltak/felles-journal",
+        "Felles journal",
+        themes=["tema/digitalisering"],
+        phrasings=["felles pasientjournal"],
+    )
+    parsed = codebook_module.parse_codebook(cb)
+    assert parsed["tiltak/felles-journal"].themes == ["tema/digitalisering"]
+    assert parsed["tiltak/felles-journal"].phrasings == ["felles pasientjournal"]
+    before = cb.read_bytes()
+    with pytest.raises(HelsegrafError):
+        add_concept(cb, "tiltak/noe", "Noe", themes=["tema/finnes-ikke"])
+    with pytest.raises(HelsegrafError):
+        add_concept(cb, "tiltak/felles-journal", "Igjen")
+    with pytest.raises(HelsegrafError):
+        add_phrasing(cb, "utfordring/finnes-ikke", "x")
+    assert cb.read_bytes() == before
