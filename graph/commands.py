@@ -108,9 +108,9 @@ def ingest(
             for path, extraction, error in _extractions(docs, n_workers):
                 if extraction is not None:
                     try:
-                        store.load_extraction(extraction)
-                        # the review page, added codings and .qdpx export need the full text
+                        # kept first: review corrections re-anchor on it while loading
                         review_texts.remember_ingested(path, extraction.sha256, settings)
+                        store.load_extraction(extraction)
                     except HelsegrafError as exc:
                         error = f"{path}: {exc}"
                     else:
