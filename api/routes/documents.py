@@ -101,10 +101,10 @@ async def upload_document(request: Request, store: StoreDep, settings: SettingsD
         from helsegraf.ingest.pipeline import extract_file
 
         extraction = await run_in_threadpool(extract_file, path)
-        await run_in_threadpool(store.load_extraction, extraction)
         from helsegraf.review.texts import remember_ingested  # text for the review page
 
         await run_in_threadpool(remember_ingested, path, extraction.sha256, settings)
+        await run_in_threadpool(store.load_extraction, extraction)
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
     request.app.state.sparql.invalidate()
