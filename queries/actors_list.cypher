@@ -9,9 +9,9 @@ OPTIONAL MATCH (a)-[:IN_FYLKE]->(f:Fylke)
 WITH a, f
 WHERE $fylke = '' OR f.id = $fylke OR f.fylkesnummer = $fylke OR toLower(f.name) = toLower($fylke)
 OPTIONAL MATCH (a)-[:AUTHORED]->(v:Stemme)
-OPTIONAL MATCH (v)-[:STATES]->(u:Utsagn)
-OPTIONAL MATCH (a)<-[:MENTIONS]-(d:Dokument)
-WITH a, f, count(DISTINCT u) AS statements, count(DISTINCT v.doc_id) AS authored, count(DISTINCT d) AS named_in
+WITH a, f, count(DISTINCT v.doc_id) AS authored,
+     toInteger(sum(CASE WHEN v IS NULL THEN 0 ELSE size([(v)-[:STATES]->(u:Utsagn) | u.id]) END)) AS statements
+WITH a, f, authored, statements, size([(a)<-[:MENTIONS]-(d:Dokument) | d.id]) AS named_in
 RETURN a.id AS id, a.name AS name, a.type AS type, a.kommunenummer AS kommunenummer, a.orgnr AS orgnr,
        f.name AS fylke, CASE WHEN authored > named_in THEN authored ELSE named_in END AS document_count,
        statements AS statement_count
