@@ -260,6 +260,7 @@ class NamedQueryPublic(ApiModel):
     language: str
     description: str | None = None
     params: list[str] = Field(default_factory=list)
+    defaults: dict[str, Any] = Field(default_factory=dict, description="declared default values")
     text: str
 
 

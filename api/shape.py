@@ -157,7 +157,16 @@ def actor_public(row: dict[str, Any]) -> ActorPublic:
 
 
 def actor_detail(row: dict[str, Any]) -> ActorDetail:
-    public = actor_public(row)
+    challenges = [concept_count(c) for c in _maps(row.get("challenges"))]
+    measures = [concept_count(c) for c in _maps(row.get("measures"))]
+    documents = _dedupe(document_base(d) for d in _maps(row.get("documents")))
+    counts = {
+        "document_count": pick(row, "document_count", default=len(documents)),
+        "statement_count": pick(
+            row, "statement_count", default=sum(c.count for c in challenges + measures)
+        ),
+    }
+    public = actor_public(row | counts)
     return ActorDetail(
         **public.model_dump(),
         valid_from=_str(row.get("valid_from")),
@@ -166,10 +175,10 @@ def actor_detail(row: dict[str, Any]) -> ActorDetail:
         member_of=_actors(row.get("member_of")),
         predecessors=_actors(row.get("predecessors")),
         successors=_actors(row.get("successors")),
-        challenges=[concept_count(c) for c in _maps(row.get("challenges"))],
-        measures=[concept_count(c) for c in _maps(row.get("measures"))],
+        challenges=challenges,
+        measures=measures,
         examples=_dedupe(example_base(e) for e in _maps(row.get("examples"))),
-        documents=_dedupe(document_base(d) for d in _maps(row.get("documents"))),
+        documents=documents,
     )
 
 
@@ -310,7 +319,8 @@ def document_detail(row: dict[str, Any], statements: list[dict[str, Any]]) -> Do
             vid = vid.rsplit("/", 1)[-1]
         voice = voices.setdefault(vid, VoicePublic(id=vid))
         voice.statements.append(statement(s))
-    public = document_public(row)
+    authors = [a.name for v in voices.values() for a in v.authors]
+    public = document_public(row if row.get("authors") else row | {"authors": authors})
     return DocumentDetail(
         **public.model_dump(),
         voices=list(voices.values()),

@@ -451,6 +451,7 @@ def test_documents_list_and_detail_in_reading_order(api_client) -> None:
         assert r.status_code == 200, (key, r.text)
     d = r.json()
     assert d["title"] == "Innspill fra Orkland og Skaun"
+    assert d["authors"] == ["Orkland kommune", "Skaun kommune"]
     (voice,) = d["voices"]
     assert {a["name"] for a in voice["authors"]} == {"Orkland kommune", "Skaun kommune"}
     lines = [s["line"] for s in voice["statements"]]
@@ -824,3 +825,14 @@ def test_sparql_time_limit_is_422(api_store, api_settings) -> None:
         assert "time limit" in r.json()["detail"]
         # the endpoint answers the next query
         assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"]
+
+
+def test_actor_detail_counts_match_the_list(api_client, orkland_id) -> None:
+    listed = next(
+        a
+        for a in api_client.get("/api/actors", params={"q": "Orkland"}).json()["items"]
+        if a["id"] == orkland_id
+    )
+    detail = api_client.get(f"/api/actors/{orkland_id}").json()
+    assert detail["statement_count"] == listed["statement_count"] == 3
+    assert detail["document_count"] == listed["document_count"] == 1

@@ -31,19 +31,25 @@ def health(store: StoreDep, settings: SettingsDep) -> Health:
 )
 def list_queries(
     request: Request,
-    language: str | None = None,
+    store: StoreDep,
+    language: Literal["cypher", "sparql"] | None = Query(None, description="only this language"),
     limit: Limit = 50,
     offset: Offset = 0,
     format: Format = None,
 ) -> Page[NamedQueryPublic] | Response:
-    """Every query in `queries/` (Cypher and SPARQL), with its text, for the query editors."""
+    """Every query in `queries/` (Cypher and SPARQL), with its text, for the query editors.
+
+    A Cypher query's text is the one for the engine in use (some have per-engine variants).
+    """
+    dialect = getattr(store, "dialect", "")
     items = [
         NamedQueryPublic(
             name=q.name,
             language=q.language,
             description=q.description,
             params=list(q.params),
-            text=q.text,
+            defaults={p.name: p.default for p in q.param_specs if p.default not in (None, "")},
+            text=q.text_for(dialect) if q.language == "cypher" else q.text,
         )
         for q in catalog.all()
         if language is None or q.language == language

@@ -307,6 +307,8 @@ async function searchActors() {
   if ($("#actor-fylke").value) params.set("fylke", $("#actor-fylke").value);
   const url = `/api/actors?${params}`;
   const page = await api(url);
+  if (page.items.length) samples.actor = samples.actor || page.items[0].id;
+  if (page.items.length > 1) samples.otherActor = samples.otherActor || page.items[1].id;
   renderTable($("#actor-list"), {
     columns: [
       { label: "Aktør", key: "name" },
@@ -395,6 +397,7 @@ function examplesUrl(limit) {
 
 async function searchExamples() {
   const page = await api(examplesUrl(200));
+  if (page.items.length) samples.example = samples.example || page.items[0].id;
   renderTable($("#example-list"), {
     columns: [
       { label: "Eksempel", key: "name" },
@@ -451,6 +454,7 @@ async function showExample(id) {
 async function loadDocuments() {
   const url = "/api/documents?limit=500";
   const page = await api(url);
+  if (page.items.length) samples.document = page.items[0].id;
   renderTable($("#document-list"), {
     columns: [
       { label: "Tittel", render: (r) => r.title || r.name },
@@ -529,19 +533,39 @@ function showQueryResult(columns, rows, csv, note) {
   if (note) box.append(el("p", { class: "meta" }, note));
 }
 
+/* Example values for a catalog query's parameters: what the page shows or has loaded. */
+const samples = {};
+
+function sampleParam(name) {
+  const fromHash = (tab) => {
+    const h = decodeURIComponent(location.hash.replace(/^#/, ""));
+    return h.startsWith(`${tab}/`) ? h.slice(tab.length + 1) : "";
+  };
+  switch (name) {
+    case "challenge": return fromHash("utfordringer") || "utfordring/rekruttering";
+    case "actor": case "from": return fromHash("aktorer") || samples.actor || "";
+    case "to": return samples.otherActor || "";
+    case "example": return fromHash("eksempler") || samples.example || "";
+    case "document": return fromHash("dokumenter") || samples.document || "";
+    case "id": return fromHash("aktorer") || fromHash("eksempler") || samples.actor || "";
+    case "limit": return 20;
+    default: return "";
+  }
+}
+
 async function loadCatalog() {
   const page = await api("/api/queries?limit=500");
   for (const q of page.items) {
     const target = q.language === "sparql" ? $("#sparql-example") : $("#cypher-example");
-    target.append(el("option", { value: q.name }, `${q.name} – ${q.description || ""}`));
+    target.append(el("option", { value: `${q.language}:${q.name}` }, `${q.name} – ${q.description || ""}`));
   }
-  const byName = Object.fromEntries(page.items.map((q) => [q.name, q]));
+  // A name can have both a Cypher and a SPARQL form.
+  const byName = Object.fromEntries(page.items.map((q) => [`${q.language}:${q.name}`, q]));
   $("#cypher-example").addEventListener("change", (e) => {
     const q = byName[e.target.value];
     if (!q) return;
     $("#cypher-text").value = q.text;
-    const params = Object.fromEntries(q.params.map((p) => [p, p === "limit" ? 20 : ""]));
-    if ("challenge" in params) params.challenge = "utfordring/rekruttering";
+    const params = Object.fromEntries(q.params.map((p) => [p, q.defaults[p] ?? sampleParam(p)]));
     $("#cypher-params").value = JSON.stringify(params);
   });
   $("#sparql-example").addEventListener("change", (e) => {

@@ -103,6 +103,17 @@ def test_run_cypher_and_sparql(page) -> None:
     assert page.locator("#query-result tbody tr").count() == 5
     assert page.locator("#query-result thead th").all_inner_texts() == ["id", "label"]
 
+    # an example from the catalog, with its parameters filled in
+    page.locator("#cypher-example").select_option(value="cypher:actors_raising_challenge")
+    assert "utfordring/" in page.input_value("#cypher-params")
+    page.locator("#cypher-form button[type=submit]").click()
+    page.wait_for_function(
+        "document.querySelector('#query-result thead') && "
+        "document.querySelector('#query-result thead').innerText.includes('quote')",
+        timeout=20_000,
+    )
+    assert page.locator("#query-result tbody tr").count() >= 1
+
     page.fill(
         "#sparql-text",
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
