@@ -45,6 +45,9 @@ SERVER_CONFIG: dict[str, Any] = {
     # RDB snapshots would fork the server during ingest; the AOF (with its RDB preamble,
     # rewritten automatically) already holds everything.
     "save": '""',
+    # Every loaded document appends its queries; rewriting the file once it has grown past
+    # 16 MB (and doubled since the last rewrite) keeps reopening fast (an RDB load, not a replay).
+    "auto-aof-rewrite-min-size": "16mb",
 }
 
 _READ_ONLY_MARKERS = ("read-only", "RO_QUERY")
