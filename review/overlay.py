@@ -293,19 +293,50 @@ def apply_document(
     Returns how many corrections of each action were applied (``missing`` counts rejects
     whose statement the machine no longer outputs).
     """
-    log = CorrectionLog.for_settings(settings or getattr(store, "settings", None))
+    settings = settings or getattr(store, "settings", None)
+    log = CorrectionLog.for_settings(settings)
     records = current(log.for_document(doc_id, name))
     done: Counter[str] = Counter()
     if not records:
         return done
     vs = voices(store, doc_id)
+    text: str | None = None
+    if any(c.doc_id != doc_id for c in records):
+        from helsegraf.review import texts
+
+        rows = store.query("MATCH (d:Dokument {id: $id}) RETURN d.sha256 AS sha", {"id": doc_id})
+        text = texts.text_of(rows[0]["sha"] if rows else None, settings)
     for c in records:
         rows = statements(store, doc_id)
         if c.doc_id != doc_id:
-            c = c.model_copy(update={"doc_id": doc_id})
+            # The file changed: the same passage may now be somewhere else.
+            c = _reanchor(c.model_copy(update={"doc_id": doc_id}), text)
         sid = apply_one(store, c, doc_id, rows, vs)
         done[c.action if sid else "missing"] += 1
     return done
+
+
+def _reanchor(c: Correction, text: str | None) -> Correction:
+    """Move a correction's offsets to the occurrence of its quote nearest the old place."""
+    if not text or not c.quote or c.start is None:
+        return c
+    if text[c.start : c.start + len(c.quote)] == c.quote:
+        return c
+    hits, i = [], text.find(c.quote)
+    while i >= 0:
+        hits.append(i)
+        i = text.find(c.quote, i + 1)
+    if not hits:
+        return c
+    start = min(hits, key=lambda h: abs(h - (c.start or 0)))
+    return c.model_copy(
+        update={
+            "start": start,
+            "end": start + len(c.quote),
+            "line": text.count("\n", 0, start) + 1,
+            "statement": None if c.action != "add" else c.statement,
+        }
+    )
 
 
 def after_load(store: Any, x: Any) -> None:

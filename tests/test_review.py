@@ -379,3 +379,50 @@ def test_codebook_edits_parse_and_bad_ones_leave_the_file_as_it_was(tmp_path) ->
     with pytest.raises(HelsegrafError):
         add_phrasing(cb, "utfordring/finnes-ikke", "x")
     assert cb.read_bytes() == before
+
+
+def test_corrections_follow_their_passage_into_a_changed_file(env, tmp_path) -> None:
+    client, store, settings = env["client"], env["store"], env["settings"]
+    name = "003_703938f9d97872b5.txt"
+    machine = _machine_statements(store, name)
+    rejected = machine[-1]
+    text = load(CORPUS / name).text
+    line = next(ln.strip() for ln in reversed(text.splitlines()) if len(ln.strip()) > 40)
+    r = client.patch(
+        f"/api/statements/{rejected['id']}",
+        json={"action": "reject"},
+        headers={**AUTH, "X-Reviewer": "Kari"},
+    )
+    assert r.status_code == 200
+    r = client.post(
+        "/api/statements",
+        headers=AUTH,
+        json={
+            "document": name,
+            "concept": "utfordring/rekruttering",
+            "quote": line,
+            "start": text.rfind(line),
+            "reviewer": "Kari",
+        },
+    )
+    assert r.status_code == 201, r.text
+    old_doc = overlay.document(store, name)["id"]
+
+    # The same document, edited: a line added at the top moves every offset.
+    changed = tmp_path / name
+    prefix = "Revidert utgave, med et nytt forord.\n"
+    changed.write_text(prefix + (CORPUS / name).read_text(encoding="utf-8"), encoding="utf-8")
+    texts.remember_file(changed, settings)
+    store.load_extraction(extract_file(changed))
+    doc = overlay.document(store, name)
+    assert doc["id"] != old_doc
+    rows = overlay.statements(store, doc["id"])
+    shift = len(prefix)
+    by_span = {(r["start"], r["end"]): r for r in rows}
+    was = by_span[(rejected["start"] + shift, rejected["end"] + shift)]
+    assert was["status"] == "rejected" and was["quote"] == rejected["quote"]
+    new_text = load(changed).text
+    added = [r for r in rows if r["quote"] == line and r["concept"] == "utfordring/rekruttering"]
+    assert len(added) == 1 and added[0]["status"] == "confirmed"
+    assert new_text[added[0]["start"] : added[0]["end"]] == line
+    assert added[0]["start"] == text.rfind(line) + shift
