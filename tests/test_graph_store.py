@@ -327,6 +327,20 @@ def test_document_statements_come_in_reading_order(
     assert keys == sorted(keys)
 
 
+def test_fulltext_search_finds_examples_and_quotes(
+    gstore: GraphStore, gold_extractions: list[Extraction]
+) -> None:
+    ex = next(e for x in gold_extractions for e in x.examples if len(e.name) > 6)
+    word = max(ex.name.replace("(", " ").replace(")", " ").split(), key=len)
+    assert ex.name in {h["name"] for h in gstore.fulltext("Eksempel", word, limit=50)}
+    quote = gold_extractions[0].challenges[0].quote
+    qword = max(quote.split(), key=len).strip(".,:;()")
+    hits = gstore.fulltext("Utsagn", qword, limit=100)
+    assert any(qword in h["name"] for h in hits)
+    with pytest.raises(QueryError):
+        gstore.fulltext("Dokument", "x")
+
+
 # --------------------------------------------------------------------------- embedded engine only
 
 
