@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 
 from helsegraf import __version__
@@ -63,6 +64,13 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
             from helsegraf.graph.store import open_store
 
             app.state.store = open_store(settings)
+            # Codebook and registries, so the page works on an empty store too; a no-op
+            # (one hash check) when they are loaded and unchanged.
+            try:
+                await run_in_threadpool(app.state.store.ensure_reference)
+            except BaseException:
+                app.state.store.close()
+                raise
         else:
             app.state.store = store
         try:
