@@ -2,7 +2,8 @@
 
 * voices with their authors and line ranges;
 * actors: every actor mentioned and every author, once each, by canonical name;
-* challenges and measures: one per (voice, concept), keeping the best-scoring quote; a
+* challenges and measures: one per (voice, concept) (``annet`` per label), keeping the
+  best-scoring quote; a
   measure gathers the responsible parties and times of all rows coded to it;
 * examples as found;
 * ids derived from content: the document id is the file's sha256 (first 16 hex digits),
@@ -80,13 +81,14 @@ def _actor_id(ref: ActorRef) -> str:
 def _merge_statements(
     codings: list[Coding], kind: str, doc_id: str, voice_order: dict[str, int]
 ) -> list[StatementOut]:
-    best: dict[tuple[str, str], Coding] = {}
-    responsible: dict[tuple[str, str], list[str]] = {}
-    when: dict[tuple[str, str], list[str]] = {}
+    best: dict[tuple[str, str, str], Coding] = {}
+    responsible: dict[tuple[str, str, str], list[str]] = {}
+    when: dict[tuple[str, str, str], list[str]] = {}
     for c in codings:
         if c.kind != kind:
             continue
-        key = (c.voice, c.concept)
+        # ".../annet" statements are different things under one code: keep each label
+        key = (c.voice, c.concept, (c.label or "") if c.concept.endswith("/annet") else "")
         old = best.get(key)
         if old is None or (c.score, -c.quote.start) > (old.score, -old.quote.start):
             best[key] = c
@@ -96,7 +98,9 @@ def _merge_statements(
         if c.when and c.when not in when.setdefault(key, []):
             when[key].append(c.when)
     out = []
-    for key in sorted(best, key=lambda k: (voice_order.get(k[0], 99), best[k].quote.start, k[1])):
+    for key in sorted(
+        best, key=lambda k: (voice_order.get(k[0], 99), best[k].quote.start, k[1], k[2])
+    ):
         c = best[key]
         q = c.quote
         out.append(

@@ -166,3 +166,16 @@ def test_time_limit_stops_a_document() -> None:
     assert "slow.txt" in str(info.value) and "longer than" in str(info.value)
     # the next document runs normally again (the alarm is cleared)
     assert extract_text(INNSPILL, "ok.txt").voices
+
+
+def test_annet_measures_with_different_labels_stay_apart() -> None:
+    text = (
+        "Innspill fra Skaun kommune\n\n"
+        "Hvilke tiltak er aktuelle?\n\n"
+        "• Kommunen bør kjøpe inn flere elsykler til hjemmebaserte tjenester i sentrum.\n"
+        "• Vi ønsker at parkeringsplassene ved rådhuset males på nytt hvert andre år.\n"
+    )
+    x = extract_text(text, "annet.txt")
+    annet = [m for m in x.measures if m.concept == "tiltak/annet"]
+    assert len(annet) == 2, [m.quote for m in x.measures]
+    assert len({m.label for m in annet}) == 2 and len({m.id for m in annet}) == 2
