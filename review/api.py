@@ -217,6 +217,11 @@ def review_queue(
     doc = document or ""
     if doc and not doc.startswith("dokument/") and "." not in doc:
         doc = f"dokument/{doc}"
+    if concept and "/" not in concept:  # the part after the slash, as elsewhere in the API
+        from helsegraf.ontology.codebook import load_codebook
+
+        found = load_codebook().get(concept)
+        concept = found.id if found else concept
     rows = store.query(
         QUEUE_QUERY,
         {"status": status or "", "concept": concept or "", "document": doc},
