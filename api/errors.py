@@ -15,38 +15,33 @@ from helsegraf.core.errors import HelsegrafError
 
 log = logging.getLogger("helsegraf.api")
 
-# Status for the store's and engines' typed errors, looked up by class name so this module
-# does not depend on which backend modules exist. Unknown HelsegrafErrors are 400.
-_STATUS_BY_NAME: dict[str, int] = {
-    "NotFoundError": 404,
-    "ReadOnlyError": 400,
-    "ReadOnlyViolation": 400,
-    "WriteNotAllowed": 400,
-    "QuerySyntaxError": 400,
-    "CypherSyntaxError": 400,
-    "SparqlSyntaxError": 400,
-    "QueryRefused": 400,
-    "UpdateRefused": 400,
-    "ServiceRefused": 400,
-    "QueryError": 400,
-    "QueryTimeout": 422,
-    "QueryTimeoutError": 422,
-    "TimeoutError": 422,
-    "StoreUnavailable": 503,
-    "StoreUnavailableError": 503,
-}
-
 TIMEOUT_STATUS = 422
 
 
+def _status_table() -> list[tuple[type[BaseException], int]]:
+    """Status per typed error of the store and the SPARQL engine, most specific first."""
+    from helsegraf.graph import errors as graph
+    from helsegraf.graph import sparql
+
+    return [
+        (graph.QueryTimeout, TIMEOUT_STATUS),
+        (sparql.QueryTimeout, TIMEOUT_STATUS),
+        (graph.QueryRejected, 400),
+        (graph.QueryError, 400),
+        (sparql.QueryRefused, 400),
+        (sparql.SparqlSyntaxError, 400),
+        (graph.StoreUnavailable, 503),
+    ]
+
+
 def status_for(exc: BaseException) -> int:
-    """HTTP status for an expected error: by its class (or a base class) name, else 400."""
+    """HTTP status for an expected error: by its type (timeouts 422, refusals 400), else 400."""
     explicit = getattr(exc, "status_code", None)
     if isinstance(explicit, int) and 400 <= explicit < 600:
         return explicit
-    for cls in type(exc).__mro__:
-        if cls.__name__ in _STATUS_BY_NAME:
-            return _STATUS_BY_NAME[cls.__name__]
+    for cls, status in _status_table():
+        if isinstance(exc, cls):
+            return status
     if isinstance(exc, TimeoutError):
         return TIMEOUT_STATUS
     return 400
@@ -98,4 +93,5 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "not found"},
     422: {"model": ErrorOut, "description": "invalid parameters, or the query hit its time limit"},
     500: {"model": ErrorOut, "description": "internal error"},
+    503: {"model": ErrorOut, "description": "the graph store cannot be reached"},
 }
