@@ -289,6 +289,24 @@ def test_a_million_lines_of_one_character(tmp_path: Path) -> None:
     assert elapsed < 150, f"took {elapsed:.0f} s"
 
 
+def test_time_limit_stops_a_document_inside_a_stage(tmp_path: Path) -> None:
+    """The per-document time limit is a real limit: a document whose single stages each take
+    many seconds is stopped close to the limit, not at the end of the stage it is in."""
+    from helsegraf.core.errors import HelsegrafError
+    from helsegraf.ingest import load
+    from helsegraf.ingest.pipeline import extract_loaded
+
+    path = tmp_path / "million.txt"
+    path.write_bytes(b"a\n" * 1_000_000)
+    doc = load.load(path)
+    started = time.monotonic()
+    with pytest.raises(HelsegrafError) as info:
+        extract_loaded(doc, timeout_s=1.0)
+    elapsed = time.monotonic() - started
+    assert "HELSEGRAF_DOCUMENT_TIMEOUT_S" in str(info.value) and path.name in str(info.value)
+    assert elapsed < 6, f"stopped after {elapsed:.1f} s with a limit of 1 s"
+
+
 def test_symlink_loop_in_a_folder(tmp_path: Path) -> None:
     folder = tmp_path / "mappe"
     (folder / "under").mkdir(parents=True)
