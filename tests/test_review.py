@@ -28,7 +28,7 @@ from helsegraf.ingest.evaluate import CATEGORIES, evaluate
 from helsegraf.ingest.load import load
 from helsegraf.ingest.pipeline import extract_file
 from helsegraf.ontology import codebook as codebook_module
-from helsegraf.review import overlay, refi, texts
+from helsegraf.review import overlay, refi, service, texts
 from helsegraf.review.agreement import agreement, alpha_binary
 from helsegraf.review.codebook_edit import add_concept, add_phrasing
 from helsegraf.review.recode import recode
@@ -337,14 +337,38 @@ def test_recode_reports_moves_after_adding_a_phrasing(env, tmp_path) -> None:
     shutil.copy(codebook_module.DEFAULT_PATH, cb)
     assert add_phrasing(cb, moved_to, target["quote"], who="Kari") == moved_to
     assert target["quote"] in codebook_module.parse_codebook(cb)[moved_to].phrasings
+    # A reviewed coding whose passage the new phrasing would also move: recode leaves it alone.
+    kept = next(
+        m
+        for m in machine
+        if m["id"] != target["id"]
+        and m["concept"] != moved_to
+        and m["kind"] == target["kind"]
+        and m["quote"] != target["quote"]
+    )
+    add_phrasing(cb, moved_to, kept["quote"])
+    confirmed = service.review_statement(store, settings, kept["id"], "confirm", "Kari")
+    assert confirmed["status"] == "confirmed"
+    reviewed_before.append(confirmed)
     real = codebook_module.DEFAULT_PATH.read_bytes()
 
-    report = recode(store, settings, cb, documents=[name])
-    assert report.documents == 1
+    report = recode(store, settings, cb, documents=[name], apply=True)
+    assert report.documents == 1 and report.applied
     moves = [(m.start, m.end, m.new_concept) for m in report.moves]
     assert (target["start"], target["end"], moved_to) in moves, report.moves[:10]
     reviewed_spans = {(r["start"], r["end"]) for r in reviewed_before}
     assert not any((m.start, m.end) in reviewed_spans for m in report.moves)
+    after = overlay.statements(store, overlay.document(store, name)["id"])
+    assert any(
+        r["start"] == kept["start"]
+        and r["concept"] == kept["concept"]
+        and r["status"] == "confirmed"
+        for r in after
+    )
+    assert any(
+        r["start"] == target["start"] and r["concept"] == moved_to and r["status"] == "machine"
+        for r in after
+    )
     # the real codebook is untouched and extraction reads it again afterwards
     assert codebook_module.DEFAULT_PATH.read_bytes() == real
     assert moved_to in codebook_module.load_codebook()
