@@ -183,7 +183,14 @@ const NODE_COLOURS = {
   document: "#8a8a8a", voice: "#b0b0b0", theme: "#9b59b6", group: "#c0a030", place: "#7f8c8d",
 };
 
-function drawGraph(container, hood) {
+const KIND_NAMES = {
+  actor: "aktør", challenge: "utfordring", measure: "tiltak", example: "eksempel",
+  document: "dokument", theme: "tema", group: "pasientgruppe", place: "sted",
+};
+// Rings around the focus node, inner to outer.
+const KIND_RING = { actor: 3, example: 3, challenge: 2, measure: 1, group: 1, place: 1, theme: 1 };
+
+function drawGraph(container, hood, focusId) {
   container.replaceChildren();
   if (typeof cytoscape === "undefined") {
     container.append(el("div", { class: "empty" }, "Grafvisningen er ikke tilgjengelig."));
@@ -195,34 +202,48 @@ function drawGraph(container, hood) {
   }
   const ids = new Set(hood.nodes.map((n) => n.id));
   const elements = [
-    ...hood.nodes.map((n) => ({ data: { id: n.id, label: n.label, kind: n.kind } })),
+    ...hood.nodes.map((n) => ({ data: { id: n.id, label: n.label, kind: n.kind, focus: n.id === focusId ? 1 : 0 } })),
     ...hood.edges
       .filter((e) => ids.has(e.source) && ids.has(e.target))
       .map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target, label: e.label } })),
   ];
+  const kinds = [...new Set(hood.nodes.map((n) => n.kind))];
+  const legend = el("div", { class: "legend" }, kinds.map((k) =>
+    el("span", {}, el("i", { style: `background:${NODE_COLOURS[k] || "#999"}` }), KIND_NAMES[k] || k)));
+  const canvas = el("div", { class: "graph-canvas" });
+  container.append(legend, canvas);
   const cy = cytoscape({
-    container,
+    container: canvas,
     elements,
-    layout: { name: "cose", animate: false, nodeRepulsion: 9000 },
+    layout: {
+      name: "concentric",
+      animate: false,
+      minNodeSpacing: 18,
+      concentric: (n) => (n.data("focus") ? 10 : KIND_RING[n.data("kind")] || 0),
+      levelWidth: () => 1,
+    },
     style: [
       {
         selector: "node",
         style: {
-          label: "data(label)", "font-size": 10, "text-wrap": "ellipsis", "text-max-width": 120,
+          label: "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 110,
           "background-color": (n) => NODE_COLOURS[n.data("kind")] || "#999",
-          width: 18, height: 18, color: "#1d2a30",
+          width: 14, height: 14, color: "#1d2a30", "text-valign": "bottom", "text-margin-y": 2,
         },
       },
+      { selector: "node[focus = 1]", style: { width: 26, height: 26, "font-size": 12, "font-weight": "bold" } },
       {
         selector: "edge",
         style: {
-          width: 1.2, "line-color": "#c4cdd1", "target-arrow-color": "#c4cdd1",
-          "target-arrow-shape": "triangle", "curve-style": "bezier",
-          label: "data(label)", "font-size": 8, color: "#5b6b73",
+          width: 1, "line-color": "#c4cdd1", "target-arrow-color": "#c4cdd1",
+          "target-arrow-shape": "triangle", "arrow-scale": 0.7, "curve-style": "straight",
         },
       },
+      { selector: "edge:selected, edge.hover", style: { label: "data(label)", "font-size": 9, color: "#5b6b73", "line-color": "#e07a3f" } },
     ],
   });
+  cy.on("mouseover", "edge", (evt) => evt.target.addClass("hover"));
+  cy.on("mouseout", "edge", (evt) => evt.target.removeClass("hover"));
   cy.on("tap", "node", (evt) => {
     const n = evt.target.data();
     if (n.kind === "actor") location.hash = `aktorer/${n.id}`;
@@ -381,7 +402,7 @@ async function showActor(id) {
     csv: async () => downloadRows(a.documents, "dokumenter.csv"),
     onRow: (r) => { location.hash = `dokumenter/${r.id}`; },
   });
-  drawGraph($("#actor-graph"), hood);
+  drawGraph($("#actor-graph"), hood, a.id);
 }
 
 /* ------------------------------------------------------------------ Eksempler */
@@ -446,7 +467,7 @@ async function showExample(id) {
       authors: m.authors.map((a) => a.name).join("; "), stance: m.stance, ...m.evidence,
     })), "omtaler.csv"),
   });
-  drawGraph($("#example-graph"), hood);
+  drawGraph($("#example-graph"), hood, x.id);
 }
 
 /* ------------------------------------------------------------------ Dokumenter */

@@ -69,6 +69,8 @@ def test_pick_an_actor_and_see_its_challenges_and_graph(page) -> None:
     assert page.locator("#actor-title").inner_text().strip()
     assert page.locator("#actor-challenges tbody tr").count() >= 1
     page.wait_for_selector("#actor-graph canvas", timeout=20_000)
+    page.wait_for_timeout(500)  # layout settles
+    page.locator("#actor-graph").screenshot(path=str(ARTIFACTS / "ui-graph.png"))
     page.screenshot(path=str(ARTIFACTS / "ui-actor.png"), full_page=False)
 
 
