@@ -55,6 +55,16 @@ _LONE_NUMBER = re.compile(r"^\d{1,3}$")
 _ROW_START = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)(\.?)(?:\s+(.*\S))?\s*$")
 _UPPER_START = re.compile(r"^[\W_]*[A-ZÆØÅÄÖÜÉ0-9«\"“]")
 _LOWER_START = re.compile(r"^[\W_]*[a-zæøåäöüé]")
+# a lone year: a time cell of an action-plan table ("2022"), not a page number
+_LONE_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+# a row (cell) that ends with a time: a year, a span of years or a standing time word
+_ENDS_WHEN = re.compile(
+    r"(?:(?:19|20)\d{2}(?:\s*[-–/]\s*(?:19|20)?\d{2,4})?|fortløpende|løpende|årlig|årleg|x)\s*$",
+    re.IGNORECASE,
+)
+# a line of a table cell is narrower than this; running text after a table is wider
+_CELL_NARROW = 36
+_PROSE_MIN_WORDS = 8
 
 
 @lru_cache
@@ -232,9 +242,16 @@ def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str], s
     lines = doc.lines
     drop: set[int] = set()
     running: dict[str, str] = {}
+    seen_table = False
     for line in lines:
         t = line.text.strip()
-        if not t or (cues.furniture.match(t) and not _LONE_NUMBER.match(t)):
+        if t and cues.table_header.match(t):
+            seen_table = True
+        if not t or (
+            cues.furniture.match(t)
+            and not _LONE_NUMBER.match(t)
+            and not (seen_table and _LONE_YEAR.match(t))
+        ):
             drop.add(line.number)
         elif cues.running_footer.search(t) and len(t) < 160:
             drop.add(line.number)
@@ -740,11 +757,40 @@ class _Builder:
             self.in_table = False
             return False
         if self.cur is not None and self.cur.kind == "table_row":
+            if self._prose_after_row(t):
+                self.in_table = False  # running text after the last row: the table is over
+                self._close()
+                return False
             self._append(line, lo, hi)
             return True
         # text between the header and the first row (or after a group heading)
         self._start("paragraph", line, lo, hi, table=True)
         return True
+
+    def _prose_after_row(self, t: str) -> bool:
+        """A line of running text (wide, a sentence of many words) after a row whose cells are
+        filled (its last cell ends a sentence, is a narrow cell or a time): the table has ended
+        and this line is a paragraph of its own, not more of the last row."""
+        cur = self.cur
+        if (
+            cur is None
+            or len(t) < self.long
+            or len(t.split()) < _PROSE_MIN_WORDS
+            or not re.match(r"[A-ZÆØÅ][a-zæøå]", t)  # a list item or a number: still the row
+            or re.search(r"\s{3,}|\t", t)  # cells laid out side by side: still a row
+        ):
+            return False
+        last = cur.last_text().strip()
+        if len(cur.parts) == 1:
+            m = _ROW_START.match(last)
+            last = (m.group(3) or "") if m else last
+        if not re.search(r"[^\W\d_]|\d{4}", last):
+            return False  # only the row number so far: this line is its measure cell
+        return bool(
+            re.search(r"[.!?]['\"»”’)\]]*$", last)
+            or _ENDS_WHEN.search(last)
+            or (len(cur.parts) > 1 and len(last) <= _CELL_NARROW)
+        )
 
     def finish(self) -> list[Block]:
         self._close()

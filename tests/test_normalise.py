@@ -216,3 +216,39 @@ def test_a_very_long_line_is_cut_into_bounded_blocks() -> None:
     for b in doc.blocks:
         f = b.fragments[0]
         assert line[f.line_start : f.line_end] == b.text
+
+
+def test_running_text_after_the_last_table_row_is_a_paragraph() -> None:
+    doc = norm(
+        "Tiltak Ansvarlig Når\n"
+        "1 Etablere felles fagnettverk for jordmødre i regionen ASU 2023\n"
+        "2 Utarbeide felles prosedyre for utskrivning av eldre pasienter Kommunene / SI 2024\n"
+        "Handlingsplanen evalueres årlig av det strategiske samarbeidsutvalget, og tiltakene "
+        "rulleres ved behov.\n"
+    )
+    rows = [b.text for b in doc.blocks if b.kind == "table_row"]
+    assert rows[-1].endswith("Kommunene / SI 2024")
+    assert doc.blocks[-1].kind == "paragraph" and doc.blocks[-1].text.startswith("Handlingsplanen")
+
+
+def test_lone_years_in_a_table_are_time_cells_not_page_numbers() -> None:
+    doc = norm(
+        "Nr. Tiltak Ansvarlig Når\n1\nLage felles opplæringsplan for\nansatte i heimetenesta\n"
+        "Fagrådet\n2022\n2\nEtablere faste dialogmøte mellom\nfastlegar og sjukehuset\nASU\n"
+        "2023\n\nPartane vil i 2023 gjere ei samla vurdering av korleis samarbeidet har fungert, "
+        "og leggje fram forslag til nye tiltak.\n"
+    )
+    rows = [b.text for b in doc.blocks if b.kind == "table_row"]
+    assert len(rows) == 2 and rows[0].endswith("Fagrådet 2022") and rows[1].endswith("ASU 2023")
+    assert doc.blocks[-1].kind == "paragraph" and doc.blocks[-1].text.startswith("Partane")
+
+
+def test_a_list_inside_a_table_cell_stays_in_its_row() -> None:
+    doc = norm(
+        "Tiltak Ansvarlig Når\n"
+        "3 Følge opp aktuelle utviklingsprosjekt og spre erfaringer:\n"
+        "- Kommunalt lærings- og mestringstilbud i samarbeid med helseforetak og frivillige\n"
+        "4 Spre erfaringer med opplæringen Kommunene\n"
+    )
+    rows = [b.text for b in doc.blocks if b.kind == "table_row"]
+    assert len(rows) == 2 and "Kommunalt lærings- og mestringstilbud" in rows[0]
