@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.state.settings = settings
     app.state.store = None
     app.state.sparql = SparqlHolder()
+    app.state.export_cache = {}
     errors.install(app)
 
     for module in (

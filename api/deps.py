@@ -28,20 +28,22 @@ def get_store(request: Request) -> GraphStore:
 
 
 class SparqlHolder:
-    """Builds the SPARQL engine from the store on first use, and again after the graph changes.
+    """The SPARQL engine over the RDF export of the store, rebuilt when the graph changes.
 
-    The RDF view is an export of the property graph (cached on disk by the engine), so it is
-    built lazily: a document upload marks it stale and the next SPARQL query pays for the rebuild.
+    The RDF view is an export of the property graph (kept on disk by the engine). Each use
+    compares the graph's fingerprint (counts and document signatures, a few cheap queries)
+    with the one the engine was built from, so uploads and review edits show up in SPARQL.
     """
 
     def __init__(self) -> None:
         self._engine: Any = None
+        self._key: str | None = None
         self._lock = threading.Lock()
 
     def invalidate(self) -> None:
         """Forget the engine; the next :meth:`get` builds it again."""
         with self._lock:
-            engine, self._engine = self._engine, None
+            engine, self._engine, self._key = self._engine, None, None
         if engine is not None:
             engine.close()
 
@@ -50,12 +52,16 @@ class SparqlHolder:
         self.invalidate()
 
     def get(self, store: GraphStore, settings: Settings) -> Any:
-        """Return the engine, building it from ``store`` if needed."""
-        with self._lock:
-            if self._engine is None:
-                from helsegraf.graph.sparql import SparqlEngine
+        """Return the engine, building it from ``store`` if the graph changed."""
+        from helsegraf.graph.sparql import SparqlEngine, graph_fingerprint
 
+        key = graph_fingerprint(store)
+        with self._lock:
+            if self._engine is None or self._key != key:
+                if self._engine is not None:
+                    self._engine.close()
                 self._engine = SparqlEngine.for_store(store, settings)
+                self._key = key
             return self._engine
 
 

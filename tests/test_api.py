@@ -836,3 +836,29 @@ def test_actor_detail_counts_match_the_list(api_client, orkland_id) -> None:
     detail = api_client.get(f"/api/actors/{orkland_id}").json()
     assert detail["statement_count"] == listed["statement_count"] == 3
     assert detail["document_count"] == listed["document_count"] == 1
+
+
+def test_sparql_and_rdf_export_follow_an_upload(upload_client) -> None:
+    client, _ = upload_client
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    before = int(
+        client.get("/sparql", params={"query": count}).json()["results"]["bindings"][0]["n"][
+            "value"
+        ]
+    )
+    ttl_before = client.get("/api/export.ttl").text
+    r = client.post(
+        "/api/documents",
+        files={"file": ("innspill.txt", UPLOAD_TEXT.encode())},
+        headers={"Authorization": "Bearer s3cret-token"},
+    )
+    assert r.status_code == 201, r.text
+    after = int(
+        client.get("/sparql", params={"query": count}).json()["results"]["bindings"][0]["n"][
+            "value"
+        ]
+    )
+    assert after > before
+    ttl_after = client.get("/api/export.ttl").text
+    assert len(ttl_after) > len(ttl_before)
+    assert "innspill.txt" in ttl_after

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from helsegraf.api import named, shape
@@ -12,10 +12,19 @@ from helsegraf.api.tables import CSV_MEDIA_TYPE, csv_response
 router = APIRouter(prefix="/api", tags=["export"])
 
 
-def _rdf(store: object, fmt: str) -> bytes:
+def _rdf(request: Request, store: object, fmt: str) -> bytes:
+    """The graph serialised as ``fmt``; kept until the graph changes (its fingerprint)."""
     from helsegraf.graph.rdf import export_rdf
+    from helsegraf.graph.sparql import graph_fingerprint
 
-    return export_rdf(store).serialize(format=fmt, encoding="utf-8")
+    cache: dict[str, tuple[str, bytes]] = request.app.state.export_cache
+    key = graph_fingerprint(store)
+    hit = cache.get(fmt)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    data = export_rdf(store).serialize(format=fmt, encoding="utf-8")
+    cache[fmt] = (key, data)
+    return data
 
 
 @router.get(
@@ -24,10 +33,10 @@ def _rdf(store: object, fmt: str) -> bytes:
     summary="The graph as RDF Turtle",
     responses={200: {"content": {"text/turtle": {"schema": {"type": "string"}}}}},
 )
-def export_turtle(store: StoreDep) -> Response:
+def export_turtle(request: Request, store: StoreDep) -> Response:
     """The whole graph as RDF (Turtle), in the helsegraf ontology."""
     return Response(
-        _rdf(store, "turtle"),
+        _rdf(request, store, "turtle"),
         media_type="text/turtle; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="helsegraf.ttl"'},
     )
@@ -39,10 +48,10 @@ def export_turtle(store: StoreDep) -> Response:
     summary="The graph as JSON-LD",
     responses={200: {"content": {"application/ld+json": {"schema": {}}}}},
 )
-def export_jsonld(store: StoreDep) -> Response:
+def export_jsonld(request: Request, store: StoreDep) -> Response:
     """The whole graph as RDF (JSON-LD)."""
     return Response(
-        _rdf(store, "json-ld"),
+        _rdf(request, store, "json-ld"),
         media_type="application/ld+json",
         headers={"Content-Disposition": 'attachment; filename="helsegraf.jsonld"'},
     )
