@@ -172,6 +172,34 @@ def test_cypher_writes_are_refused_by_the_cli(settings: Settings, store: GraphSt
         assert fingerprint(store) == before, f"{q!r} changed the graph"
 
 
+def test_cli_query_limits_and_sparql_refusal(settings: Settings, store: GraphStore) -> None:
+    """`helsegraf query cypher` stops a runaway query at the time limit and caps rows;
+    `helsegraf query sparql` refuses an update; all in one line, exit 1, nothing changed."""
+    before = fingerprint(store)
+    env = {
+        **os.environ,
+        "HELSEGRAF_DATA_DIR": str(settings.data_dir),
+        "HELSEGRAF_QUERY_TIMEOUT_MS": "1000",
+        "HELSEGRAF_ROW_CAP": "7",
+    }
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(HELSEGRAF), "query", *args], env=env, capture_output=True, text=True, timeout=120
+        )
+
+    slow = cli("cypher", "MATCH p = (a)-[*]-(b) RETURN length(p) AS n ORDER BY n DESC")
+    assert slow.returncode != 0 and "time limit" in slow.stderr, slow.stderr
+    assert "Traceback" not in slow.stderr
+    capped = cli("cypher", "MATCH (n) RETURN n.id AS id", "--csv")
+    assert capped.returncode == 0, capped.stderr
+    assert len(capped.stdout.strip().splitlines()) == 1 + 7, capped.stdout[:300]
+    update = cli("sparql", "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert update.returncode != 0 and "Traceback" not in update.stderr, update.stderr
+    assert len([ln for ln in update.stderr.splitlines() if ln.strip()]) == 1, update.stderr
+    assert fingerprint(store) == before
+
+
 def test_load_csv_reads_no_server_files(client: TestClient) -> None:
     for url in ("file:///etc/passwd", "file:///proc/self/environ", "https://127.0.0.1:1/x.csv"):
         r = client.post(
