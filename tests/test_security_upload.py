@@ -225,3 +225,38 @@ def test_hostile_file_names_never_write_outside_the_data_dir(
     docs = [x["n"] for x in store.query("MATCH (d:Dokument) RETURN d.name AS n", row_cap=0)]
     for d in docs:
         assert ".." not in d and "/" not in d, d
+
+
+# --------------------------------------------------------------------------- bad documents
+
+
+def test_bad_documents_uploaded_are_4xx_and_leave_no_trace(
+    client: TestClient, root: Path, store
+) -> None:
+    import zipfile
+
+    from reportlab.pdfgen import canvas
+
+    pdf = root.parent / "god.pdf"
+    c = canvas.Canvas(str(pdf))
+    c.drawString(40, 800, "Rekruttering av sykepleiere er en stor utfordring.")
+    c.save()
+    fake = root.parent / "fake.docx"
+    with zipfile.ZipFile(fake, "w") as z:
+        z.writestr("notat.txt", "ikke Word")
+    bad = {
+        b"tom.txt": b"",
+        b"binaer.txt": bytes(range(256)) * 10,
+        b"soppel.pdf": bytes((i * 7919) % 256 for i in range(3000)),
+        b"avkortet.pdf": pdf.read_bytes()[: pdf.stat().st_size // 2],
+        b"falsk.docx": fake.read_bytes(),
+        b"bilde.png": b"\x89PNG\r\n\x1a\n",
+    }
+    before = store.counts()
+    for name, data in bad.items():
+        r = upload(client, name, data)
+        assert 400 <= r.status_code < 500, f"{name!r}: {r.status_code} {r.text[:200]}"
+        assert r.json()["detail"], r.text
+        leftovers = [p for p in (root / "data" / "uploads").rglob("*") if p.is_file()]
+        assert not leftovers, leftovers
+    assert store.counts() == before
