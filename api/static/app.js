@@ -256,13 +256,19 @@ function drawGraph(container, hood, focusId) {
 
 let challenges = [];
 
+/** The concept's own short name, from its id: "utfordring/rekruttering" -> "Rekruttering". */
+function shortName(id) {
+  const slug = id.split("/").pop().replace(/-/g, " ");
+  return slug.charAt(0).toUpperCase() + slug.slice(1);
+}
+
 async function loadChallenges() {
   const page = await api("/api/challenges?limit=500");
   challenges = page.items;
   const select = $("#challenge-select");
   select.replaceChildren(el("option", { value: "" }, "– velg –"));
   for (const c of challenges) {
-    select.append(el("option", { value: c.id }, `${c.label || c.id} (${c.actor_count})`));
+    select.append(el("option", { value: c.id }, `${shortName(c.id)} – ${c.label || c.id} (${c.actor_count})`));
   }
   renderTable($("#challenge-list"), {
     columns: [

@@ -48,11 +48,12 @@ def page(api_server):
 
 
 def test_pick_a_challenge_and_see_actors_with_quotes(page) -> None:
-    # "Rekruttering": the codebook concept utfordring/rekruttering, whatever its label says.
+    # A researcher picks the option named "Rekruttering".
     select = page.locator("#challenge-select")
-    option = select.locator('option[value="utfordring/rekruttering"]')
-    assert "rekrutt" in option.inner_text().lower()
-    select.select_option(value="utfordring/rekruttering")
+    texts = select.locator("option").all_inner_texts()
+    (label,) = [t for t in texts if t.startswith("Rekruttering ")]
+    select.select_option(label=label)
+    assert select.input_value() == "utfordring/rekruttering"
     page.wait_for_selector("#challenge-actors table", timeout=20_000)
     rows = page.locator("#challenge-actors tbody tr")
     assert rows.count() >= 1
