@@ -125,16 +125,21 @@ async def _drive(
 def _summarise(results: list[tuple[str, float, int, float]], duration_s: float) -> dict[str, Any]:
     by_route: dict[str, list[float]] = {}
     errors: dict[str, int] = {}
+    statuses: dict[str, dict[str, int]] = {}
     for label, lat, status, _ in results:
         by_route.setdefault(label, []).append(lat)
         if not 200 <= status < 300:
             errors[label] = errors.get(label, 0) + 1
+            by = statuses.setdefault(label, {})
+            key = str(status) if status else "connection error or timeout"
+            by[key] = by.get(key, 0) + 1
     elapsed = max((t for *_, t in results), default=duration_s)
     overall = latency_summary([lat for _, lat, _, _ in results])
     return {
         "requests": len(results),
         "errors": sum(errors.values()),
         "errors_by_route": errors,
+        "error_statuses": statuses,
         "requests_per_s": round(len(results) / elapsed, 1) if elapsed else 0.0,
         "p50_ms": overall.get("median_ms"),
         "p99_ms": overall.get("p99_ms"),

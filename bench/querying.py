@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 import time
 from collections.abc import Callable
+from itertools import islice
 from typing import Any
+
+from rich.console import Console
 
 from bench.loading import count_rows, fresh_store
 from bench.stats import latency_summary
 
 log = logging.getLogger(__name__)
+console = Console(stderr=True)
 
 # Values for parameters that name something in the graph, found in the loaded data.
 _PICKERS: dict[str, str] = {
@@ -60,6 +65,9 @@ def pick_params(store: Any) -> dict[str, Any]:
 
 def _param_names(named: Any) -> list[tuple[str, Any]]:
     """(name, default) pairs of a NamedQuery's params, whatever shape they are given in."""
+    specs = getattr(named, "param_specs", None)
+    if specs:
+        return [(p.name, p.default) for p in specs]
     params = getattr(named, "params", None) or []
     if isinstance(params, dict):
         items = list(params.items())
@@ -110,7 +118,8 @@ def _time(fn: Callable[[], Any], reps: int, budget_s: float) -> dict[str, Any]:
         t0 = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - t0)
-        if time.perf_counter() - started > budget_s and len(samples) >= 3:
+        # Stop at the time budget; a slow query still gets three samples when they fit.
+        if time.perf_counter() - started > budget_s and (len(samples) >= 3 or warm > budget_s / 3):
             break
     out: dict[str, Any] = {**latency_summary(samples), "first_ms": round(warm * 1000, 3)}
     with contextlib.suppress(TypeError):
@@ -118,8 +127,52 @@ def _time(fn: Callable[[], Any], reps: int, budget_s: float) -> dict[str, Any]:
     return out
 
 
+def _brief(res: dict[str, Any]) -> str:
+    if "median_ms" in res:
+        return f"{res['median_ms']:.1f}/{res['p95_ms']:.1f} ms"
+    return str(res.get("error") or res.get("skipped"))[:60]
+
+
+def _forked_child(conn: Any, fn: Callable[[], Any], reps: int, budget_s: float) -> None:
+    conn.send(_time(fn, reps, budget_s))
+    conn.close()
+
+
+def _time_forked(
+    fn: Callable[[], Any], reps: int, budget_s: float, limit_s: float
+) -> dict[str, Any]:
+    """:func:`_time` in a forked child that is stopped after ``limit_s`` seconds.
+
+    rdflib evaluates SPARQL in Python and some catalog queries take minutes on it at larger
+    sizes; a thread cannot be stopped, a process can. The child inherits the graph by fork.
+    """
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_forked_child, args=(child, fn, reps, budget_s), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(limit_s):
+            return parent.recv()
+        return {"error": f"timeout: no answer within {limit_s:g} s", "timeout_s": limit_s}
+    except EOFError:
+        return {"error": "the measuring process died"}
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        parent.close()
+
+
 def _sparql_at_size(
-    store: Any, queries: list[Any], picked: dict[str, Any], reps: int, budget_s: float
+    store: Any,
+    queries: list[Any],
+    picked: dict[str, Any],
+    reps: int,
+    budget_s: float,
+    limit_s: float,
+    gave_up: dict[tuple[str, str], str],
+    size: int,
 ) -> dict[str, Any]:
     from rdflib import Graph
 
@@ -137,27 +190,40 @@ def _sparql_at_size(
         ox_graph.bind(prefix, ns)
     ox_graph.addN((s, p, o, ox_graph) for s, p, o in graph)
     out["oxrdflib_build_s"] = round(time.perf_counter() - t0, 3)
-    engine = SparqlEngine(graph, timeout_s=60)
+    engine = SparqlEngine(graph, timeout_s=limit_s)
     out["queries"] = {}
     try:
         for named in queries:
             params = params_for(named, picked)
-            bindings = bind_params(params, engine.prefixes)
+            # As SparqlEngine.query_named does: declared defaults, limit as a row cap.
+            values = named.bind(params) if hasattr(named, "bind") else dict(params)
+            cap = int(values.pop("limit", 0) or engine.row_cap)
+            bindings = bind_params(values)
             res: dict[str, Any] = {"params": {k: str(v) for k, v in params.items()}}
             res["engine"] = _time(
                 lambda n=named, p=params: engine.query_named(n.name, p), reps, budget_s
             )
-            res["oxrdflib"] = _time(
-                lambda n=named, b=bindings: list(ox_graph.query(n.text, initBindings=b)),
-                reps,
-                budget_s,
-            )
-            res["rdflib_memory"] = _time(
-                lambda n=named, b=bindings: list(graph.query(n.text, initBindings=b)),
-                reps,
-                budget_s,
-            )
+            for label, g in (("oxrdflib", ox_graph), ("rdflib_memory", graph)):
+                if (named.name, label) in gave_up:
+                    res[label] = {"skipped": gave_up[(named.name, label)]}
+                    continue
+                res[label] = _time_forked(
+                    lambda n=named, b=bindings, g=g, c=cap: list(
+                        islice(g.query(n.text, initBindings=b), c)
+                    ),
+                    reps,
+                    budget_s,
+                    limit_s,
+                )
+                if "timeout_s" in res[label]:
+                    gave_up[(named.name, label)] = f"timed out (> {limit_s:g} s) at {size} docs"
             out["queries"][named.name] = res
+            console.print(
+                f"  {size} docs sparql {named.name}: "
+                + ", ".join(
+                    f"{k} {_brief(res[k])}" for k in ("engine", "oxrdflib", "rdflib_memory")
+                )
+            )
     finally:
         engine.close()
     return out
@@ -168,6 +234,7 @@ def measure_queries(
     reps: int = 20,
     budget_s: float = 4.0,
     extractions_for: Callable[..., list[Any]] | None = None,
+    baseline_limit_s: float = 30.0,
 ) -> dict[str, Any]:
     """Latency of each catalog query at each size (sizes ascending, nested corpora)."""
     from helsegraf.queries import catalog
@@ -181,6 +248,8 @@ def measure_queries(
     sparql = [q for q in all_queries if q.language == "sparql"]
     out: dict[str, Any] = {"reps": reps, "sizes": {}}
     stale: dict[str, int] = {"count": 0}
+    gave_up: dict[tuple[str, str], str] = {}
+    out["baseline_limit_s"] = baseline_limit_s
     loaded = 0
     with fresh_store(name="queries") as store:
         store.ensure_reference()
@@ -203,12 +272,15 @@ def measure_queries(
             }
             for named in cypher:
                 params = params_for(named, picked)
-                res = _time(lambda n=named, p=params: store.query(n.text, p), reps, budget_s)
+                res = _time(lambda n=named, p=params: store.run_named(n.name, p), reps, budget_s)
                 res["params"] = {k: str(v) for k, v in params.items()}
                 at["cypher"][named.name] = res
+                console.print(f"  {size} docs cypher {named.name}: {_brief(res)}")
             if sparql:
                 try:
-                    at["sparql"] = _sparql_at_size(store, sparql, picked, reps, budget_s)
+                    at["sparql"] = _sparql_at_size(
+                        store, sparql, picked, reps, budget_s, baseline_limit_s, gave_up, size
+                    )
                 except Exception as exc:
                     at["sparql"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
             out["sizes"][str(size)] = at

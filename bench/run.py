@@ -39,6 +39,7 @@ class Config:
     load_docs: int = 200
     query_reps: int = 30
     query_budget_s: float = 6.0
+    baseline_limit_s: float = 60.0
     memory_docs: int = 1000
     parallel_docs: int = 200
     api_clients: int = 50
@@ -57,10 +58,11 @@ class Config:
             extract_docs=8,
             extract_rounds=3,
             load_docs=20,
-            query_reps=10,
-            query_budget_s=2.0,
-            memory_docs=100,
-            parallel_docs=40,
+            query_reps=5,
+            query_budget_s=1.0,
+            baseline_limit_s=4.0,
+            memory_docs=40,
+            parallel_docs=16,
             api_s=10.0,
             soak_s=20.0,
             soak_window_s=5.0,
@@ -101,6 +103,18 @@ def _ingest_memory(cfg: Config) -> dict[str, Any]:
     out.update(documents=cfg.memory_docs, mb=round(corpus.nbytes / 1e6, 3))
     if out["exit_code"] == 0 and out["wall_s"]:
         out["mb_per_s_end_to_end"] = round(corpus.nbytes / 1e6 / out["wall_s"], 3)
+    if cfg.memory_docs < 1000 and out["exit_code"] == 0:
+        # Project to 1,000 documents from the per-document cost above a one-document ingest
+        # (start-up: interpreter, vocabulary, reference data, store).
+        one = scale_corpus(1, cfg.seed)
+        with tempfile.TemporaryDirectory(prefix="hg-bench-ingest1-") as d:
+            single = run_ingest(one.dir, Path(d))
+        out["one_document"] = single
+        if single["exit_code"] == 0:
+            per_doc = max(0.0, out["wall_s"] - single["wall_s"]) / (cfg.memory_docs - 1)
+            out["startup_s"] = single["wall_s"]
+            out["per_document_s"] = round(per_doc, 4)
+            out["projected_1000_s"] = round(single["wall_s"] + per_doc * 999, 1)
     return out
 
 
@@ -237,7 +251,10 @@ def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> P
             results,
             "queries",
             lambda: measure_queries(
-                {s: files[:s] for s in cfg.query_sizes}, cfg.query_reps, cfg.query_budget_s
+                {s: files[:s] for s in cfg.query_sizes},
+                cfg.query_reps,
+                cfg.query_budget_s,
+                baseline_limit_s=cfg.baseline_limit_s,
             ),
         )
     if "memory" in sections:
