@@ -75,6 +75,13 @@ class _Cues:
     section_resets: list[re.Pattern[str]]
     letterhead_blocks: int
     addressees: list[re.Pattern[str]]
+    sender_separators: re.Pattern[str]
+    sender_members: re.Pattern[str]
+    sender_units: re.Pattern[str]
+    sender_sentences: list[re.Pattern[str]]
+    signature_for: re.Pattern[str]
+    signature_stops: list[re.Pattern[str]]
+    signature_lines: int
 
 
 @lru_cache
@@ -107,6 +114,13 @@ def _cues() -> _Cues:
         section_resets=[re.compile(p, i) for p in s["section_resets"]],
         letterhead_blocks=int(s["letterhead_blocks"]),
         addressees=[re.compile(p, i) for p in s["addressees"]],
+        sender_separators=re.compile(rf"(?:{s['sender_separators']})*", i),
+        sender_members=re.compile(s["sender_members"], i),
+        sender_units=re.compile(s["sender_units"], i),
+        sender_sentences=[re.compile(p, i) for p in s["sender_sentences"]],
+        signature_for=re.compile(s["signature_for"], i),
+        signature_stops=[re.compile(p, i) for p in s["signature_stops"]],
+        signature_lines=int(s["signature_lines"]),
     )
 
 
@@ -317,6 +331,8 @@ def _voice_starts(
             who = _opener(b, cues, head=True)
             if who is not None and not _resolves_any(who, year, cues):
                 who = None
+            if who is None:
+                who = _sentence_sender(b, year, cues)
         if who is None:
             continue
         names = _authors_of(who, year, authors, cues)
@@ -349,6 +365,26 @@ def _voice_starts(
     return out
 
 
+def _sentence_sender(block: Block, year: int | None, cues: _Cues) -> str | None:
+    """The sender an opening sentence names ("A, B og C kommune gir med dette et felles
+    innspill", "Helsefellesskapet i X oversender herved sine innspill"), when it names known
+    actors or an organisation (not "Vi", not the addressee)."""
+    if block.kind == "table_row":
+        return None
+    t = " ".join(block.text.split())
+    for p in cues.sender_sentences:
+        m = p.match(t)
+        if not m:
+            continue
+        who = _clean_sender(m.group("who"))
+        if any(a.search(who) for a in cues.addressees):
+            return None
+        words = {w.lower().strip(".,") for w in _WORDS.findall(cues.sender_members.sub("", who))}
+        if _resolves_any(who, year, cues) or words & cues.organisation_words:
+            return who
+    return None
+
+
 def _unresolved_shorthand(names: list[str], authors: dict[str, ActorRef]) -> bool:
     """A sender the registry did not know, written as abbreviations ("LSU ROR")."""
     if len(names) != 1 or names[0] not in authors:
@@ -360,7 +396,9 @@ def _unresolved_shorthand(names: list[str], authors: dict[str, ActorRef]) -> boo
 
 def _resolves_any(who: str, year: int | None, cues: _Cues) -> bool:
     """Does a sender phrase name at least one actor the registry knows?"""
-    who = _clean_sender(who)
+    who = _clean_sender(cues.sender_members.sub("", who))
+    if _listed_actors(who, year, cues):
+        return True
     m = cues.kommune_list.match(who)
     parts = re.split(r",\s*|\s+og\s+", m.group("names") if m else who)
     suffix = f" {cues.kommune_suffix}" if m else ""
@@ -409,35 +447,104 @@ def _refine(
 def _signature_authors(
     blocks: list[Block], year: int | None, authors: dict[str, ActorRef], cues: _Cues
 ) -> list[str]:
-    for k, b in enumerate(blocks):
-        t = " ".join(b.text.split()).strip()
+    """The organisations a signature block signs for: after a signature cue ("Med vennlig
+    hilsen", "Vennleg helsing"), every organisation on the signers' lines ("Ola Nordmann,
+    kommunalsjef, Valle kommune", "rådmann" / "Valle kommune", "for Valle kommune"), until a
+    long line, a stop line ("Kopi til") or the end of the block. Persons and roles are not."""
+    lines = [" ".join(p.split()).strip() for b in blocks for p in _row_pieces(b)]
+    lines = [t for t in lines if t]
+    for k, t in enumerate(lines):
         if len(t) > 80 or not any(p.match(t) for p in cues.signatures):
             continue
-        for nb in blocks[k + 1 : k + 5]:
-            line = " ".join(nb.text.split()).strip(" ,.")
-            if len(line) > 80:
+        out: list[str] = []
+        # the cue line itself may name the organisation ("På vegne av Valle kommune")
+        for n, line in enumerate([t, *lines[k + 1 : k + 1 + cues.signature_lines]]):
+            if n and (len(line) > 80 or any(p.match(line) for p in cues.signature_stops)):
                 break
-            ref = resolve(line, year)
-            if ref is not None and ref.type != "Fylke":
+            m = cues.signature_for.match(line)
+            if n == 0 and not m:
+                continue
+            refs = _organisations_in(m.group("who") if m else line, year, cues)
+            for ref in refs:
                 authors[ref.name] = ref
-                return [ref.name]
+                if ref.name not in out:
+                    out.append(ref.name)
+            if n <= 1 and refs and (m or resolve(line, year) or _listed_actors(line, year, cues)):
+                break  # the body signs first ("Valle kommune" / names of its members)
+        if out:
+            return out
     return []
+
+
+def _organisations_in(text: str, year: int | None, cues: _Cues) -> list[ActorRef]:
+    """Known organisations that a short line names as its comma-separated parts or as a
+    list ("Ola Nordmann, rådmann, Valle kommune" -> Valle kommune); persons and roles are
+    not organisations."""
+    out: list[ActorRef] = []
+    for part in text.split(","):
+        part = _clean_sender(part)
+        if not part or part.lower() in cues.role_titles:
+            continue
+        ref = resolve(part, year)
+        refs = [ref] if ref is not None else _listed_actors(part, year, cues)
+        out.extend(r for r in refs if r.type != "Fylke" and r not in out)
+    return out
+
+
+def _listed_actors(text: str, year: int | None, cues: _Cues) -> list[ActorRef]:
+    """The known actors a sender phrase lists ("A kommune – B kommune", "A / B | C",
+    "A, B og C kommune", "Evje og Hornnes kommune"), in order; [] unless the actors and
+    the separators (``sender_separators``) fill the phrase completely."""
+    try:
+        found = get_matcher().find(text, year=year, explicit=True)
+    except Exception:  # a matcher bug must not stop extraction; it is logged
+        log.exception("actor matcher failed on %r", text[:80])
+        return []
+    out: list[ActorRef] = []
+    pos = 0
+    for start, end, ref, surface in found:
+        if start < pos:
+            continue
+        if not cues.sender_separators.fullmatch(text[pos:start]):
+            return []
+        if resolve(surface, year) is None or (len(found) > 1 and cues.sender_units.match(surface)):
+            return []  # a unit ("Klinikk for …, Sykehuset X") is one composite sender
+        if ref.type != "Fylke" and all(r.name != ref.name for r in out):
+            out.append(ref)
+        pos = end
+    if not cues.sender_separators.fullmatch(text[pos:]):
+        return []
+    return out
 
 
 def _letterhead_authors(
     blocks: list[Block], year: int | None, authors: dict[str, ActorRef], cues: _Cues
 ) -> list[str]:
-    """A letterhead: a short line at the very top that is the name of a known actor (not the
-    addressee, e.g. the ministry a consultation answer is sent to)."""
+    """A letterhead: the first lines at the very top that name known actors and nothing else
+    ("Valle kommune", "A kommune – B kommune – C kommune", one organisation a line), not the
+    addressee (e.g. the ministry a consultation answer is sent to)."""
+    out: list[str] = []
     for b in blocks:
-        t = " ".join(b.text.split()).strip(" ,.")
-        if len(t) > 70 or any(p.search(t) for p in cues.addressees):
+        if len(b.text) > 250 or b.kind == "table_row":
+            if out:
+                break
             continue
-        ref = resolve(t, year)
-        if ref is not None and ref.type != "Fylke":
-            authors[ref.name] = ref
-            return [ref.name]
-    return []
+        found = False
+        for piece in _row_pieces(b):
+            t = " ".join(piece.split()).strip(" ,.")
+            if not t or len(t) > 160 or any(p.search(t) for p in cues.addressees):
+                continue
+            ref = resolve(t, year)
+            refs = [ref] if ref is not None else _listed_actors(t, year, cues)
+            for r in refs:
+                if r.type != "Fylke":
+                    found = True
+                    authors[r.name] = r
+                    if r.name not in out:
+                        out.append(r.name)
+        if out and not found:
+            break
+    return out
 
 
 def _title_authors(title: str | None, year: int | None, authors: dict[str, ActorRef]) -> list[str]:
@@ -488,10 +595,15 @@ def _is_person(part: str, cues: _Cues) -> bool:
 
 def _authors_of(who: str, year: int | None, authors: dict[str, ActorRef], cues: _Cues) -> list[str]:
     """Canonical author names for a sender phrase."""
-    who = _clean_sender(who)
+    who = _clean_sender(cues.sender_members.sub("", who))
     if not who:
         return []
     m = cues.kommune_list.match(who)
+    listed = _listed_actors(m.group("names") if m else who, year, cues)
+    if listed and (m or resolve(who, year) is None):
+        for r in listed:
+            authors[r.name] = r
+        return [r.name for r in listed]
     if m:
         names = [n.strip() for n in re.split(r",|\s+og\s+|\s+&\s+", m.group("names")) if n.strip()]
         out = []
