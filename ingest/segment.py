@@ -457,6 +457,7 @@ def _signature_authors(
         if len(t) > 80 or not any(p.match(t) for p in cues.signatures):
             continue
         out: list[str] = []
+        bodies = True  # lines so far name organisations only: the bodies that sign
         # the cue line itself may name the organisation ("På vegne av Valle kommune")
         for n, line in enumerate([t, *lines[k + 1 : k + 1 + cues.signature_lines]]):
             if n and (len(line) > 80 or any(p.match(line) for p in cues.signature_stops)):
@@ -465,12 +466,14 @@ def _signature_authors(
             if n == 0 and not m:
                 continue
             refs = _organisations_in(m.group("who") if m else line, year, cues)
+            whole = bool(m or resolve(line, year) or _listed_actors(line, year, cues))
+            if out and bodies and not whole:
+                break  # the bodies signed first; the lines after are their members
+            bodies = bodies and whole
             for ref in refs:
                 authors[ref.name] = ref
                 if ref.name not in out:
                     out.append(ref.name)
-            if n <= 1 and refs and (m or resolve(line, year) or _listed_actors(line, year, cues)):
-                break  # the body signs first ("Valle kommune" / names of its members)
         if out:
             return out
     return []
