@@ -1,0 +1,220 @@
+"""Voice authors: the many ways innspill and handlingsplaner name their senders.
+
+Each test extracts a short document through the whole pipeline and checks the authors of
+its voices (bokmål and nynorsk)."""
+
+from __future__ import annotations
+
+import pytest
+
+from helsegraf.ingest.models import Extraction
+from helsegraf.ingest.pipeline import extract_text
+
+BODY_NB = "\n\nVi ser store utfordringer med rekruttering av fastleger.\n"
+BODY_NN = "\n\nVi ser store utfordringar med rekruttering av fastlegar.\n"
+TITLE_NB = "Innspill til nasjonal helse- og samhandlingsplan"
+TITLE_NN = "Innspel til nasjonal helse- og samhandlingsplan"
+
+
+def _extract(text: str) -> Extraction:
+    return extract_text(text, "doc.txt")
+
+
+def _authors(text: str) -> list[list[str]]:
+    return [v.authors for v in _extract(text).voices]
+
+
+def _type_of(extraction: Extraction, name: str) -> str:
+    return next(a.type for a in extraction.actors if a.name == name)
+
+
+# --------------------------------------------------------------------------- letterheads
+
+
+@pytest.mark.parametrize("sep", [" – ", " - ", " — ", " / ", " • ", " | "])
+def test_letterhead_of_several_organisations_on_one_line(sep: str) -> None:
+    head = sep.join(["Evje og Hornnes kommune", "Bygland kommune", "Valle kommune"])
+    extraction = _extract(f"{head}\n\n{TITLE_NB}{BODY_NB}")
+    assert [v.authors for v in extraction.voices] == [
+        ["Evje og Hornnes kommune", "Bygland kommune", "Valle kommune"]
+    ]
+    assert all(_type_of(extraction, n) == "Kommune" for n in extraction.voices[0].authors)
+
+
+def test_letterhead_of_two_lines_each_an_organisation() -> None:
+    text = f"Bygland kommune\nValle kommune\n\n{TITLE_NN}{BODY_NN}"
+    assert _authors(text) == [["Bygland kommune", "Valle kommune"]]
+
+
+def test_letterhead_skips_the_addressee() -> None:
+    text = f"Helse- og omsorgsdepartementet\n\nValle kommune\n\n{TITLE_NB}{BODY_NB}"
+    assert _authors(text) == [["Valle kommune"]]
+
+
+# --------------------------------------------------------------------------- opening sentences
+
+
+def test_opening_sentence_lists_municipalities_with_one_suffix() -> None:
+    text = (
+        f"{TITLE_NB}\n\nEvje og Hornnes, Bygland og Valle kommune gir med dette et felles "
+        f"innspill til planen.{BODY_NB}"
+    )
+    assert _authors(text) == [["Evje og Hornnes kommune", "Bygland kommune", "Valle kommune"]]
+
+
+def test_opening_sentence_kommunane_nynorsk() -> None:
+    text = (
+        f"{TITLE_NN}\n\nKommunane Bygland, Valle og Bykle sender med dette eit felles "
+        f"innspel til planen.{BODY_NN}"
+    )
+    assert _authors(text) == [["Bygland kommune", "Valle kommune", "Bykle kommune"]]
+
+
+def test_opening_sentence_two_municipalities_har_folgjande_innspel() -> None:
+    text = (
+        f"{TITLE_NN}\n\nBygland kommune og Valle kommune har følgjande innspel til planen:{BODY_NN}"
+    )
+    assert _authors(text) == [["Bygland kommune", "Valle kommune"]]
+
+
+def test_fra_line_naming_two_municipalities_nynorsk() -> None:
+    text = f"{TITLE_NN}\n\nFrå Bygland kommune og Valle kommune{BODY_NN}"
+    assert _authors(text) == [["Bygland kommune", "Valle kommune"]]
+
+
+def test_fra_kommunene_in_a_region_with_a_colon() -> None:
+    text = (
+        f"{TITLE_NB}\n\nFra kommunene i Setesdal: Bygland, Valle, Bykle og Evje og Hornnes{BODY_NB}"
+    )
+    assert _authors(text) == [
+        ["Bygland kommune", "Valle kommune", "Bykle kommune", "Evje og Hornnes kommune"]
+    ]
+
+
+def test_council_that_sends_is_the_author_not_its_members() -> None:
+    text = (
+        f"{TITLE_NN}\n\nRegionrådet for Setesdal (kommunane Bygland, Valle og Bykle) sender "
+        f"med dette eit felles innspel til planen.{BODY_NN}"
+    )
+    extraction = _extract(text)
+    assert [v.authors for v in extraction.voices] == [["Regionrådet for Setesdal"]]
+    assert _type_of(extraction, "Regionrådet for Setesdal") == "Samarbeidsorgan"
+
+
+def test_we_is_not_a_sender() -> None:
+    text = f"{TITLE_NB}\n\nVi sender med dette våre innspill til planen.{BODY_NB}"
+    assert _authors(text) == [[]]
+
+
+# --------------------------------------------------------------------------- signatures
+
+
+def test_signatories_name_role_and_organisation_on_one_line() -> None:
+    text = (
+        f"{TITLE_NB}{BODY_NB}\nMed vennlig hilsen\n\n"
+        "Ola Nordmann, kommunalsjef, Valle kommune\nKari Nordmann, rådmann, Bygland kommune\n"
+    )
+    assert _authors(text) == [["Valle kommune", "Bygland kommune"]]
+
+
+def test_signatories_on_three_lines_each_nynorsk() -> None:
+    text = (
+        f"{TITLE_NN}{BODY_NN}\nMed venleg helsing\n\nOla Nordmann\nrådmann\nValle kommune\n\n"
+        "Kari Nordmann\nkommunalsjef\nBygland kommune\n"
+    )
+    assert _authors(text) == [["Valle kommune", "Bygland kommune"]]
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "Vennleg helsing\nfor Valle kommune\nOla Nordmann\n",
+        "Med vennlig hilsen\npå vegne av Valle kommune\nOla Nordmann, rådmann\n",
+        "På vegne av Valle kommune\nOla Nordmann\n",
+    ],
+)
+def test_signing_for_an_organisation(signature: str) -> None:
+    assert _authors(f"{TITLE_NB}{BODY_NB}\n{signature}") == [["Valle kommune"]]
+
+
+def test_body_signing_first_keeps_its_members_out() -> None:
+    text = (
+        f"{TITLE_NB}{BODY_NB}\nMed vennlig hilsen\nBygland kommune\n\n"
+        "Ola Nordmann, rådmann\nKari Hansen, kommunalsjef, Valle kommune\n"
+    )
+    assert _authors(text) == [["Bygland kommune"]]
+
+
+def test_copy_lines_end_the_signature_block() -> None:
+    text = (
+        f"{TITLE_NB}{BODY_NB}\nMed vennlig hilsen\n\nOla Nordmann, rådmann, Valle kommune\n\n"
+        "Kopi til: Helse Fonna HF\n"
+    )
+    assert _authors(text) == [["Valle kommune"]]
+
+
+def test_opening_senders_win_over_signatories() -> None:
+    text = (
+        f"Innspill fra Bygland kommune til nasjonal helse- og samhandlingsplan{BODY_NB}\n"
+        "Med vennlig hilsen\n\nOla Nordmann, kommunalsjef, Valle kommune\n"
+    )
+    assert _authors(text) == [["Bygland kommune"]]
+
+
+# --------------------------------------------------------------------------- appendix voices
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Vedlegg: Innspill fra Bygland kommune",
+        "Vedlegg 2 – Innspel frå Bygland kommune",
+        "Innspill fra Bygland kommune",
+    ],
+)
+def test_appendix_voice_after_a_signature(heading: str) -> None:
+    text = (
+        f"Innspill fra Valle kommune til nasjonal helse- og samhandlingsplan{BODY_NB}\n"
+        f"Med vennlig hilsen\nValle kommune\n\n{heading}\n\nBygland ser også utfordringer.\n"
+    )
+    voices = _extract(text).voices
+    assert [v.authors for v in voices] == [["Valle kommune"], ["Bygland kommune"]]
+    heading_line = text.splitlines().index(heading) + 1
+    assert voices[1].lines[0] == heading_line
+    assert voices[0].lines[1] == heading_line - 1
+
+
+# --------------------------------------------------------------------------- one trust or fellesskap
+
+
+def test_innspill_fra_a_trust() -> None:
+    text = f"Innspill fra Helgelandssykehuset HF til Nasjonal helse- og samhandlingsplan{BODY_NB}"
+    extraction = _extract(text)
+    assert [v.authors for v in extraction.voices] == [["Helgelandssykehuset HF"]]
+    assert _type_of(extraction, "Helgelandssykehuset HF") == "Helseforetak"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "author", "kind"),
+    [
+        (
+            "Helsefellesskapet i Agder oversender herved sine innspill til planen.",
+            "Helsefellesskapet i Agder",
+            "Helsefellesskap",
+        ),
+        (
+            "Helse Fonna HF sender med dette sine innspill til planen.",
+            "Helse Fonna HF",
+            "Helseforetak",
+        ),
+        (
+            "Helse Førde HF gjev med dette sine innspel til planen.",
+            "Helse Førde HF",
+            "Helseforetak",
+        ),
+    ],
+)
+def test_opening_sentence_of_one_trust_or_fellesskap(sentence: str, author: str, kind: str) -> None:
+    extraction = _extract(f"{TITLE_NB}\n\n{sentence}{BODY_NB}")
+    assert [v.authors for v in extraction.voices] == [[author]]
+    assert _type_of(extraction, author) == kind
