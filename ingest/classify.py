@@ -25,6 +25,7 @@ from functools import lru_cache
 from helsegraf.ingest.lexicon import (
     ConceptInfo,
     content_lemmas,
+    is_textual,
     load_concepts,
     load_cues,
     quote_span,
@@ -437,6 +438,8 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
             lead_ctx: str | None = None
             for bi in section.blocks:
                 block = nd.blocks[bi]
+                if len(block.text) < 12 or not is_textual(block.text):
+                    continue  # no words, or not language: no statement (and no cost)
                 row = doc.table_rows.get(bi)
                 if row is None and block.kind == "table_row":
                     row = TableRow()

@@ -27,7 +27,13 @@ import typer
 import yaml
 
 from helsegraf.core.errors import HelsegrafError
-from helsegraf.ingest.lexicon import load_cues, quote_at, split_sentences, stopwords
+from helsegraf.ingest.lexicon import (
+    is_textual,
+    load_cues,
+    quote_at,
+    split_sentences,
+    stopwords,
+)
 from helsegraf.ingest.models import (
     ActorMention,
     ExampleMention,
@@ -395,22 +401,34 @@ def _fuzzy_names() -> list[tuple[KnownInitiative, str, int]]:
     return out
 
 
+@lru_cache
+def _fuzzy_heads() -> dict[str, tuple[int, ...]]:
+    heads: dict[str, list[int]] = {}
+    for j, (_, alias, _) in enumerate(_fuzzy_names()):
+        heads.setdefault(alias[:3], []).append(j)
+    return {h: tuple(js) for h, js in heads.items()}
+
+
 def _fuzzy_known(bi, text, sentences, example_blocks, add) -> None:
     """Known names written with a slip ("Pasientsentrert heletjenesteteam")."""
     from rapidfuzz import fuzz
 
     words = list(re.finditer(r"[\wæøå&-]+", text))
     lowered = [w.group(0).lower() for w in words]
-    for k, alias, n in _fuzzy_names():
-        head = alias[:3]
-        for i, w in enumerate(lowered):
-            if not w.startswith(head) or i + n > len(words):
+    names = _fuzzy_names()
+    by_head = _fuzzy_heads()
+    # candidates by the first three letters (one look-up per word, not one per name and word),
+    # tried in the order of the names list
+    tries = sorted((j, i) for i, w in enumerate(lowered) for j in by_head.get(w[:3], ()))
+    for j, i in tries:
+        k, alias, n = names[j]
+        if i + n > len(words):
+            continue
+        s, e = words[i].start(), words[i + n - 1].end()
+        if fuzz.ratio(text[s:e].lower(), alias) >= _FUZZY_SCORE:
+            if k.generic and not _is_good(_sentence_of(text, sentences, s)):
                 continue
-            s, e = words[i].start(), words[i + n - 1].end()
-            if fuzz.ratio(text[s:e].lower(), alias) >= _FUZZY_SCORE:
-                if k.generic and not _is_good(_sentence_of(text, sentences, s)):
-                    continue
-                add(bi, s, e, k.name, text)
+            add(bi, s, e, k.name, text)
 
 
 def _example_context(doc: SegmentedDocument) -> set[int]:
@@ -449,6 +467,8 @@ def find_mentions(
 
     for block in doc.doc.blocks:
         bi, text = block.index, block.text
+        if not is_textual(text):
+            continue  # no words of a name: nothing to find (and degenerate input stays cheap)
         actor_spans = by_block.get(bi, [])
         sentences = split_sentences(text) or [(0, len(text))]
         urls = [(m.start(), m.end()) for m in _URL.finditer(text)]

@@ -132,6 +132,28 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# --------------------------------------------------------------------------- text or not
+
+_LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
+# shorter texts are judged only by having a word at all
+_JUDGE_FROM = 200
+
+
+def is_textual(text: str) -> bool:
+    """Whether a block reads as language at all: it has a word of three or more letters and,
+    when it is long, such words make up a fair share of it and are not one word repeated.
+    Degenerate input (numbers, single letters, one word over and over) is skipped before the
+    costly steps (sentence splitting, lemmas, matching)."""
+    words = _LETTER_WORD.findall(text, 0, 6000)
+    if not words:
+        return False
+    if len(text) < _JUDGE_FROM:
+        return True
+    tokens_ = len(text[:6000].split())
+    distinct = len({w.lower() for w in words})
+    return len(words) * 4 >= tokens_ and distinct * 5 >= len(words)
+
+
 # --------------------------------------------------------------------------- lemmas
 
 

@@ -55,6 +55,8 @@ _LONE_NUMBER = re.compile(r"^\d{1,3}$")
 _ROW_START = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)(\.?)(?:\s+(.*\S))?\s*$")
 _UPPER_START = re.compile(r"^[\W_]*[A-ZÆØÅÄÖÜÉ0-9«\"“]")
 _LOWER_START = re.compile(r"^[\W_]*[a-zæøåäöüé]")
+_WORD_HYPHEN_END = re.compile(r"[^\W\d_]-$")
+_HYPHEN_ENDS = frozenset({"-", "\u00ad", "\u2010"})
 # a lone year: a time cell of an action-plan table ("2022"), not a page number
 _LONE_YEAR = re.compile(r"^(?:19|20)\d{2}$")
 # a row (cell) that ends with a time: a year, a span of years or a standing time word
@@ -245,7 +247,7 @@ def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str], s
     seen_table = False
     for line in lines:
         t = line.text.strip()
-        if t and cues.table_header.match(t):
+        if not seen_table and t and cues.table_header.match(t):
             seen_table = True
         if not t or (
             cues.furniture.match(t)
@@ -379,10 +381,12 @@ def _hard_breaks(lines: list[SourceLine], drop: set[int]) -> set[int]:
         if line.number in drop:
             continue
         if prev is not None:
-            recent = gaps[-8:]
-            single = len(recent) >= 3 and recent.count(0) * 2 > len(recent)
-            if spaces or (blanks >= 1 and single):
+            if spaces:
                 out.add(line.number)
+            elif blanks >= 1:
+                recent = gaps[-8:]
+                if len(recent) >= 3 and recent.count(0) * 2 > len(recent):
+                    out.add(line.number)
             gaps.append(blanks)
         prev, spaces, blanks = line, False, 0
     return out
@@ -521,7 +525,9 @@ class _Builder:
         prev = prev_line.text[plo:phi]
         nxt = line.text[lo:hi]
         sep = " "
-        if re.search(r"[^\W\d_]-$", prev) or prev.endswith(("\u00ad", "\u2010")):
+        if (prev.endswith("-") and _WORD_HYPHEN_END.search(prev)) or prev.endswith(
+            ("\u00ad", "\u2010")
+        ):
             first = nxt.split(" ", 1)[0].lower().strip(",.")
             if first in self.cues.hyphen_keep:
                 sep = " "
@@ -615,7 +621,9 @@ class _Builder:
     # -- the fold
     def add(self, line: SourceLine) -> None:
         self.seen += 1
-        lo, hi = self._bounds(line)
+        raw = line.text  # (bounds inlined: this runs once per line of huge files)
+        lo = len(raw) - len(raw.lstrip())
+        hi = len(raw.rstrip())
         if hi - lo > MAX_BLOCK_CHARS:
             self._long_line(line, lo, hi)
             return
@@ -640,6 +648,11 @@ class _Builder:
             and t[:2].isalpha()
             and not _TERMINAL.search(cur.last_text())
         ):
+            prev_line, _, phi, _ = cur.parts[-1]
+            if not cur.table and prev_line.text[phi - 1 : phi] not in _HYPHEN_ENDS:
+                cur.parts.append((line, lo, hi, " "))  # the common case of _append, inlined
+                cur.length += 1 + hi - lo
+                return
             self._append(line, lo, hi)
             return
         if cues.table_header.match(t):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from helsegraf.ingest import initiatives
+from helsegraf.ingest.lexicon import is_textual
 from helsegraf.ingest.models import ActorMention, Recognised, SegmentedDocument
 
 log = logging.getLogger(__name__)
@@ -16,7 +17,11 @@ def _actor_mentions(doc: SegmentedDocument) -> list[ActorMention]:
     except ImportError:  # the actor matcher is not installed in this tree
         log.warning("helsegraf.ingest.actors is missing: no actor mentions")
         return []
-    return list(find_actor_mentions(doc.doc))
+    nd = doc.doc
+    textual = [b for b in nd.blocks if is_textual(b.text)]
+    if len(textual) < len(nd.blocks):  # blocks without words name no one: not searched
+        nd = nd.model_copy(update={"blocks": textual})
+    return list(find_actor_mentions(nd))
 
 
 def run(doc: SegmentedDocument) -> Recognised:

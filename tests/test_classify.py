@@ -223,3 +223,15 @@ def test_modal_describing_a_problem_stays_a_challenge_but_a_passive_demand_is_a_
     second = {c.kind for c in codings if c.block == 2}
     assert ("challenge", "utfordring/avstand") in first
     assert second == {"measure"}
+
+
+def test_is_textual_tells_language_from_degenerate_input() -> None:
+    from helsegraf.ingest.lexicon import is_textual
+
+    assert is_textual("Rekruttering av fastleger er krevende.")
+    assert is_textual("Kommunane manglar sjukepleiarar i heimetenesta.")
+    assert is_textual("ASU")
+    assert not is_textual("2,3,5, 8, 10")
+    assert not is_textual(" ".join("a" * 1500))
+    assert not is_textual(" ".join(["abc"] * 800))  # one word over and over
+    assert not is_textual(". , - 1 x y z " * 300)
