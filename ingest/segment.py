@@ -78,6 +78,7 @@ class _Cues:
     sender_separators: re.Pattern[str]
     sender_members: re.Pattern[str]
     sender_units: re.Pattern[str]
+    sender_tail: re.Pattern[str]
     sender_sentences: list[re.Pattern[str]]
     signature_for: re.Pattern[str]
     signature_stops: list[re.Pattern[str]]
@@ -117,6 +118,7 @@ def _cues() -> _Cues:
         sender_separators=re.compile(rf"(?:{s['sender_separators']})*", i),
         sender_members=re.compile(s["sender_members"], i),
         sender_units=re.compile(s["sender_units"], i),
+        sender_tail=re.compile(s["sender_tail"], i),
         sender_sentences=[re.compile(p, i) for p in s["sender_sentences"]],
         signature_for=re.compile(s["signature_for"], i),
         signature_stops=[re.compile(p, i) for p in s["signature_stops"]],
@@ -583,7 +585,7 @@ def _plan_owners(
 
 
 def _clean_sender(who: str) -> str:
-    who = re.sub(r"[«»“”\"]", "", who)
+    who = _cues().sender_tail.sub("", re.sub(r"[«»“”\"]", "", who))
     return " ".join(who.split()).strip(" ,.;:")
 
 
