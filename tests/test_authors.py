@@ -218,3 +218,55 @@ def test_opening_sentence_of_one_trust_or_fellesskap(sentence: str, author: str,
     extraction = _extract(f"{TITLE_NB}\n\n{sentence}{BODY_NB}")
     assert [v.authors for v in extraction.voices] == [[author]]
     assert _type_of(extraction, author) == kind
+
+
+# --------------------------------------------------------------------------- more sender shapes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Felles innspill fra Bygland, Valle og Bykle kommune til nasjonal helse- og "
+        f"samhandlingsplan{BODY_NB}",
+        f"Innspill fra Bygland, Valle og Bykle kommuner{BODY_NB}",
+        f"Innspel frå kommunane Bygland, Valle og Bykle{BODY_NN}",
+        f"{TITLE_NB}\n\nKommunene Bygland, Valle og Bykle har gått sammen om et felles "
+        f"innspill til planen.{BODY_NB}",
+        f"{TITLE_NB}\n\nDette er et felles innspill fra kommunene Bygland, Valle og Bykle.{BODY_NB}",
+    ],
+)
+def test_joint_submission_shapes(text: str) -> None:
+    assert _authors(text) == [["Bygland kommune", "Valle kommune", "Bykle kommune"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Innspill fra Valle kommune v/ rådmann Ola Nordmann{BODY_NB}",
+        f"Høringsinnspill fra Valle kommune{BODY_NB}",
+        f"{TITLE_NB}\n\nAvsender: Valle kommune{BODY_NB}",
+        f"{TITLE_NB}{BODY_NB}\nBeste hilsen\nOla Nordmann\nValle kommune\n",
+        f"{TITLE_NB}{BODY_NB}\nMed vennlig hilsen\n\nOla Nordmann (sign.)\nKommunedirektør\n\n"
+        "Valle kommune\n",
+    ],
+)
+def test_one_sender_shapes(text: str) -> None:
+    assert _authors(text) == [["Valle kommune"]]
+
+
+def test_signatures_side_by_side() -> None:
+    text = (
+        f"{TITLE_NB}{BODY_NB}\nMed vennlig hilsen\n\nOla Nordmann\t\tKari Nordmann\n"
+        "rådmann\t\trådmann\nBygland kommune\t\tValle kommune\n"
+    )
+    assert _authors(text) == [["Bygland kommune", "Valle kommune"]]
+
+
+def test_composite_clinic_sender_stays_one_author() -> None:
+    text = (
+        f"{TITLE_NB}{BODY_NB}\n1. Innspill fra Klinikk for psykisk helsevern og rus, "
+        "Sykehuset Levanger og DPS Stjørdal\n\nVi ønsker flere ambulante team.\n"
+    )
+    assert _authors(text)[-1] == [
+        "Klinikk for psykisk helsevern og rus, Sykehuset Levanger og DPS Stjørdal"
+    ]
