@@ -79,6 +79,8 @@ class _Cues:
     sender_members: re.Pattern[str]
     sender_units: re.Pattern[str]
     sender_tail: re.Pattern[str]
+    sender_lead: re.Pattern[str]
+    sender_sentence_blocks: int
     sender_sentences: list[re.Pattern[str]]
     signature_for: re.Pattern[str]
     signature_stops: list[re.Pattern[str]]
@@ -119,6 +121,8 @@ def _cues() -> _Cues:
         sender_members=re.compile(s["sender_members"], i),
         sender_units=re.compile(s["sender_units"], i),
         sender_tail=re.compile(s["sender_tail"], i),
+        sender_lead=re.compile(s["sender_lead"], i),
+        sender_sentence_blocks=int(s["sender_sentence_blocks"]),
         sender_sentences=[re.compile(p, i) for p in s["sender_sentences"]],
         signature_for=re.compile(s["signature_for"], i),
         signature_stops=[re.compile(p, i) for p in s["signature_stops"]],
@@ -333,8 +337,16 @@ def _voice_starts(
             who = _opener(b, cues, head=True)
             if who is not None and not _resolves_any(who, year, cues):
                 who = None
-            if who is None:
-                who = _sentence_sender(b, year, cues)
+        if who is None and i < cues.sender_sentence_blocks and len(out) <= 1:
+            # an opening sentence names the senders; it may complete a shorter opener
+            # ("Innspill fra A kommune" + "A, B og C kommune gir med dette et felles innspill")
+            sent = _sentence_sender(b, year, cues)
+            current = out[0][1] if out else []
+            trial = _authors_of(sent, year, {}, cues) if sent else []
+            if trial and (not current or set(current) < set(trial)):
+                names = _authors_of(sent or "", year, authors, cues)
+                out[:1] = [(0, names, None)]
+            continue
         if who is None:
             continue
         names = _authors_of(who, year, authors, cues)
@@ -378,11 +390,18 @@ def _sentence_sender(block: Block, year: int | None, cues: _Cues) -> str | None:
         m = p.match(t)
         if not m:
             continue
-        who = _clean_sender(m.group("who"))
+        who = _clean_sender(cues.sender_lead.sub("", m.group("who")))
         if any(a.search(who) for a in cues.addressees):
             return None
-        words = {w.lower().strip(".,") for w in _WORDS.findall(cues.sender_members.sub("", who))}
-        if _resolves_any(who, year, cues) or words & cues.organisation_words:
+        bare = cues.sender_members.sub("", who)
+        words = [w.lower().strip(".,") for w in _WORDS.findall(bare)]
+        listed = cues.kommune_list.match(bare)
+        known = resolve(bare, year) is not None or bool(
+            _listed_actors(listed.group("names") if listed else bare, year, cues)
+        )
+        # an organisation the registry does not know: a short name with an organisation word
+        named = len(words) <= 6 and bool(set(words) & cues.organisation_words)
+        if known or (named and bare[:1].isupper()):
             return who
     return None
 
@@ -464,9 +483,12 @@ def _signature_authors(
         for n, line in enumerate([t, *lines[k + 1 : k + 1 + cues.signature_lines]]):
             if n and (len(line) > 80 or any(p.match(line) for p in cues.signature_stops)):
                 break
+            if n == 0:  # the cue line: what follows the cue ("Med hilsen Valle kommune")
+                cue = next(p.match(line) for p in cues.signatures if p.match(line))
+                line = line[cue.end() :].strip(" ,:") if cue.end() < len(line) else ""
+                if not line:
+                    continue
             m = cues.signature_for.match(line)
-            if n == 0 and not m:
-                continue
             refs = _organisations_in(m.group("who") if m else line, year, cues)
             whole = bool(m or resolve(line, year) or _listed_actors(line, year, cues))
             if out and bodies and not whole:
