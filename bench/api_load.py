@@ -11,13 +11,16 @@ import asyncio
 import contextlib
 import logging
 import statistics
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from bench.processes import RssSampler
+from bench.profiling import py_spy_attach, summarise_raw
 from bench.stats import latency_summary
 
 log = logging.getLogger(__name__)
@@ -94,9 +97,9 @@ async def _drive(
     routes: list[tuple[str, str, dict[str, str] | None]],
     clients: int,
     duration_s: float,
-) -> list[tuple[str, float, int, float]]:
-    """Run the load; returns (route label, latency s, status (0 = error), finish time)."""
-    results: list[tuple[str, float, int, float]] = []
+) -> list[tuple[str, float, int | str, float]]:
+    """Run the load; returns (route label, latency s, HTTP status or exception name, finish)."""
+    results: list[tuple[str, float, int | str, float]] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     t_start = time.perf_counter()
     deadline = t_start + duration_s
@@ -112,9 +115,9 @@ async def _drive(
                 try:
                     r = await client.get(path, params=params)
                     await r.aread()
-                    status = r.status_code
-                except httpx.HTTPError:
-                    status = 0
+                    status: int | str = r.status_code
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
                 t1 = time.perf_counter()
                 results.append((label, t1 - t0, status, t1 - t_start))
 
@@ -122,16 +125,18 @@ async def _drive(
     return results
 
 
-def _summarise(results: list[tuple[str, float, int, float]], duration_s: float) -> dict[str, Any]:
+def _summarise(
+    results: list[tuple[str, float, int | str, float]], duration_s: float
+) -> dict[str, Any]:
     by_route: dict[str, list[float]] = {}
     errors: dict[str, int] = {}
     statuses: dict[str, dict[str, int]] = {}
     for label, lat, status, _ in results:
         by_route.setdefault(label, []).append(lat)
-        if not 200 <= status < 300:
+        if not (isinstance(status, int) and 200 <= status < 300):
             errors[label] = errors.get(label, 0) + 1
             by = statuses.setdefault(label, {})
-            key = str(status) if status else "connection error or timeout"
+            key = str(status)
             by[key] = by.get(key, 0) + 1
     elapsed = max((t for *_, t in results), default=duration_s)
     overall = latency_summary([lat for _, lat, _, _ in results])
@@ -155,7 +160,11 @@ def _summarise(results: list[tuple[str, float, int, float]], duration_s: float) 
 
 
 def measure_api(
-    base: str, server_pid: int, clients: int = 50, duration_s: float = 20.0
+    base: str,
+    server_pid: int,
+    clients: int = 50,
+    duration_s: float = 20.0,
+    profile_out: Path | None = None,
 ) -> dict[str, Any]:
     """p50/p99 and requests/s of the main GET routes under ``clients`` concurrent clients."""
     found = discover_routes(base)
@@ -163,6 +172,7 @@ def measure_api(
     if not routes:
         return {"error": "no GET routes answered 200", "skipped": found["skipped"]}
     sampler = RssSampler(server_pid, interval=1.0).start()
+    spy = py_spy_attach(server_pid, profile_out, duration_s) if profile_out else None
     results = asyncio.run(_drive(base, routes, clients, duration_s))
     sampler.stop()
     out = _summarise(results, duration_s)
@@ -172,6 +182,17 @@ def measure_api(
         skipped_routes=found["skipped"],
         server_peak_rss_bytes=sampler.peak,
     )
+    if spy is not None and profile_out is not None:
+        try:
+            spy.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            spy.kill()
+            spy.wait()
+        out["profile"] = {
+            "tool": "py-spy (server process, during the load)",
+            "file": f"bench/results/{profile_out.name}",
+            "top": summarise_raw(profile_out),
+        }
     return out
 
 
@@ -187,6 +208,12 @@ def measure_soak(
     routes: list[tuple[str, str, dict[str, str] | None]] = [(r, r, None) for r in found["routes"]]
     for i, q in enumerate(SPARQL_QUERIES):
         routes.append((f"/sparql#{i + 1}", "/sparql", {"query": q}))
+    # Warm-up outside the measured window: the first /sparql request builds the Oxigraph
+    # store and starts its worker process, which is start-up, not growth.
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for _, path, params in routes:
+            with contextlib.suppress(httpx.HTTPError):
+                client.get(path, params=params)
     sampler = RssSampler(server_pid, interval=1.0).start()
     results = asyncio.run(_drive(base, routes, clients, duration_s))
     sampler.stop()

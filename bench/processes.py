@@ -105,7 +105,11 @@ def bench_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def run_ingest(
-    corpus_dir: Path, data_dir: Path, workers: int | None = None, timeout_s: float = 1800
+    corpus_dir: Path,
+    data_dir: Path,
+    workers: int | None = None,
+    timeout_s: float = 1800,
+    profile_out: Path | None = None,
 ) -> dict[str, Any]:
     """Run ``helsegraf ingest corpus_dir`` in a fresh data dir; wall time and peak memory."""
     extra = {"workers": str(workers)} if workers is not None else {}
@@ -120,6 +124,11 @@ def run_ingest(
         text=True,
     )
     sampler = RssSampler(proc.pid).start()
+    spy = None
+    if profile_out is not None:
+        from bench.profiling import py_spy_attach
+
+        spy = py_spy_attach(proc.pid, profile_out, timeout_s)
     try:
         _, err = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
@@ -144,6 +153,19 @@ def run_ingest(
     }
     if proc.returncode != 0:
         out["stderr_tail"] = (err or "").strip().splitlines()[-8:]
+    if spy is not None and profile_out is not None:
+        from bench.profiling import summarise_raw
+
+        try:
+            spy.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            spy.kill()
+            spy.wait()
+        out["profile"] = {
+            "tool": "py-spy (ingest and its worker processes)",
+            "file": f"bench/results/{profile_out.name}",
+            "top": summarise_raw(profile_out),
+        }
     return out
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +67,74 @@ def profile_queries(
     named = catalog.get(slowest)
     with fresh_store(name="profile-queries") as store:
         store.ensure_reference()
-        for x in extractions_for(files):
+        for x in extractions_for(files, stale={}):
             store.load_extraction(x)
         params = params_for(named, pick_params(store))
-        store.query(named.text, params)
+        store.run_named(named.name, params)
         profiler = Profiler(interval=0.0005)
         profiler.start()
         for _ in range(reps):
-            store.query(named.text, params)
+            store.run_named(named.name, params)
         profiler.stop()
     return [f"query: {slowest}", *_report(profiler, out, top)]
+
+
+PY_SPY = Path(sys.executable).with_name("py-spy")
+
+
+def py_spy_available() -> bool:
+    """Whether py-spy is installed beside this interpreter."""
+    return PY_SPY.exists()
+
+
+def py_spy_attach(pid: int, out: Path, duration_s: float) -> subprocess.Popen[bytes] | None:
+    """Sample a running process (and its children) for ``duration_s`` into a raw stack file."""
+    if not py_spy_available():
+        return None
+    cmd = [
+        str(PY_SPY),
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(int(duration_s)),
+        "--format",
+        "raw",
+        "--output",
+        str(out),
+        "--nonblocking",
+        "--subprocesses",
+        "--rate",
+        "50",
+    ]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def summarise_raw(path: Path, top: int = 25, own_code: str = str(REPO)) -> list[str]:
+    """Top frames by inclusive share of samples from a py-spy raw (collapsed) file.
+
+    Lists the project's own frames first (where to look), then the hottest frames overall.
+    """
+    if not path.exists():
+        return ["no profile written (py-spy could not attach)"]
+    inclusive: Counter[str] = Counter()
+    self_time: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        for frame in set(frames):
+            inclusive[frame] += n
+        self_time[frames[-1]] += n
+    if not total:
+        return ["no samples"]
+    own = [(f, c) for f, c in inclusive.most_common() if own_code in f or "helsegraf" in f]
+    lines = [f"{total} samples; project frames by inclusive share:"]
+    lines += [f"  {100 * c / total:5.1f}%  {f}" for f, c in own[:top]]
+    lines.append("hottest frames by own (self) share:")
+    lines += [f"  {100 * c / total:5.1f}%  {f}" for f, c in self_time.most_common(10)]
+    return lines

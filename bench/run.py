@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 
 from bench import report
-from bench.scaler import scale_corpus
+from bench.scaler import CACHE, scale_corpus
 from bench.stats import machine_info
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,13 @@ class Config:
     api_s: float = 20.0
     soak_s: float = 60.0
     soak_window_s: float = 10.0
+    stem: str = ""
+
+    def profile_path(self, what: str) -> Path:
+        """Where a raw profile goes (git-ignored cache; the summary goes in the results)."""
+        d = CACHE / "profiles"
+        d.mkdir(parents=True, exist_ok=True)
+        return d / f"{self.stem or 'run'}-{what}.txt"
 
     @classmethod
     def quick(cls, seed: int = 1) -> Config:
@@ -59,8 +66,8 @@ class Config:
             extract_rounds=3,
             load_docs=20,
             query_reps=5,
-            query_budget_s=1.0,
-            baseline_limit_s=4.0,
+            query_budget_s=0.6,
+            baseline_limit_s=2.0,
             memory_docs=40,
             parallel_docs=16,
             api_s=10.0,
@@ -125,7 +132,13 @@ def _ingest_parallel(cfg: Config) -> dict[str, Any]:
     out: dict[str, Any] = {"documents": cfg.parallel_docs, "mb": round(corpus.nbytes / 1e6, 3)}
     for workers in (1, 2):
         with tempfile.TemporaryDirectory(prefix=f"hg-bench-par{workers}-") as d:
-            out[f"workers_{workers}"] = run_ingest(corpus.dir, Path(d), workers=workers)
+            # Both runs are sampled by py-spy (--nonblocking), so the speed-up stays fair.
+            out[f"workers_{workers}"] = run_ingest(
+                corpus.dir,
+                Path(d),
+                workers=workers,
+                profile_out=cfg.profile_path(f"ingest-w{workers}"),
+            )
     w1, w2 = out["workers_1"], out["workers_2"]
     if w1["exit_code"] == 0 and w2["exit_code"] == 0:
         out["speedup"] = round(w1["wall_s"] / w2["wall_s"], 3)
@@ -149,7 +162,13 @@ def _api_and_soak(cfg: Config, results: dict[str, Any], sections: set[str]) -> N
                     results,
                     "api",
                     lambda: {
-                        **measure_api(base, proc.pid, cfg.api_clients, cfg.api_s),
+                        **measure_api(
+                            base,
+                            proc.pid,
+                            cfg.api_clients,
+                            cfg.api_s,
+                            profile_out=cfg.profile_path("api-server"),
+                        ),
                         "corpus": "samples/corpus",
                         "setup_s": round(startup, 2),
                     },
@@ -175,18 +194,11 @@ def _profiles(cfg: Config, results: dict[str, Any], stem: str, files: list[Path]
         try:
             profiles["extraction"] = {
                 "file": f"bench/results/{out.name}",
-                "top": profile_extraction(files[: min(4, len(files))], out),
+                "tool": "pyinstrument (extract_text, in-process)",
+                "top": profile_extraction(files[: min(3, len(files))], out),
             }
         except Exception as exc:
             profiles["extraction"] = {"error": f"{type(exc).__name__}: {exc}"}
-    if any(n.startswith("API") for n in missed):
-        from bench.profiling import profile_api
-
-        out = report.RESULTS / f"{stem}-profile-api.txt"
-        try:
-            profiles["api"] = {"file": f"bench/results/{out.name}", "top": profile_api(out)}
-        except Exception as exc:
-            profiles["api"] = {"error": f"{type(exc).__name__}: {exc}"}
     if any(n.startswith("catalog Cypher") for n in missed):
         from bench.profiling import profile_queries
 
@@ -195,7 +207,8 @@ def _profiles(cfg: Config, results: dict[str, Any], stem: str, files: list[Path]
             size = report.largest_query_size(results)
             profiles["queries"] = {
                 "file": f"bench/results/{out.name}",
-                "top": profile_queries(files[: int(size or 100)], results, out),
+                "tool": "pyinstrument (slowest Cypher query, in-process)",
+                "top": profile_queries(files[: min(100, int(size or 100))], results, out),
             }
         except Exception as exc:
             profiles["queries"] = {"error": f"{type(exc).__name__}: {exc}"}
@@ -211,6 +224,7 @@ def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> P
     started = time.perf_counter()
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%MZ")
     stem = name or f"{stamp}-{cfg.mode}"
+    cfg.stem = stem
     results: dict[str, Any] = {
         "name": stem,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
