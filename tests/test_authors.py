@@ -270,3 +270,41 @@ def test_composite_clinic_sender_stays_one_author() -> None:
     assert _authors(text)[-1] == [
         "Klinikk for psykisk helsevern og rus, Sykehuset Levanger og DPS Stjørdal"
     ]
+
+
+# --------------------------------------------------------------------------- opening sentences later on
+
+
+def test_opening_sentence_completes_a_shorter_opener() -> None:
+    text = (
+        "Innspill fra Bygland kommune\n\nBygland, Valle og Bykle kommune gir med dette et "
+        f"felles innspill til planen.{BODY_NB}"
+    )
+    assert _authors(text) == [["Bygland kommune", "Valle kommune", "Bykle kommune"]]
+
+
+def test_opening_sentence_after_a_letter_head_of_many_blocks() -> None:
+    text = (
+        "Valle 12.10.2022\n\nTil\nHelse- og omsorgsdepartementet\nPostboks 8011 Dep\n0030 Oslo"
+        "\n\nVår ref: 22/123\n\nDeres ref: 22/999\n\nSaksbehandler: Ola Nordmann\n\n"
+        f"{TITLE_NB}\n\nVi viser til brev.\n\nInnspillet er utarbeidet av kommunene Bygland, "
+        f"Valle og Bykle.{BODY_NB}"
+    )
+    assert _authors(text) == [["Bygland kommune", "Valle kommune", "Bykle kommune"]]
+
+
+def test_we_in_a_municipality_is_the_municipality() -> None:
+    text = f"{TITLE_NN}\n\nVi i Valle kommune gjev med dette våre innspel til planen.{BODY_NN}"
+    assert _authors(text) == [["Valle kommune"]]
+
+
+def test_a_working_group_with_members_is_no_list_of_senders() -> None:
+    text = (
+        f"{TITLE_NB}\n\nInnspillet er utarbeidet av en arbeidsgruppe med representanter fra "
+        f"Valle kommune og Sørlandet sykehus HF.{BODY_NB}"
+    )
+    assert _authors(text) == [[]]
+
+
+def test_signature_cue_and_organisation_on_one_line() -> None:
+    assert _authors(f"{TITLE_NB}{BODY_NB}\nMed hilsen Valle kommune\n") == [["Valle kommune"]]
