@@ -80,6 +80,7 @@ class _Cues:
     sender_units: re.Pattern[str]
     sender_tail: re.Pattern[str]
     sender_lead: re.Pattern[str]
+    appendix_senders: list[re.Pattern[str]]
     sender_sentence_blocks: int
     sender_sentences: list[re.Pattern[str]]
     signature_for: re.Pattern[str]
@@ -122,6 +123,7 @@ def _cues() -> _Cues:
         sender_units=re.compile(s["sender_units"], i),
         sender_tail=re.compile(s["sender_tail"], i),
         sender_lead=re.compile(s["sender_lead"], i),
+        appendix_senders=[re.compile(p, i) for p in s["appendix_senders"]],
         sender_sentence_blocks=int(s["sender_sentence_blocks"]),
         sender_sentences=[re.compile(p, i) for p in s["sender_sentences"]],
         signature_for=re.compile(s["signature_for"], i),
@@ -346,7 +348,9 @@ def _voice_starts(
             if trial and (not current or set(current) < set(trial)):
                 names = _authors_of(sent or "", year, authors, cues)
                 out[:1] = [(0, names, None)]
-            continue
+                continue
+        if who is None:
+            who = _appendix_sender(b, year, cues)
         if who is None:
             continue
         names = _authors_of(who, year, authors, cues)
@@ -377,6 +381,23 @@ def _voice_starts(
                 authors.pop(n, None)
             out[k] = (bi, signed, note)
     return out
+
+
+def _appendix_sender(block: Block, year: int | None, cues: _Cues) -> str | None:
+    """The sender an appendix heading names alone ("Vedlegg 2: Bykle kommune"), when the
+    registry knows it (not "Vedlegg 1 Oppsummering av tiltak")."""
+    t = " ".join(block.text.split()).strip()
+    if len(t) > _SHORT or block.kind == "table_row":
+        return None
+    for p in cues.appendix_senders:
+        m = p.match(t)
+        if not m:
+            continue
+        who = _clean_sender(m.group("who"))
+        ref = resolve(who, year)
+        if (ref is not None and ref.type != "Fylke") or _listed_actors(who, year, cues):
+            return who
+    return None
 
 
 def _sentence_sender(block: Block, year: int | None, cues: _Cues) -> str | None:
