@@ -77,10 +77,24 @@ def load_initiatives() -> list[KnownInitiative]:
     ]
 
 
+@lru_cache
+def _names_data() -> dict:
+    """``ontology/initiative_names.yaml``: how names of initiatives are built."""
+    path = ONTOLOGY_DIR / "initiative_names.yaml"
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise HelsegrafError(f"cannot read initiative name cues: {exc}", path=str(path)) from exc
+
+
 def _alias_pattern(alias: str) -> re.Pattern[str]:
     body = re.escape(alias).replace(r"\ ", r"\s+").replace(r"\-", r"\s*[-–]\s*")
-    # an inflected ending ("FACT-teamet", "frisklivssentralene") is allowed
-    tail = r"(?:[-–]?[a-zæøå]{0,6})?" if alias[-1].isalnum() else ""
+    # an inflected ending ("FACT-teamet", "frisklivssentralene") is allowed, not any letters
+    # ("Tidlig inn" is not "tidlig innsats")
+    endings = "|".join(
+        sorted((re.escape(str(e)) for e in _names_data().get("inflections") or []), key=len)[::-1]
+    )
+    tail = rf"(?:[-–][a-zæøå]{{1,14}}|{endings})?" if alias[-1].isalnum() else ""
     flags = 0 if alias.isupper() or (len(alias) <= 4 and alias[:2].isupper()) else re.IGNORECASE
     return re.compile(rf"(?<![\w-]){body}{tail}(?![\w])", flags)
 
@@ -262,8 +276,18 @@ def _patterns() -> _Pat:
     suffix = "|".join(
         sorted({re.escape(str(w)) for w in c.get("hyphen_suffixes") or []}, key=len, reverse=True)
     )
+    compound = "|".join(
+        sorted(
+            {re.escape(str(w)) for w in _names_data().get("compound_intro_heads") or []},
+            key=len,
+            reverse=True,
+        )
+    )
     return _Pat(
-        intro=re.compile(rf"(?<![\w-])(?i:{intro})\s+(?=[«\"A-ZÆØÅ0-9])"),
+        # "prosjektet X", and a compound ending in a definite head: "læringsnettverket X"
+        intro=re.compile(
+            rf"(?<![\w-])(?:(?i:{intro})|[a-zæøå]{{3,}}(?:{compound}))\s+(?=[«\"A-ZÆØÅ0-9])"
+        ),
         hyphen=re.compile(rf"(?<![\w-])([A-ZÆØÅ][\wÆØÅæøå]{{2,}})-(?:{suffix})(?![\w-])"),
         good=tuple(str(p).lower() for p in c.get("good_practice") or []),
         pointer=tuple(str(p).lower() for p in c.get("pointer_phrases") or []),
@@ -306,6 +330,15 @@ def _name_at(
                 if nxt.group(1).endswith("!"):
                     break
                 continue
+        if w.lower() in _joiners() and text[pos].isupper():
+            # "Aktiv i Hverdagen", "Helsehuset i Vestby": a joiner between capitalised parts
+            nxt = re.match(r"[ \t]+([A-ZÆØÅ][\wæøå\-]+)", text[m2.end() :])
+            prev_word = text[pos:end].split()[-1]
+            if nxt and prev_word[:1].isupper() and count + 1 < max_tokens:
+                end = m2.end() + nxt.end()
+                p = end
+                count += 2
+                continue
         if w.lower() in _NAME_STOP or w[0] in '«"':
             break
         end = m2.end()
@@ -314,6 +347,64 @@ def _name_at(
         if w.endswith("!"):
             break
     return pos, end
+
+
+@lru_cache
+def _joiners() -> frozenset[str]:
+    return frozenset(str(w).lower() for w in _names_data().get("name_joiners") or [])
+
+
+@lru_cache
+def _name_heads() -> tuple[str, ...]:
+    return tuple(sorted({str(w).lower() for w in _names_data().get("name_heads") or []}))
+
+
+@lru_cache
+def _concept_vocabulary() -> frozenset[str]:
+    """Lemmas of the codebook's concepts (labels, phrasings, concept terms)."""
+    from helsegraf.ingest.classify import concept_index
+
+    idx = concept_index()
+    bag: set[str] = set()
+    for group in (idx.challenges, idx.measures, idx.themes, idx.patient_groups):
+        for ci in group:
+            bag.update(ci.bag)
+    return frozenset(bag)
+
+
+def _name_signal(name: str) -> bool:
+    """Whether a candidate looks like the name of something: a capital after its first letter,
+    a digit, quotes, an acronym, or a word built on an initiative head ("Trygghetsteamet")."""
+    if re.search(r"[«\"“0-9]", name) or re.search(r"[A-ZÆØÅ]", name[1:]):
+        return True
+    words = re.findall(r"[\wæøå]+", name.lower())
+    return any(w.endswith(_name_heads()) for w in words)
+
+
+def generic_phrase(name: str) -> bool:
+    """A short common noun phrase rather than a name ("Kompetanseheving", "Førebygging",
+    "Tverrfaglig samarbeid"): no sign of a name, at most two content words, each a word of
+    the codebook's concepts or a common dictionary word."""
+    if _name_signal(name):
+        return False
+    from helsegraf.ingest.lexicon import lemma
+
+    stop = stopwords()
+    words = [w for w in re.findall(r"[^\W\d_]+", name.lower()) if w not in stop and len(w) > 1]
+    if len(words) > 2:
+        return False
+    vocab = _concept_vocabulary()
+
+    def common(w: str) -> bool:
+        lem = lemma(w)
+        return (
+            lem in vocab
+            or w in vocab
+            or simplemma.is_known(w, lang=("nb", "nn"))
+            or any(len(v) >= 6 and (lem.endswith(v) or lem.startswith(v)) for v in vocab)
+        )
+
+    return all(common(w) for w in words)
 
 
 def _sentence_of(text: str, sentences: list[tuple[int, int]], pos: int) -> str:
@@ -527,6 +618,7 @@ def find_mentions(
                     and h_s >= s
                     and 1 <= len(head.split()) <= 6
                     and head.split()[0].lower() not in _PRONOUN_START
+                    and not generic_phrase(head)
                     and _acceptable(head, (h_s, h_s + len(head)), spans_blocked)
                     # "Plasseringen av Sykehuset X": about an organisation, not an initiative
                     and not (
@@ -576,7 +668,10 @@ def find_mentions(
                     word = m.group(1)
                     low_w = word.lower()
                     if (
-                        not simplemma.is_known(low_w, lang=("nb", "nn"))
+                        not (
+                            simplemma.is_known(low_w, lang=("nb", "nn"))
+                            or low_w.endswith(_name_heads())  # "Læringsnettverket for ..."
+                        )
                         or low_w in _place_names()
                         or low_w.endswith((*_ADJ_ENDINGS, "al"))
                     ):
@@ -638,7 +733,7 @@ def find_mentions(
                 span = _name_at(text, s + m2.end(), max_tokens=3)
                 if span:
                     name = _clean(text[span[0] : span[1]])
-                    if _acceptable(name, span, spans_blocked):
+                    if not generic_phrase(name) and _acceptable(name, span, spans_blocked):
                         add(bi, span[0], span[1], name, text)
             if bi in example_blocks:
                 # "Se til X." in a section that asks for good examples
@@ -657,8 +752,10 @@ def find_mentions(
                         rest = re.split(r",\s+og\s+|\s+og\s+deres\s", rest)[0]
                         if rest.split()[0].lower() in _PRONOUN_START:
                             break
-                        if 3 <= len(rest) <= 80 and _acceptable(
-                            rest, (rest_s, rest_s + len(rest)), []
+                        if (
+                            3 <= len(rest) <= 80
+                            and not generic_phrase(rest)
+                            and _acceptable(rest, (rest_s, rest_s + len(rest)), [])
                         ):
                             name = rest[0].upper() + rest[1:]
                             add(bi, rest_s, rest_s + len(rest), _clean(name), text)
@@ -672,7 +769,7 @@ def find_mentions(
                 label = text[span[1] :].lstrip().startswith(":")
                 one_word = " " not in name
                 namelike = bool(re.search(r"[A-ZÆØÅ0-9-]", name[1:]))
-                if label or (one_word and not namelike):
+                if label or (one_word and not namelike) or generic_phrase(name):
                     continue  # "Kompetanseheving:", "Førebygging": a topic, not a name
                 if _acceptable(name, span, spans_blocked):
                     add(bi, span[0], span[1], name, text)

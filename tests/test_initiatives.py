@@ -158,3 +158,40 @@ def test_initiatives_command_lists_new_and_known(tmp_path: Path) -> None:
     entries = yaml.safe_load(out.stdout)
     assert [e["name"] for e in entries] == ["Trygg heim"]
     assert entries[0]["seen_in"] == ["a.txt"]
+
+
+def test_generic_list_items_under_an_example_question_are_not_examples() -> None:
+    out = examples(
+        "# Har dere gode eksempler på samhandling?\n"
+        "• Kompetanseheving\n• Førebygging og tidleg innsats\n• Tverrfaglig samarbeid\n"
+        "• Helsehuset i Vestby\n• Samhandlingsteamet Follo\n"
+    )
+    names = [e.name for e in out]
+    assert names == ["Helsehuset i Vestby", "Samhandlingsteamet Follo"], names
+
+
+def test_a_common_word_held_up_is_not_an_example() -> None:
+    assert examples("Kompetanseheving er et godt eksempel på hva vi trenger.\n") == []
+    out = examples("Trygghetsteamet er et godt eksempel på samarbeid om eldre.\n")
+    assert [e.name for e in out] == ["Trygghetsteamet"]
+
+
+def test_known_names_take_inflections_not_any_letters() -> None:
+    assert examples("Tidlig innsats er viktig i hele forløpet, og det bør prioriteres.\n") == []
+    out = examples("Kommunen deltar i Tidlig inn-programmet og har gode erfaringer.\n")
+    assert [e.name for e in out] == ["Tidlig inn"]
+
+
+def test_names_after_compound_intro_nouns_and_with_joiners() -> None:
+    out = examples(
+        "Kommunen deltar i læringsnettverket Gode pasientforløp, som gir gode resultat.\n"
+        "Vi har utviklet modellen Aktiv i Hverdagen sammen med nabokommunen.\n"
+    )
+    assert [e.name for e in out] == ["Gode pasientforløp", "Aktiv i Hverdagen"]
+
+
+def test_a_network_named_mid_sentence_in_a_sentence_that_holds_it_up() -> None:
+    out = examples(
+        "Kommunen er med i Læringsnettverket for gode pasientforløp og har god erfaring.\n"
+    )
+    assert [e.name for e in out] == ["Læringsnettverket for gode pasientforløp"]

@@ -172,8 +172,8 @@ def test_annet_measures_with_different_labels_stay_apart() -> None:
     text = (
         "Innspill fra Skaun kommune\n\n"
         "Hvilke tiltak er aktuelle?\n\n"
-        "• Kommunen bør kjøpe inn flere elsykler til hjemmebaserte tjenester i sentrum.\n"
-        "• Vi ønsker at parkeringsplassene ved rådhuset males på nytt hvert andre år.\n"
+        "• Kommunen bør male gjerdet rundt rådhuset i en lysere farge til våren.\n"
+        "• Vi ønsker at kantina på rådhuset serverer varm lunsj hver fredag.\n"
     )
     x = extract_text(text, "annet.txt")
     annet = [m for m in x.measures if m.concept == "tiltak/annet"]
