@@ -308,3 +308,30 @@ def test_a_working_group_with_members_is_no_list_of_senders() -> None:
 
 def test_signature_cue_and_organisation_on_one_line() -> None:
     assert _authors(f"{TITLE_NB}{BODY_NB}\nMed hilsen Valle kommune\n") == [["Valle kommune"]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Bygland, Valle og Bykle kommune takker for muligheten til å gi innspill.",
+        "Bygland, Valle og Bykle kommune ønsker å gi følgende innspill til planen.",
+        "Kommunane Bygland, Valle og Bykle viser til brev frå departementet.",
+    ],
+)
+def test_opening_sentence_verbs(sentence: str) -> None:
+    assert _authors(f"{TITLE_NB}\n\n{sentence}{BODY_NB}") == [
+        ["Bygland kommune", "Valle kommune", "Bykle kommune"]
+    ]
+
+
+def test_appendix_heading_naming_only_its_sender() -> None:
+    text = (
+        f"Innspill fra Valle kommune{BODY_NB}\nMed vennlig hilsen\nValle kommune\n\n"
+        "Vedlegg 2: Bykle kommune og Bygland kommune\n\nBykle ser også utfordringer.\n"
+    )
+    assert _authors(text) == [["Valle kommune"], ["Bykle kommune", "Bygland kommune"]]
+
+
+def test_appendix_heading_without_a_sender_is_no_voice() -> None:
+    text = f"Innspill fra Valle kommune{BODY_NB}\nVedlegg 1 Oppsummering av tiltak\n\nTiltak A.\n"
+    assert _authors(text) == [["Valle kommune"]]
