@@ -1,6 +1,7 @@
 """The link stage: assemble the :class:`Extraction` (the JSON ``helsegraf extract`` prints).
 
-* voices with their authors and line ranges;
+* voices with their authors, line ranges and language (a nynorsk appendix of a bokmål
+  document is ``nn``; the document's ``language`` is that of the whole text);
 * actors: every actor mentioned and every author, once each, by canonical name;
 * challenges and measures: one per (voice, concept) (``annet`` per label), keeping the
   best-scoring quote; a
@@ -21,12 +22,14 @@ from helsegraf.ingest.models import (
     Coding,
     ExampleOut,
     Extraction,
+    Language,
     Recognised,
     SegmentedDocument,
     StatementOut,
     VoiceOut,
     content_id,
 )
+from helsegraf.ingest.normalise import detect_language
 from helsegraf.ingest.segment import resolve
 from helsegraf.ontology.registry import load_registry
 
@@ -72,6 +75,16 @@ def _composite(ref: ActorRef) -> bool:
     psykisk helsevern og rus, Sykehuset Levanger og DPS Stjørdal"): an author, but the actors
     list names the organisations it contains, as they are mentioned."""
     return "," in ref.name and resolve(ref.name) is None
+
+
+def _voice_language(segmented: SegmentedDocument, lines: tuple[int, int]) -> Language:
+    """The language of a voice's own blocks; the document's when there is only one voice (so
+    a one-voice document and its voice never disagree)."""
+    doc = segmented.doc
+    if len(segmented.voices) == 1:
+        return doc.language
+    blocks = [b for b in doc.blocks if lines[0] <= b.first_line <= lines[1]]
+    return detect_language(blocks) if blocks else doc.language
 
 
 def _actor_id(ref: ActorRef) -> str:
@@ -140,6 +153,7 @@ def run(
             authors=list(dict.fromkeys(specific.get(a, a) for a in v.authors)),
             lines=v.lines,
             note=v.note,
+            language=_voice_language(segmented, v.lines),
         )
         for v in segmented.voices
     ]

@@ -262,6 +262,8 @@ class VoiceOut(BaseModel):
     authors: list[str]
     lines: tuple[int, int]
     note: str | None = None
+    # extra: the language of this voice's own text (a nynorsk appendix of a bokmål document)
+    language: Language | None = None
 
 
 class ActorOut(BaseModel):

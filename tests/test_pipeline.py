@@ -179,3 +179,19 @@ def test_annet_measures_with_different_labels_stay_apart() -> None:
     annet = [m for m in x.measures if m.concept == "tiltak/annet"]
     assert len(annet) == 2, [m.quote for m in x.measures]
     assert len({m.label for m in annet}) == 2 and len({m.id for m in annet}) == 2
+
+
+def test_a_nynorsk_appendix_voice_has_its_own_language() -> None:
+    text = (
+        "Innspill til nasjonal helse- og samhandlingsplan\n\n"
+        "Innspill fra Skaun kommune\n\n"
+        "Hva er de viktigste utfordringene? Det er vanskelig å rekruttere sykepleiere, og "
+        "kommunene har ikke nok fastleger. Hvordan kan vi løse dette?\n\n"
+        "Vedlegg 1\n\n"
+        "Innspel frå Sunndal kommune\n\n"
+        "Kva er dei viktigaste utfordringane? Det er vanskeleg å rekruttere sjukepleiarar, og "
+        "kommunane har ikkje nok fastlegar. Korleis kan vi løyse dette frå no av?\n"
+    )
+    x = extract_text(text, "vedlegg.txt")
+    assert x.language == "nb"
+    assert [v.language for v in x.voices] == ["nb", "nn"], [v.authors for v in x.voices]
