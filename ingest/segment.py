@@ -80,6 +80,7 @@ class _Cues:
     sender_units: re.Pattern[str]
     sender_tail: re.Pattern[str]
     sender_lead: re.Pattern[str]
+    sender_groups: re.Pattern[str]
     appendix_senders: list[re.Pattern[str]]
     sender_sentence_blocks: int
     sender_sentences: list[re.Pattern[str]]
@@ -123,6 +124,7 @@ def _cues() -> _Cues:
         sender_units=re.compile(s["sender_units"], i),
         sender_tail=re.compile(s["sender_tail"], i),
         sender_lead=re.compile(s["sender_lead"], i),
+        sender_groups=re.compile(s["sender_groups"], i),
         appendix_senders=[re.compile(p, i) for p in s["appendix_senders"]],
         sender_sentence_blocks=int(s["sender_sentence_blocks"]),
         sender_sentences=[re.compile(p, i) for p in s["sender_sentences"]],
@@ -373,10 +375,11 @@ def _voice_starts(
     # signature cue in their own range
     bounds = [s[0] for s in out] + [len(blocks)]
     for k, (bi, names, note) in enumerate(out):
-        if names and not _unresolved_shorthand(names, authors):
+        group = _unresolved_group(names, authors, cues)
+        if names and not group and not _unresolved_shorthand(names, authors):
             continue
         signed = _signature_authors(blocks[bi : bounds[k + 1]], year, authors, cues)
-        if signed:
+        if signed and (not group or len(signed) >= 2):
             for n in names:  # the shorthand is replaced, not an actor of its own
                 authors.pop(n, None)
             out[k] = (bi, signed, note)
@@ -425,6 +428,17 @@ def _sentence_sender(block: Block, year: int | None, cues: _Cues) -> str | None:
         if known or (named and bare[:1].isupper()):
             return who
     return None
+
+
+def _unresolved_group(names: list[str], authors: dict[str, ActorRef], cues: _Cues) -> bool:
+    """A sender the registry does not know, named as a group of municipalities
+    ("Kommunene i Setesdal", "Setesdalskommunane")."""
+    return (
+        len(names) == 1
+        and names[0] in authors
+        and bool(cues.sender_groups.search(names[0]))
+        and resolve(names[0]) is None
+    )
 
 
 def _unresolved_shorthand(names: list[str], authors: dict[str, ActorRef]) -> bool:
