@@ -335,3 +335,23 @@ def test_appendix_heading_naming_only_its_sender() -> None:
 def test_appendix_heading_without_a_sender_is_no_voice() -> None:
     text = f"Innspill fra Valle kommune{BODY_NB}\nVedlegg 1 Oppsummering av tiltak\n\nTiltak A.\n"
     assert _authors(text) == [["Valle kommune"]]
+
+
+SIGNED_BY_THREE = (
+    "\nMed vennlig hilsen\n\nOla Nordmann, rådmann, Bygland kommune\n"
+    "Kari Nordmann, rådmann, Valle kommune\nPer Hansen, rådmann, Bykle kommune\n"
+)
+
+
+@pytest.mark.parametrize(
+    "opener", ["Innspill fra kommunene i Setesdal", "Innspel frå Setesdalskommunane"]
+)
+def test_a_group_of_municipalities_gives_way_to_those_who_sign(opener: str) -> None:
+    text = f"{opener}{BODY_NB}{SIGNED_BY_THREE}"
+    assert _authors(text) == [["Bygland kommune", "Valle kommune", "Bykle kommune"]]
+
+
+def test_a_group_of_municipalities_without_signatures_is_a_region() -> None:
+    extraction = _extract(f"Innspill fra kommunene i Setesdal{BODY_NB}")
+    assert [v.authors for v in extraction.voices] == [["Kommunene i Setesdal"]]
+    assert _type_of(extraction, "Kommunene i Setesdal") == "Region"
