@@ -63,6 +63,7 @@ class _Cues:
     months: dict[str, int]
     date_line_max: int
     role_titles: frozenset[str]
+    role_suffixes: tuple[str, ...]
     abbreviations: dict[str, str]
     organisation_words: frozenset[str]
     sender_types: list[tuple[str, re.Pattern[str]]]
@@ -107,6 +108,7 @@ def _cues() -> _Cues:
         months={k.lower(): int(v) for k, v in s["months"].items()},
         date_line_max=int(s["date_line_max"]),
         role_titles=frozenset(s["role_titles"]),
+        role_suffixes=tuple(s["role_suffixes"]),
         abbreviations=dict(s["sender_abbreviations"]),
         organisation_words=frozenset(s["organisation_words"]),
         sender_types=[(t, re.compile(p, i)) for t, p in s["sender_types"]],
@@ -547,10 +549,21 @@ def _organisations_in(text: str, year: int | None, cues: _Cues) -> list[ActorRef
         part = _clean_sender(part)
         if not part or part.lower() in cues.role_titles:
             continue
-        ref = resolve(part, year)
-        refs = [ref] if ref is not None else _listed_actors(part, year, cues)
+        refs = _part_organisations(part, year, cues)
+        words = part.split()
+        if not refs and words and words[0].lower().endswith(cues.role_suffixes):
+            # a role and its organisation: "Kommunalsjef helse og omsorg i Valle kommune"
+            for m in re.finditer(r"\s(?:i|for|ved|på)\s+", part):
+                refs = _part_organisations(part[m.end() :], year, cues)
+                if refs:
+                    break
         out.extend(r for r in refs if r.type != "Fylke" and r not in out)
     return out
+
+
+def _part_organisations(part: str, year: int | None, cues: _Cues) -> list[ActorRef]:
+    ref = resolve(part, year)
+    return [ref] if ref is not None else _listed_actors(part, year, cues)
 
 
 def _listed_actors(text: str, year: int | None, cues: _Cues) -> list[ActorRef]:
