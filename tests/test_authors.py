@@ -355,3 +355,16 @@ def test_a_group_of_municipalities_without_signatures_is_a_region() -> None:
     extraction = _extract(f"Innspill fra kommunene i Setesdal{BODY_NB}")
     assert [v.authors for v in extraction.voices] == [["Kommunene i Setesdal"]]
     assert _type_of(extraction, "Kommunene i Setesdal") == "Region"
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "Med beste hilsen\n\nOla Nordmann\nOrdfører i Valle kommune\n\nKari Nordmann\n"
+        "ordførar i Bygland kommune\n",
+        "Helsing\nOla Nordmann\nKommunalsjef helse og omsorg i Valle kommune\n\nKari Nordmann, "
+        "leder for helse i Bygland kommune\n",
+    ],
+)
+def test_role_and_organisation_on_one_signature_line(signature: str) -> None:
+    assert _authors(f"{TITLE_NB}{BODY_NB}\n{signature}") == [["Valle kommune", "Bygland kommune"]]
