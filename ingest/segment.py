@@ -2,10 +2,14 @@
 with the question they answer, and the fields of action-plan table rows.
 
 * **Voices.** The document opens with a voice (line 1). A short block that names a sender
-  ("Innspill fra LSU Volda", "5. Innspill til handlingsplan fra Inderøy kommune") later in the
-  document starts a new voice; a bare appendix heading right before it ("VEDLEGG 2") belongs
-  to it. Authors come from the sender phrase, a more precise sender line right after it, the
-  first organisation after a signature cue, or (for the opening voice) the title.
+  ("Innspill fra LSU Volda", "5. Innspill til handlingsplan fra Inderøy kommune", "Vedlegg 2:
+  Bykle kommune", an appendix whose first sentence names its sender) later in the document
+  starts a new voice; a bare appendix heading right before it ("VEDLEGG 2") belongs to it.
+  Authors come from the sender phrase (a list of several: "A – B – C", "A, B og C kommune",
+  "kommunene i X: A, B og C"), an opening sentence ("A og B kommune gir med dette et felles
+  innspill"), a more precise sender line right after it, the organisations of a signature
+  block (each signer's own when no body signs first), a letterhead (one or more lines of
+  known actors), or (for the opening voice) the title.
 * **Authors** are canonical actor names resolved through the registry; a sender the registry
   does not know keeps its own name (person names and role titles removed). Persons are never
   authors.
@@ -343,6 +347,9 @@ def _voice_starts(
             who = _opener(b, cues, head=True)
             if who is not None and not _resolves_any(who, year, cues):
                 who = None
+        if who is None and out and out[0][1] and cues.appendix.match(blocks[i - 1].text.strip()):
+            # an appendix ("VEDLEGG 3") whose first sentence names its sender
+            who = _sentence_sender(b, year, cues)
         if who is None and i < cues.sender_sentence_blocks and len(out) <= 1:
             # an opening sentence names the senders; it may complete a shorter opener
             # ("Innspill fra A kommune" + "A, B og C kommune gir med dette et felles innspill")
