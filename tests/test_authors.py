@@ -368,3 +368,13 @@ def test_a_group_of_municipalities_without_signatures_is_a_region() -> None:
 )
 def test_role_and_organisation_on_one_signature_line(signature: str) -> None:
     assert _authors(f"{TITLE_NB}{BODY_NB}\n{signature}") == [["Valle kommune", "Bygland kommune"]]
+
+
+def test_appendix_whose_first_sentence_names_its_sender() -> None:
+    text = (
+        f"Innspill fra Valle kommune{BODY_NB}\nMed vennlig hilsen\nValle kommune\n\nVEDLEGG 3\n\n"
+        "Bykle kommune gir med dette følgende innspill til planen.\n\nBykle ser også utfordringer.\n"
+    )
+    voices = _extract(text).voices
+    assert [v.authors for v in voices] == [["Valle kommune"], ["Bykle kommune"]]
+    assert voices[1].lines[0] == text.splitlines().index("VEDLEGG 3") + 1
