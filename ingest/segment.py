@@ -462,7 +462,7 @@ def _unresolved_shorthand(names: list[str], authors: dict[str, ActorRef]) -> boo
 def _resolves_any(who: str, year: int | None, cues: _Cues) -> bool:
     """Does a sender phrase name at least one actor the registry knows?"""
     who = _clean_sender(cues.sender_members.sub("", who))
-    if _listed_actors(who, year, cues):
+    if _listed_actors(who, year, cues) or _listed_actors(who.split(":", 1)[-1], year, cues):
         return True
     m = cues.kommune_list.match(who)
     parts = re.split(r",\s*|\s+og\s+", m.group("names") if m else who)
@@ -596,6 +596,9 @@ def _listed_actors(text: str, year: int | None, cues: _Cues) -> list[ActorRef]:
         pos = end
     if not cues.sender_separators.fullmatch(text[pos:]):
         return []
+    if any(r.type == "Kommune" for r in out):
+        # "Setesdal: Bygland, Valle og Bykle kommune": the region is the group they make up
+        out = [r for r in out if r.type != "Region"]
     return out
 
 
@@ -682,6 +685,8 @@ def _authors_of(who: str, year: int | None, authors: dict[str, ActorRef], cues: 
         return []
     m = cues.kommune_list.match(who)
     listed = _listed_actors(m.group("names") if m else who, year, cues)
+    if not listed and ":" in who:  # a group label before the list ("Setesdal: A, B og C")
+        listed = _listed_actors(who.split(":", 1)[1], year, cues)
     if listed and (m or resolve(who, year) is None):
         for r in listed:
             authors[r.name] = r
