@@ -378,3 +378,22 @@ def test_appendix_whose_first_sentence_names_its_sender() -> None:
     voices = _extract(text).voices
     assert [v.authors for v in voices] == [["Valle kommune"], ["Bykle kommune"]]
     assert voices[1].lines[0] == text.splitlines().index("VEDLEGG 3") + 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Innspill fra Setesdal: Bygland, Valle og Bykle kommune{BODY_NB}",
+        f"{TITLE_NN}\n\nFrå Setesdal: Bygland, Valle og Bykle kommune{BODY_NN}",
+    ],
+)
+def test_group_label_before_a_list_is_not_an_author(text: str) -> None:
+    assert _authors(text) == [["Bygland kommune", "Valle kommune", "Bykle kommune"]]
+
+
+def test_recipients_after_a_signature_are_not_authors() -> None:
+    text = (
+        f"{TITLE_NB}{BODY_NB}\nMed vennlig hilsen\nOla Nordmann, rådmann, Valle kommune\n\n"
+        "Mottakere:\nHelse- og omsorgsdepartementet\nHelse Fonna HF\n"
+    )
+    assert _authors(text) == [["Valle kommune"]]
