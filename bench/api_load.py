@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import psutil
 
 from bench.processes import RssSampler
 from bench.profiling import py_spy_attach, summarise_raw
@@ -159,6 +160,29 @@ def _summarise(
     }
 
 
+def cpu_by_process(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) so far of a process and its children, by name and pid."""
+    out: dict[str, float] = {}
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return out
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            out[f"{p.name()}[{p.pid}]"] = t.user + t.system
+    return out
+
+
+def _cpu_split(
+    before: dict[str, float], after: dict[str, float], client: float
+) -> dict[str, float]:
+    split = {k: round(v - before.get(k, 0.0), 2) for k, v in after.items()}
+    split["load generator (this process)"] = round(client, 2)
+    return split
+
+
 def measure_api(
     base: str,
     server_pid: int,
@@ -173,7 +197,9 @@ def measure_api(
         return {"error": "no GET routes answered 200", "skipped": found["skipped"]}
     sampler = RssSampler(server_pid, interval=1.0).start()
     spy = py_spy_attach(server_pid, profile_out, duration_s) if profile_out else None
+    cpu0, own0 = cpu_by_process(server_pid), time.process_time()
     results = asyncio.run(_drive(base, routes, clients, duration_s))
+    cpu1, own1 = cpu_by_process(server_pid), time.process_time()
     sampler.stop()
     out = _summarise(results, duration_s)
     out.update(
@@ -181,6 +207,7 @@ def measure_api(
         duration_s=duration_s,
         skipped_routes=found["skipped"],
         server_peak_rss_bytes=sampler.peak,
+        cpu_s_by_process=_cpu_split(cpu0, cpu1, own1 - own0),
     )
     if spy is not None and profile_out is not None:
         try:
@@ -208,6 +235,10 @@ def measure_soak(
     routes: list[tuple[str, str, dict[str, str] | None]] = [(r, r, None) for r in found["routes"]]
     for i, q in enumerate(SPARQL_QUERIES):
         routes.append((f"/sparql#{i + 1}", "/sparql", {"query": q}))
+    # Cold start: concurrent first requests to /sparql, before anything has warmed up.
+    sparql_routes = [r for r in routes if r[1] == "/sparql"]
+    cold = asyncio.run(_drive(base, sparql_routes * 10, 20, 2.0))
+    cold_errors = sum(1 for _, _, st, _ in cold if not (isinstance(st, int) and st < 300))
     # Warm-up outside the measured window: the first /sparql request builds the Oxigraph
     # store and starts its worker process, which is start-up, not growth.
     with httpx.Client(base_url=base, timeout=60) as client:
@@ -237,5 +268,12 @@ def measure_soak(
         # and caches fill early; a leak keeps climbing).
         rss_steady=bool(growth <= 0.10),
         zero_errors=out["errors"] == 0,
+        cold_start_sparql={
+            "clients": 20,
+            "seconds": 2.0,
+            "requests": len(cold),
+            "errors": cold_errors,
+            "error_statuses": _summarise(cold, 2.0)["error_statuses"],
+        },
     )
     return out

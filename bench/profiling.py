@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -110,10 +111,16 @@ def py_spy_attach(pid: int, out: Path, duration_s: float) -> subprocess.Popen[by
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def summarise_raw(path: Path, top: int = 25, own_code: str = str(REPO)) -> list[str]:
-    """Top frames by inclusive share of samples from a py-spy raw (collapsed) file.
+_FRAME = re.compile(r"^(?P<func>.+?) \((?P<file>[^()]*?)(?::\d+)?\)$")
+_OWN = re.compile(r"^main/(ingest|graph|api|queries|core|ontology)/")
+_IDLE = ("select (selectors.py", "Condition.wait", "_worker (concurrent", "wait (threading")
 
-    Lists the project's own frames first (where to look), then the hottest frames overall.
+
+def summarise_raw(path: Path, top: int = 20) -> list[str]:
+    """Top functions by share of samples from a py-spy raw (collapsed) file.
+
+    Lines are merged into functions; the project's own functions are listed by inclusive
+    share (time in them and what they call), then the hottest functions by own time.
     """
     if not path.exists():
         return ["no profile written (py-spy could not attach)"]
@@ -125,16 +132,26 @@ def summarise_raw(path: Path, top: int = 25, own_code: str = str(REPO)) -> list[
         if not stack or not count.isdigit():
             continue
         n = int(count)
+        funcs = []
+        for frame in stack.split(";"):
+            m = _FRAME.match(frame)
+            if m:
+                funcs.append(f"{m['func']} ({m['file']})")
+        if not funcs:
+            continue
         total += n
-        frames = stack.split(";")
-        for frame in set(frames):
-            inclusive[frame] += n
-        self_time[frames[-1]] += n
+        for f in set(funcs):
+            if _OWN.search(f.rsplit("(", 1)[-1]):
+                inclusive[f] += n
+        self_time[funcs[-1]] += n
     if not total:
         return ["no samples"]
-    own = [(f, c) for f, c in inclusive.most_common() if own_code in f or "helsegraf" in f]
-    lines = [f"{total} samples; project frames by inclusive share:"]
-    lines += [f"  {100 * c / total:5.1f}%  {f}" for f, c in own[:top]]
-    lines.append("hottest frames by own (self) share:")
+    idle = sum(c for f, c in self_time.items() if any(k in f for k in _IDLE))
+    lines = [
+        f"{total} samples ({100 * idle / total:.0f}% waiting: event loop, idle threads)",
+        "project functions by inclusive share:",
+    ]
+    lines += [f"  {100 * c / total:5.1f}%  {f}" for f, c in inclusive.most_common(top)]
+    lines.append("hottest functions by own time:")
     lines += [f"  {100 * c / total:5.1f}%  {f}" for f, c in self_time.most_common(10)]
     return lines

@@ -160,6 +160,19 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"{soak.get('rss_first_window_mb')} → {soak.get('rss_last_window_mb')} MB",
             soak.get("rss_steady"),
         )
+        cold = soak.get("cold_start_sparql") or {}
+        if cold.get("requests"):
+            add(
+                "SPARQL cold start: 20 concurrent first requests",
+                "0 errors",
+                f"{cold['errors']} of {cold['requests']}",
+                cold["errors"] == 0,
+                ", ".join(
+                    f"{k}: {v}"
+                    for r in (cold.get("error_statuses") or {}).values()
+                    for k, v in r.items()
+                ),
+            )
     else:
         add("soak: zero errors", "0 errors", None, None)
     return out
@@ -288,6 +301,15 @@ def table_markdown(results: dict[str, Any], source: str) -> str:
                 f"| `{route}` | {_fmt(v.get('median_ms'))} | {_fmt(v.get('p99_ms'))} "
                 f"| {_fmt(v.get('requests_per_s'), 0)} |"
             )
+        if api.get("cpu_s_by_process"):
+            lines.append(
+                "\nCPU seconds during the run: "
+                + ", ".join(f"{k} {v}" for k, v in api["cpu_s_by_process"].items())
+                + "."
+            )
+        top = (api.get("profile") or {}).get("top") or []
+        if top:
+            lines += ["", "Server profile under load (py-spy):", "", "```", *top[:16], "```"]
     mem, par = results.get("memory") or {}, results.get("parallel") or {}
     if mem or par:
         lines += ["", "### Ingest", ""]
