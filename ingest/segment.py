@@ -433,8 +433,13 @@ def _sentence_sender(block: Block, year: int | None, cues: _Cues) -> str | None:
             _listed_actors(listed.group("names") if listed else bare, year, cues)
         )
         # an organisation the registry does not know: a short name with an organisation word
-        named = len(words) <= 6 and bool(set(words) & cues.organisation_words)
-        if known or (named and bare[:1].isupper()):
+        proper = [w for w in _WORDS.findall(bare) if w[:1].isupper()]
+        named = (
+            len(words) <= 6
+            and bool(set(words) & cues.organisation_words)
+            and any(w.lower() not in cues.organisation_words for w in proper)
+        )
+        if known or named:
             return who
     return None
 
