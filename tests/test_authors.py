@@ -397,3 +397,15 @@ def test_recipients_after_a_signature_are_not_authors() -> None:
         "Mottakere:\nHelse- og omsorgsdepartementet\nHelse Fonna HF\n"
     )
     assert _authors(text) == [["Valle kommune"]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Kommunane gjev med dette sine innspel til planen.",
+        "Regionrådet gir med dette innspill til planen.",
+        "Helsefellesskapet i regionen gir med dette innspill til planen.",
+    ],
+)
+def test_a_sentence_without_a_proper_name_names_no_sender(sentence: str) -> None:
+    assert _authors(f"{TITLE_NB}\n\n{sentence}{BODY_NB}") == [[]]
