@@ -204,6 +204,28 @@ _PRONOUN_START = {
 }
 _TOKEN = re.compile(r"«[^»]{2,80}»|\"[^\"]{2,80}\"|[\wÆØÅæøå][\w&\-/’']*!?|&")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:no|com|org|aspx|pdf)\S*")
+
+
+@lru_cache
+def _definite_compound() -> re.Pattern[str]:
+    heads = "|".join(
+        sorted(
+            {re.escape(str(w)) for w in _names_data().get("compound_intro_heads") or []},
+            key=len,
+            reverse=True,
+        )
+    )
+    return re.compile(rf"(?<![\w-])[a-zæøå]{{5,}}(?P<head>{heads})(?![\w-])")
+
+
+@lru_cache
+def _intro_words() -> frozenset[str]:
+    c = load_cues().get("initiatives") or {}
+    return frozenset(str(w).lower() for w in c.get("intro_nouns") or [])
+
+
+# intro words that name rather than introduce a kind of thing ("det såkalte X", "kalt X")
+_NAMING_WORDS = frozenset({"såkalte", "såkalla", "kalt", "kalla", "kjent som"})
 _CAMEL = re.compile(r"(?<![\w-])[A-ZÆØÅ][a-zæøå]+(?:[A-ZÆØÅ]+[a-zæøå]*)+(?![\w-])")
 
 
@@ -230,7 +252,7 @@ _AND_PLACE = re.compile(
 _MID_CAPITAL = re.compile(r"(?<=[a-zæøå,] )([A-ZÆØÅ][a-zæøå]{3,})(?=[ ,.])")
 # the rest of a name: lower-case words, at most one "for/til/om/i" phrase, up to punctuation
 _NAME_TAIL = re.compile(
-    r"(?:\s+(?!(?:og|som|er|har|skal|vil|kan|var|ble|blir|vert|vart|med|der)\b)[a-zæøåA-ZÆØÅ][\wæøå]*){1,5}"
+    r"(?:\s+(?!(?:og|som|er|har|skal|vil|kan|var|ble|blir|vert|vart|med|der|ved|sidan|siden|gjennom|fra|frå)\b)[a-zæøåA-ZÆØÅ][\wæøå]*){1,5}"
 )
 _THEIR_PROJECT = re.compile(
     r"(?:deres|sitt|sine|sin)\s+(?:felles\s+)?(?:prosjekt|satsing|program|arbeid)\w*\s+(?:sammen\s+)?"
@@ -551,10 +573,18 @@ def find_mentions(
         by_block.setdefault(a.block, []).append((a.start, a.end))
     found: list[ExampleMention] = []
 
-    def add(bi: int, s: int, e: int, name: str, text: str, alias: bool = False) -> None:
+    def add(bi: int, s: int, e: int, name: str, text: str, alias: bool = False) -> bool:
         if not alias and any(m.block == bi and m.start < e and s < m.end for m in found):
-            return
+            return False
         found.append(ExampleMention(name=name, surface=text[s:e], block=bi, start=s, end=e))
+        if not alias:
+            # "Helsehuset i Vestby": the name without its place is another way to write it
+            m = re.match(r"^(.{4,}?)\s+(?:i|på)\s+[A-ZÆØÅ][\wæøå-]+$", text[s:e])
+            if m and m.group(1)[:1].isupper() and not generic_phrase(m.group(1)):
+                found.append(
+                    ExampleMention(name=name, surface=m.group(1), block=bi, start=s, end=e)
+                )
+        return True
 
     for block in doc.doc.blocks:
         bi, text = block.index, block.text
@@ -580,13 +610,12 @@ def find_mentions(
             if span:
                 name = _clean(text[span[0] : span[1]])
                 if _acceptable(name, span, spans_blocked):
-                    add(
-                        bi,
-                        span[0],
-                        span[0] + len(text[span[0] : span[1]].rstrip(" ,.;:")),
-                        name,
-                        text,
-                    )
+                    end = span[0] + len(text[span[0] : span[1]].rstrip(" ,.;:"))
+                    if add(bi, span[0], end, name, text) and m.group(0).strip().lower() not in (
+                        _NAMING_WORDS
+                    ):
+                        # "programmet Barneblikk", "prosjektet «Trygg heim»": as it is written
+                        add(bi, m.start(), end, name, text, alias=True)
         # "med prosjekt heltidskultur."
         for m in _LOWER_PROJECT.finditer(text):
             if _acceptable(m.group(1), (m.start(1), m.end(1)), spans_blocked):
@@ -726,6 +755,16 @@ def find_mentions(
                                 template.format(place=more.group("place")),
                                 text,
                             )
+            # "gode erfaringer med hospiteringsordningen": a definite compound built on an
+            # initiative head, in a sentence that holds it up or under an example question
+            if bi in example_blocks or _is_good(sent):
+                for m in _definite_compound().finditer(sent):
+                    word = m.group(0)
+                    if word.lower() in _intro_words():
+                        continue  # "samhandlingsprosjektet X": it introduces a name
+                    ms, me = s + m.start(), s + m.end()
+                    if _acceptable(word, (ms, me), spans_blocked):
+                        add(bi, ms, me, word[0].upper() + word[1:], text)
             # "erfaringer fra X" (a named thing, not a place)
             for m2 in re.finditer(
                 r"erfaring(?:er|ane|ene)?\s+(?:fra|frå|med)\s+", sent, re.IGNORECASE

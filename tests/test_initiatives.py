@@ -184,14 +184,29 @@ def test_known_names_take_inflections_not_any_letters() -> None:
 
 def test_names_after_compound_intro_nouns_and_with_joiners() -> None:
     out = examples(
-        "Kommunen deltar i læringsnettverket Gode pasientforløp, som gir gode resultat.\n"
+        "Kommunen deltar i læringsnettverket Trygge overganger, som gir gode resultat.\n"
         "Vi har utviklet modellen Aktiv i Hverdagen sammen med nabokommunen.\n"
     )
-    assert [e.name for e in out] == ["Gode pasientforløp", "Aktiv i Hverdagen"]
+    assert [e.name for e in out] == ["Trygge overganger", "Aktiv i Hverdagen"]
 
 
 def test_a_network_named_mid_sentence_in_a_sentence_that_holds_it_up() -> None:
     out = examples(
-        "Kommunen er med i Læringsnettverket for gode pasientforløp og har god erfaring.\n"
+        "Kommunen er med i Læringsnettverket for trygge overganger og har god erfaring.\n"
     )
-    assert [e.name for e in out] == ["Læringsnettverket for gode pasientforløp"]
+    assert [e.name for e in out] == ["Læringsnettverket for trygge overganger"]
+
+
+def test_definite_compound_on_an_initiative_head_in_a_sentence_that_holds_it_up() -> None:
+    out = examples("Vi har svært gode erfaringer med hospiteringsordningen mellom nivåene.\n")
+    assert [e.name for e in out] == ["Hospiteringsordningen"]
+    # the same word in a plain sentence, and an intro word before a name, are not examples
+    assert examples("Hospiteringsordningen ble diskutert i møtet i fjor.\n") == []
+
+
+def test_intro_word_and_place_give_aliases() -> None:
+    out = examples("Eit godt døme er prosjektet «Heime lengst», som har gitt gode resultat.\n")
+    assert [e.name for e in out] == ["Heime lengst"]
+    assert "prosjektet «Heime lengst»" in out[0].aliases
+    out = examples("Vi har gode erfaringer med Trygghetsteamet i Ås, som følger opp eldre.\n")
+    assert [(e.name, e.aliases) for e in out] == [("Trygghetsteamet i Ås", ["Trygghetsteamet"])]
