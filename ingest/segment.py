@@ -86,6 +86,7 @@ class _Cues:
     sender_tail: re.Pattern[str]
     sender_lead: re.Pattern[str]
     sender_groups: re.Pattern[str]
+    sender_behalf: re.Pattern[str]
     appendix_senders: list[re.Pattern[str]]
     sender_sentence_blocks: int
     sender_sentences: list[re.Pattern[str]]
@@ -131,6 +132,7 @@ def _cues() -> _Cues:
         sender_tail=re.compile(s["sender_tail"], i),
         sender_lead=re.compile(s["sender_lead"], i),
         sender_groups=re.compile(s["sender_groups"], i),
+        sender_behalf=re.compile(s["sender_behalf"], i),
         appendix_senders=[re.compile(p, i) for p in s["appendix_senders"]],
         sender_sentence_blocks=int(s["sender_sentence_blocks"]),
         sender_sentences=[re.compile(p, i) for p in s["sender_sentences"]],
@@ -688,6 +690,13 @@ def _authors_of(who: str, year: int | None, authors: dict[str, ActorRef], cues: 
     who = _clean_sender(cues.sender_members.sub("", who))
     if not who:
         return []
+    writer, *behalf = cues.sender_behalf.split(who, maxsplit=1)
+    if behalf:  # "A kommune på vegne av kommunane B, C og D"
+        whom = _clean_sender(behalf[0])
+        m = cues.kommune_list.match(whom)
+        if _listed_actors(m.group("names") if m else whom, year, cues):
+            return _authors_of(whom, year, authors, cues)
+        who = _clean_sender(writer)
     m = cues.kommune_list.match(who)
     listed = _listed_actors(m.group("names") if m else who, year, cues)
     if not listed and ":" in who:  # a group label before the list ("Setesdal: A, B og C")
