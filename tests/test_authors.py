@@ -409,3 +409,17 @@ def test_recipients_after_a_signature_are_not_authors() -> None:
 )
 def test_a_sentence_without_a_proper_name_names_no_sender(sentence: str) -> None:
     assert _authors(f"{TITLE_NB}\n\n{sentence}{BODY_NB}") == [[]]
+
+
+@pytest.mark.parametrize(
+    ("opener", "expected"),
+    [
+        (
+            "Innspel frå Setesdal regionråd på vegne av Bygland, Valle og Bykle kommune",
+            ["Bygland kommune", "Valle kommune", "Bykle kommune"],
+        ),
+        ("Innspill fra Bygland kommune på vegne av kommunene i Setesdal", ["Bygland kommune"]),
+    ],
+)
+def test_on_behalf_of(opener: str, expected: list[str]) -> None:
+    assert _authors(f"{opener}{BODY_NB}") == [expected]
