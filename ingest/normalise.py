@@ -449,11 +449,22 @@ class _Builder:
         frags: list[Fragment] = []
         pos = 0
         parts = self._without_note_markers(cur.parts) if self.notes else cur.parts
+        # (the fragment construction of _fragment, inlined: this runs once per source line)
+        new, setattr_, fields = Fragment.__new__, object.__setattr__, _FRAGMENT_FIELDS
         for line, lo, hi, sep in parts:
             if text_parts:
                 text_parts.append(sep)
                 pos += len(sep)
-            frags.append(_fragment(line.number, lo, hi, pos))
+            frag = new(Fragment)
+            setattr_(
+                frag,
+                "__dict__",
+                {"line": line.number, "line_start": lo, "line_end": hi, "block_start": pos},
+            )
+            setattr_(frag, "__pydantic_fields_set__", fields)
+            setattr_(frag, "__pydantic_extra__", None)
+            setattr_(frag, "__pydantic_private__", None)
+            frags.append(frag)
             text_parts.append(line.text[lo:hi])
             pos += hi - lo
         text = "".join(text_parts)
