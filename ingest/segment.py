@@ -722,6 +722,12 @@ def _authors_of(who: str, year: int | None, authors: dict[str, ActorRef], cues: 
     if ref is not None and ref.type != "Fylke":
         authors[ref.name] = ref
         return [ref.name]
+    # a municipality and one of its departments ("Valle kommune, helse og omsorg")
+    head, _, rest = who.partition(",")
+    ref = resolve(head, year) if rest.strip() else None
+    if ref is not None and ref.type == "Kommune" and not find_actors(rest, year):
+        authors[ref.name] = ref
+        return [ref.name]
     # drop persons and role titles ("Tove Vannes Sundby, avdelingsleder, Avd. for ...")
     parts = [p.strip() for p in who.split(",") if p.strip()]
     kept = [p for p in parts if p.lower() not in cues.role_titles and not _is_person(p, cues)]
@@ -731,10 +737,19 @@ def _authors_of(who: str, year: int | None, authors: dict[str, ActorRef], cues: 
         if ref is not None and ref.type != "Fylke":
             authors[ref.name] = ref
             return [ref.name]
-    # several senders that each resolve ("Romsdal IPR og LSU Molde")
+    # several senders that each resolve ("Romsdal IPR og LSU Molde"); a group of
+    # municipalities among them is a Region ("Helse Fonna HF og kommunene i Fonna-området")
     pieces = [p.strip() for p in re.split(r",\s*|\s+og\s+", who) if p.strip()]
     if len(pieces) > 1:
-        refs = [resolve(p, year) for p in pieces]
+        refs = [
+            resolve(p, year)
+            or (
+                ActorRef(name=p[:1].upper() + p[1:], type="Region")
+                if cues.sender_groups.match(p) and len(p.split()) > 2
+                else None
+            )
+            for p in pieces
+        ]
         if all(r is not None and r.type != "Fylke" for r in refs):
             out = []
             for r in refs:
