@@ -423,3 +423,15 @@ def test_a_sentence_without_a_proper_name_names_no_sender(sentence: str) -> None
 )
 def test_on_behalf_of(opener: str, expected: list[str]) -> None:
     assert _authors(f"{opener}{BODY_NB}") == [expected]
+
+
+def test_a_municipality_and_its_department_is_the_municipality() -> None:
+    assert _authors(f"Innspel frå Valle kommune, helse og omsorg{BODY_NN}") == [["Valle kommune"]]
+
+
+def test_a_trust_and_the_municipalities_of_its_area() -> None:
+    extraction = _extract(f"Innspill fra Helse Fonna HF og kommunene i Fonna-området{BODY_NB}")
+    assert [v.authors for v in extraction.voices] == [
+        ["Helse Fonna HF", "Kommunene i Fonna-området"]
+    ]
+    assert _type_of(extraction, "Kommunene i Fonna-området") == "Region"
