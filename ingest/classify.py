@@ -83,6 +83,8 @@ class Index:
     patient_groups: list[_ConceptIndex]
     idf: dict[str, float]
     long_lemmas: list[str]
+    # every proper prefix (of compound length) of a long codebook lemma -> those lemmas
+    prefixed: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def of_kind(self, kind: Kind) -> list[_ConceptIndex]:
         return self.challenges if kind == "challenge" else self.measures
@@ -123,6 +125,10 @@ def build_index(*, use_phrasings: bool = True) -> Index:
         ]
 
     long_lemmas = sorted({lem for lem in idf if len(lem) >= COMPOUND_MIN}, key=len, reverse=True)
+    prefixed: dict[str, list[str]] = {}
+    for lem in long_lemmas:
+        for k in range(COMPOUND_MIN, len(lem)):
+            prefixed.setdefault(lem[:k], []).append(lem)
     return Index(
         challenges=scheme("utfordring"),
         measures=scheme("tiltak"),
@@ -130,6 +136,7 @@ def build_index(*, use_phrasings: bool = True) -> Index:
         patient_groups=scheme("pasientgruppe"),
         idf=idf,
         long_lemmas=long_lemmas,
+        prefixed={k: tuple(sorted(v)) for k, v in prefixed.items()},
     )
 
 
@@ -149,12 +156,34 @@ def _match_strength(lem: str, sent: set[str]) -> float:
     return 0.0
 
 
+def _strengths(idx: Index, sent: set[str]) -> dict[str, float]:
+    """How well each codebook lemma is present among a sentence's lemmas (as
+    ``_match_strength``, the strongest way it is there), for the lemmas that are there at
+    all: looked up from the sentence's side, so the cost does not grow with the codebook."""
+    out: dict[str, float] = {}
+    idf = idx.idf
+    for t in sent:
+        if t in idf:
+            out[t] = 1.0
+        n = len(t)
+        for k in range(COMPOUND_MIN, n):  # a codebook lemma inside a compound of the sentence
+            for part in (t[:k], t[n - k :]):
+                if part in idf and out.get(part, 0.0) < 0.8:
+                    out[part] = 0.8
+        if n >= COMPOUND_MIN:  # a sentence word that starts a longer codebook lemma
+            for lem in idx.prefixed.get(t, ()):
+                if out.get(lem, 0.0) < 0.5:
+                    out[lem] = 0.5
+    return out
+
+
 def score_concepts(
     lemmas: list[str], candidates: list[_ConceptIndex], theme: str | None = None
 ) -> list[tuple[float, ConceptInfo]]:
     """Score each candidate concept for a sentence's content lemmas, best first."""
     idx = concept_index()
     sent = set(lemmas)
+    strength = _strengths(idx, sent)
     out = []
     for ci in candidates:
         best = 0.0
@@ -164,7 +193,7 @@ def score_concepts(
             got = 0.0
             peak = 0.0
             for lem in ph.lemmas:
-                m = _match_strength(lem, sent)
+                m = strength.get(lem, 0.0)
                 if m:
                     w = idx.idf.get(lem, 1.0) * m
                     got += w
