@@ -911,9 +911,37 @@ def _tokens_responsible(tokens: list[str], cues: _Cues) -> bool:
     return True
 
 
+# Between two actors of one responsible cell: a separator ("HNT / KS", "HF og FSU").
+_ACTOR_GAP = re.compile(r"\s*(?:[/,&+]|og)\s*")
+
+
+def _split_at_trailing_actors(text: str) -> tuple[str, str] | None:
+    """Split off a responsible cell made of known actors ("… Helse Fonna HF og FSU")."""
+    found = sorted(get_matcher().find(text), key=lambda m: m[0])
+    end = len(text.rstrip(" .,;"))
+    chain: list[tuple[int, int]] = []
+    for start, stop, _ref, _surface in reversed(found):
+        limit = chain[0][0] if chain else end
+        gap = text[stop:limit]
+        if stop <= limit and (_ACTOR_GAP.fullmatch(gap) if chain else not gap.strip()):
+            chain.insert(0, (start, stop))
+        elif chain:
+            break
+    if not chain:
+        return None
+    cut = chain[0][0]
+    measure = text[:cut].rstrip(" ,")
+    if len(measure.split()) < 3:
+        return None
+    return measure, text[cut:end].strip()
+
+
 def split_responsible(text: str) -> tuple[str, str | None]:
     """Split a one-line row text into (measure text, responsible) at the responsible cell."""
     cues = _cues()
+    by_actor = _split_at_trailing_actors(text)
+    if by_actor:
+        return by_actor
     tokens = text.split()
     for s in range(1, len(tokens)):
         head = tokens[s].rstrip(",.?")
