@@ -53,6 +53,12 @@ _FUZZY_SCORE = 90  # rapidfuzz ratio needed
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)(?:\|([\w|]+))?\}")
 
 
+# What follows the place in a letter's date line: ", 12.10.2022", " 3. august 2022", ", den 5. mai 2023".
+_DATELINE_REST = re.compile(
+    r"\s*,?\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.\s*\d{2,4}|[a-zæøå]+\s+\d{4})\s*\.?\s*$"
+)
+
+
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
@@ -529,6 +535,10 @@ class ActorMatcher:
             # "0030 Oslo" alone on a line is a postal address, not a table row
             return not (re.fullmatch(r"\s*\d{4}\s+", head) and not rest.strip())
 
+        line_end = text.find("\n", c.end)
+        rest = text[c.end : line_end if line_end >= 0 else len(text)]
+        if not head.strip() and _DATELINE_REST.match(rest):
+            return False  # "Bodø, 12. oktober 2022": the letter's place and date
         before = self._word_before(text, c.start)
         if before is None and carry and not text[: c.start].strip():
             before = self._word_before(carry + " ", len(carry) + 1)

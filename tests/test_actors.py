@@ -288,3 +288,16 @@ def test_places_after_a_preposition_are_not_kommuner() -> None:
 def test_postal_address_is_not_a_kommune() -> None:
     found = {r.name for _s, _e, r, _t in ActorMatcher().find("Postboks 8011 Dep\n0030 Oslo\n")}
     assert "Oslo kommune" not in found
+
+
+@pytest.mark.parametrize(
+    "line", ["Bodø, 12.10.2022", "Bodø 3. august 2022", "Bodø, den 5. mai 2023"]
+)
+def test_letter_date_line_place_is_not_a_kommune(line: str) -> None:
+    found = {r.name for _s, _e, r, _t in ActorMatcher().find(f"{line}\n\nInnspill til planen\n")}
+    assert "Bodø kommune" not in found
+
+
+def test_kommune_named_at_line_start_is_still_found() -> None:
+    found = {r.name for _s, _e, r, _t in ActorMatcher().find("Bodø kommune viser til brevet.\n")}
+    assert "Bodø kommune" in found
