@@ -682,7 +682,7 @@ def find_mentions(
                         break
                     p = span[1] + nxt.end()
             # a quoted name in a sentence about an initiative: «Trygg heim», "Sammen om mestring"
-            if _SERVICE_CONTEXT.search(low) or _is_good(sent):
+            if _SERVICE_CONTEXT.search(low) or _is_good(sent) or bi in example_blocks:
                 for m in _QUOTED.finditer(sent):
                     before = low[max(0, m.start() - 40) : m.start()]
                     if _TITLE_BEFORE.search(before) or len(m.group(1).split()) > 6:
@@ -799,6 +799,20 @@ def find_mentions(
                             name = rest[0].upper() + rest[1:]
                             add(bi, rest_s, rest_s + len(rest), _clean(name), text)
                         break
+        if bi in example_blocks and block.kind == "paragraph":
+            # "Trygg heim: eit prosjekt der ...", "Helsehuset i Vestby – ...": a paragraph under
+            # an example question that opens with a name as its label
+            lab = re.match(r"^([^:–\n]{3,60}?)\s*(?::|\s[–-]\s)\s*\S", text)
+            if lab and len(lab.group(1).split()) <= 6:
+                name = _clean(lab.group(1))
+                span = (0, len(lab.group(1)))
+                if (
+                    _name_signal(name)
+                    and not generic_phrase(name)
+                    and name.split()[0].lower() not in _PRONOUN_START
+                    and _acceptable(name, span, spans_blocked)
+                ):
+                    add(bi, 0, len(name), name, text)
         if bi in example_blocks and block.kind == "bullet":
             # the head of a list item in a section of good examples
             start = len(text) - len(text.lstrip(" •▪-–*·"))
@@ -808,7 +822,11 @@ def find_mentions(
                 label = text[span[1] :].lstrip().startswith(":")
                 one_word = " " not in name
                 namelike = bool(re.search(r"[A-ZÆØÅ0-9-]", name[1:]))
-                if label or (one_word and not namelike) or generic_phrase(name):
+                if (
+                    (label and not _name_signal(name))
+                    or (one_word and not namelike)
+                    or generic_phrase(name)
+                ):
                     continue  # "Kompetanseheving:", "Førebygging": a topic, not a name
                 if _acceptable(name, span, spans_blocked):
                     add(bi, span[0], span[1], name, text)

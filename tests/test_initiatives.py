@@ -210,3 +210,13 @@ def test_intro_word_and_place_give_aliases() -> None:
     assert "prosjektet «Heime lengst»" in out[0].aliases
     out = examples("Vi har gode erfaringer med Trygghetsteamet i Ås, som følger opp eldre.\n")
     assert [(e.name, e.aliases) for e in out] == [("Trygghetsteamet i Ås", ["Trygghetsteamet"])]
+
+
+def test_a_named_label_under_an_example_question_is_an_example_a_topic_label_is_not() -> None:
+    out = examples(
+        "# Har dere gode eksempler?\n"
+        "Helsehuset i Vestby: et lavterskeltilbud der kommunen og sykehuset samarbeider.\n"
+        "Digitalisering: vi har tatt i bruk nye løsninger i hjemmetjenesten.\n"
+        "Vi har også prøvd «Trygg hjemme» for eldre som bor alene.\n"
+    )
+    assert [e.name for e in out] == ["Helsehuset i Vestby", "Trygg hjemme"]
