@@ -301,3 +301,19 @@ def test_letter_date_line_place_is_not_a_kommune(line: str) -> None:
 def test_kommune_named_at_line_start_is_still_found() -> None:
     found = {r.name for _s, _e, r, _t in ActorMatcher().find("Bodø kommune viser til brevet.\n")}
     assert "Bodø kommune" in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Helsefellesskapet Helse Fonna",
+        "Helsefellesskap Sykehuset Innlandet",
+        "Helsefellesskapet for Helse Førde",
+    ],
+)
+def test_helsefellesskap_named_after_its_trust_keeps_the_whole_name(text: str) -> None:
+    found = [
+        (r.name, r.type) for _s, _e, r, _t in ActorMatcher().find(f"{text} har vedtatt planen.")
+    ]
+    assert found and found[0][1] == "Helsefellesskap"
+    assert found[0][0].endswith(text.split()[-1])
