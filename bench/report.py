@@ -193,6 +193,54 @@ def _mark(met: bool | str | None) -> str:
     return {True: "met", False: "**missed**", None: "not measured"}[met]
 
 
+def queries_markdown(results: dict[str, Any]) -> list[str]:
+    """The query-latency tables (Cypher, then SPARQL) of a results dict."""
+    lines: list[str] = []
+    sizes = _get(results, "queries", "sizes") or {}
+    if sizes:
+        ordered = sorted(sizes, key=int)
+        names = sorted({q for s in ordered for q in (sizes[s].get("cypher") or {})})
+        lines += [
+            "",
+            "### Cypher catalog queries, embedded store: median / p95 ms",
+            "",
+            "| query | " + " | ".join(f"{s} docs" for s in ordered) + " |",
+            "|---|" + "---|" * len(ordered),
+        ]
+        for q in names:
+            cells = []
+            for s in ordered:
+                v = _get(sizes, s, "cypher", q) or {}
+                cells.append(
+                    "error"
+                    if "error" in v
+                    else f"{_fmt(v.get('median_ms'))} / {_fmt(v.get('p95_ms'))}"
+                )
+            lines.append(f"| {q} | " + " | ".join(cells) + " |")
+        sp_names = sorted({q for s in ordered for q in (_get(sizes, s, "sparql", "queries") or {})})
+        if sp_names:
+            lines += [
+                "",
+                "### SPARQL catalog queries: median ms — SparqlEngine / oxrdflib / rdflib memory",
+                "",
+                "| query | " + " | ".join(f"{s} docs" for s in ordered) + " |",
+                "|---|" + "---|" * len(ordered),
+            ]
+            for q in sp_names:
+                cells = []
+                for s in ordered:
+                    v = _get(sizes, s, "sparql", "queries", q) or {}
+                    parts = []
+                    for k in ("engine", "oxrdflib", "rdflib_memory"):
+                        w = v.get(k) or {}
+                        parts.append("err" if "error" in w else _fmt(w.get("median_ms")))
+                    cells.append(" / ".join(parts))
+                lines.append(f"| {q} | " + " | ".join(cells) + " |")
+            triples = [str(_get(sizes, s, "sparql", "triples")) for s in ordered]
+            lines.append(f"\nTriples in the export: {', '.join(triples)}.")
+    return lines
+
+
 def table_markdown(results: dict[str, Any], source: str) -> str:
     """The results section of bench/README.md."""
     m = results.get("machine") or {}
@@ -244,48 +292,7 @@ def table_markdown(results: dict[str, Any], source: str) -> str:
         ]
         for k, v in ld["rows_per_s"].items():
             lines.append(f"| {k} | {_fmt(v, 0)} | {_fmt(ld['seconds'][k], 2)} |")
-    sizes = _get(results, "queries", "sizes") or {}
-    if sizes:
-        ordered = sorted(sizes, key=int)
-        names = sorted({q for s in ordered for q in (sizes[s].get("cypher") or {})})
-        lines += [
-            "",
-            "### Cypher catalog queries, embedded store: median / p95 ms",
-            "",
-            "| query | " + " | ".join(f"{s} docs" for s in ordered) + " |",
-            "|---|" + "---|" * len(ordered),
-        ]
-        for q in names:
-            cells = []
-            for s in ordered:
-                v = _get(sizes, s, "cypher", q) or {}
-                cells.append(
-                    "error"
-                    if "error" in v
-                    else f"{_fmt(v.get('median_ms'))} / {_fmt(v.get('p95_ms'))}"
-                )
-            lines.append(f"| {q} | " + " | ".join(cells) + " |")
-        sp_names = sorted({q for s in ordered for q in (_get(sizes, s, "sparql", "queries") or {})})
-        if sp_names:
-            lines += [
-                "",
-                "### SPARQL catalog queries: median ms — SparqlEngine / oxrdflib / rdflib memory",
-                "",
-                "| query | " + " | ".join(f"{s} docs" for s in ordered) + " |",
-                "|---|" + "---|" * len(ordered),
-            ]
-            for q in sp_names:
-                cells = []
-                for s in ordered:
-                    v = _get(sizes, s, "sparql", "queries", q) or {}
-                    parts = []
-                    for k in ("engine", "oxrdflib", "rdflib_memory"):
-                        w = v.get(k) or {}
-                        parts.append("err" if "error" in w else _fmt(w.get("median_ms")))
-                    cells.append(" / ".join(parts))
-                lines.append(f"| {q} | " + " | ".join(cells) + " |")
-            triples = [str(_get(sizes, s, "sparql", "triples")) for s in ordered]
-            lines.append(f"\nTriples in the export: {', '.join(triples)}.")
+    lines += queries_markdown(results)
     api = results.get("api") or {}
     if api.get("routes"):
         lines += [
@@ -346,7 +353,9 @@ def table_markdown(results: dict[str, Any], source: str) -> str:
 
 def latest_results() -> Path | None:
     """The newest results file (by name: timestamps sort)."""
-    files = sorted(p for p in RESULTS.glob("*.json") if not p.name.startswith("soak-"))
+    files = sorted(
+        p for p in RESULTS.glob("*.json") if not p.name.startswith(("soak-", "queries-"))
+    )
     return files[-1] if files else None
 
 
@@ -375,6 +384,18 @@ def write_readme_table(path: Path | None = None) -> Path | None:
                 f"{s.get('rss_last_window_mb')} MB (last {s.get('window_s')} s): "
                 f"{'steady' if s.get('rss_steady') else '**growing**'}.\n"
             )
+    for extra in sorted(RESULTS.glob("queries-*.json")):
+        more = json.loads(extra.read_text(encoding="utf-8"))
+        m = more.get("machine") or {}
+        body += (
+            f"\n### Query curve to 1,000 documents (`bench/results/{extra.name}`)\n\n"
+            "Queries only, on extractions cached from an earlier version of the extractor "
+            "(the store needs realistic graphs, not the newest coding); load average at start "
+            f"{', '.join(_fmt(x, 2) for x in m.get('load_average_start', []))}. "
+            "SPARQL baselines stopped after "
+            f"{_get(more, 'queries', 'baseline_limit_s')} s.\n"
+        )
+        body += "\n".join(queries_markdown(more)) + "\n"
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     README.write_text(f"{head}{START}\n{body}{END}{tail}", encoding="utf-8")
