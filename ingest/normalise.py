@@ -218,6 +218,7 @@ def split_marker(text: str) -> tuple[str, int]:
 
 
 _FRAGMENT_FIELDS = frozenset(Fragment.model_fields)
+_BLOCK_FIELDS = frozenset(Block.model_fields)
 
 
 def _fragment(line: int, lo: int, hi: int, pos: int) -> Fragment:
@@ -471,15 +472,23 @@ class _Builder:
         kind = cur.kind
         if kind in ("paragraph", "bullet") and self._is_heading_block(text, cur):
             kind = "heading"
-        self.blocks.append(
-            Block(
-                index=len(self.blocks),
-                kind=kind,
-                text=text,
-                fragments=frags,
-                page=cur.parts[0][0].page,
-            )
+        # built without validation, like the fragments (huge files make many blocks)
+        block = Block.__new__(Block)
+        setattr_(
+            block,
+            "__dict__",
+            {
+                "index": len(self.blocks),
+                "kind": kind,
+                "text": text,
+                "fragments": frags,
+                "page": cur.parts[0][0].page,
+            },
         )
+        setattr_(block, "__pydantic_fields_set__", set(_BLOCK_FIELDS))
+        setattr_(block, "__pydantic_extra__", None)
+        setattr_(block, "__pydantic_private__", None)
+        self.blocks.append(block)
 
     notes: set[str] = frozenset()  # type: ignore[assignment]
 
