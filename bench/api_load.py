@@ -20,7 +20,7 @@ from urllib.parse import quote
 import httpx
 import psutil
 
-from bench.processes import RssSampler
+from bench.processes import RssSampler, tree_processes
 from bench.profiling import py_spy_attach, summarise_raw
 from bench.stats import latency_summary
 
@@ -160,12 +160,11 @@ def _summarise(
     }
 
 
-def cpu_by_process(pid: int) -> dict[str, float]:
-    """CPU seconds (user + system) so far of a process and its children, by name and pid."""
+def cpu_by_process(pid: int, data_dir: Path | None = None) -> dict[str, float]:
+    """CPU seconds (user + system) so far of a process, its children and its graph engine."""
     out: dict[str, float] = {}
     try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
+        procs = tree_processes(psutil.Process(pid), data_dir)
     except psutil.Error:
         return out
     for p in procs:
@@ -189,17 +188,18 @@ def measure_api(
     clients: int = 50,
     duration_s: float = 20.0,
     profile_out: Path | None = None,
+    data_dir: Path | None = None,
 ) -> dict[str, Any]:
     """p50/p99 and requests/s of the main GET routes under ``clients`` concurrent clients."""
     found = discover_routes(base)
     routes = [(r, r, None) for r in found["routes"]]
     if not routes:
         return {"error": "no GET routes answered 200", "skipped": found["skipped"]}
-    sampler = RssSampler(server_pid, interval=1.0).start()
+    sampler = RssSampler(server_pid, interval=1.0, data_dir=data_dir).start()
     spy = py_spy_attach(server_pid, profile_out, duration_s) if profile_out else None
-    cpu0, own0 = cpu_by_process(server_pid), time.process_time()
+    cpu0, own0 = cpu_by_process(server_pid, data_dir), time.process_time()
     results = asyncio.run(_drive(base, routes, clients, duration_s))
-    cpu1, own1 = cpu_by_process(server_pid), time.process_time()
+    cpu1, own1 = cpu_by_process(server_pid, data_dir), time.process_time()
     sampler.stop()
     out = _summarise(results, duration_s)
     out.update(
@@ -229,6 +229,7 @@ def measure_soak(
     clients: int = 50,
     duration_s: float = 60.0,
     window_s: float = 10.0,
+    data_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Soak: GET routes and /sparql for ``duration_s``; errors and server RSS first vs last."""
     found = discover_routes(base)
@@ -245,7 +246,7 @@ def measure_soak(
         for _, path, params in routes:
             with contextlib.suppress(httpx.HTTPError):
                 client.get(path, params=params)
-    sampler = RssSampler(server_pid, interval=1.0).start()
+    sampler = RssSampler(server_pid, interval=1.0, data_dir=data_dir).start()
     results = asyncio.run(_drive(base, routes, clients, duration_s))
     sampler.stop()
     out = _summarise(results, duration_s)

@@ -1,8 +1,8 @@
 """Running helsegraf as a second process: ``helsegraf ingest`` and ``helsegraf serve``.
 
-Peak memory is the sum of the resident set sizes of the process and all its descendants (the
-embedded graph engine runs as a child process; ingest workers are children too), sampled every
-``interval`` seconds; the largest single process's peak from ``getrusage`` is reported beside it.
+Peak memory is the sum of the resident set sizes of the process, all its descendants (ingest
+workers, the SPARQL worker) and the embedded graph engine (a daemonised ``redis-server`` found
+by its working directory), sampled every ``interval`` seconds; the largest single process's peak from ``getrusage`` is reported beside it.
 """
 
 from __future__ import annotations
@@ -49,13 +49,39 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def tree_rss(proc: psutil.Process) -> int:
-    """Resident bytes of ``proc`` and all its descendants (0 for ones that vanished)."""
-    total = 0
+def engine_processes(data_dir: Path | None) -> list[psutil.Process]:
+    """The embedded graph engine's server processes working in ``data_dir``.
+
+    The embedded FalkorDB runs as a daemonised ``redis-server`` (its parent is init, not the
+    helsegraf process), so it is found by its working directory instead of by parentage.
+    """
+    if data_dir is None:
+        return []
+    root = str(Path(data_dir).resolve())
+    found = []
+    for p in psutil.process_iter(["name"]):
+        if "redis" not in (p.info.get("name") or ""):
+            continue
+        with contextlib.suppress(psutil.Error):
+            if p.cwd().startswith(root):
+                found.append(p)
+    return found
+
+
+def tree_processes(proc: psutil.Process, data_dir: Path | None = None) -> list[psutil.Process]:
+    """``proc``, its descendants and the graph engine serving ``data_dir``."""
     try:
         procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return []
+    seen = {p.pid for p in procs}
+    return procs + [p for p in engine_processes(data_dir) if p.pid not in seen]
+
+
+def tree_rss(proc: psutil.Process, data_dir: Path | None = None) -> int:
+    """Resident bytes of ``proc``, its descendants and its graph engine (0 for vanished ones)."""
+    total = 0
+    procs = tree_processes(proc, data_dir)
     for p in procs:
         with contextlib.suppress(psutil.Error):
             total += p.memory_info().rss
@@ -68,6 +94,7 @@ class RssSampler:
 
     pid: int
     interval: float = 0.2
+    data_dir: Path | None = None
     samples: list[tuple[float, int]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -78,7 +105,7 @@ class RssSampler:
 
         def loop() -> None:
             while not self._stop.is_set():
-                self.samples.append((time.perf_counter() - t0, tree_rss(proc)))
+                self.samples.append((time.perf_counter() - t0, tree_rss(proc, self.data_dir)))
                 self._stop.wait(self.interval)
 
         self._thread = threading.Thread(target=loop, daemon=True)
@@ -123,7 +150,7 @@ def run_ingest(
         stderr=subprocess.PIPE,
         text=True,
     )
-    sampler = RssSampler(proc.pid).start()
+    sampler = RssSampler(proc.pid, data_dir=data_dir).start()
     spy = None
     if profile_out is not None:
         from bench.profiling import py_spy_attach

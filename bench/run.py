@@ -168,6 +168,7 @@ def _api_and_soak(cfg: Config, results: dict[str, Any], sections: set[str]) -> N
                             cfg.api_clients,
                             cfg.api_s,
                             profile_out=cfg.profile_path("api-server"),
+                            data_dir=data,
                         ),
                         "corpus": "samples/corpus",
                         "setup_s": round(startup, 2),
@@ -178,7 +179,7 @@ def _api_and_soak(cfg: Config, results: dict[str, Any], sections: set[str]) -> N
                     results,
                     "soak",
                     lambda: measure_soak(
-                        base, proc.pid, cfg.api_clients, cfg.soak_s, cfg.soak_window_s
+                        base, proc.pid, cfg.api_clients, cfg.soak_s, cfg.soak_window_s, data
                     ),
                 )
 
