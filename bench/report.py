@@ -236,6 +236,10 @@ def queries_markdown(results: dict[str, Any]) -> list[str]:
                         parts.append("err" if "error" in w else _fmt(w.get("median_ms")))
                     cells.append(" / ".join(parts))
                 lines.append(f"| {q} | " + " | ".join(cells) + " |")
+            lines.append(
+                "\nerr: failed or over the time limit; –: not run again after a time-out at a "
+                "smaller size."
+            )
             triples = [str(_get(sizes, s, "sparql", "triples")) for s in ordered]
             lines.append(f"\nTriples in the export: {', '.join(triples)}.")
     return lines
@@ -382,7 +386,12 @@ def write_readme_table(path: Path | None = None) -> Path | None:
                 f"p50 {_fmt(s.get('p50_ms'))} ms, p99 {_fmt(s.get('p99_ms'))} ms; server RSS "
                 f"{s.get('rss_first_window_mb')} MB (first {s.get('window_s')} s) → "
                 f"{s.get('rss_last_window_mb')} MB (last {s.get('window_s')} s): "
-                f"{'steady' if s.get('rss_steady') else '**growing**'}.\n"
+                f"{'steady' if s.get('rss_steady') else '**growing**'}. Errors by route: "
+                + "; ".join(
+                    f"`{r}` " + ", ".join(f"{k} ×{v}" for k, v in st.items())
+                    for r, st in (s.get("error_statuses") or {}).items()
+                )
+                + ".\n"
             )
     for extra in sorted(RESULTS.glob("queries-*.json")):
         more = json.loads(extra.read_text(encoding="utf-8"))
