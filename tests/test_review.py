@@ -67,10 +67,13 @@ def _machine_statements(store, name: str) -> list[dict]:
     return [r for r in overlay.statements(store, doc["id"]) if r["status"] == "machine"]
 
 
-def _other_concept(concept: str) -> str:
+def _other_concept(concept: str, taken: set[str] = frozenset()) -> str:
+    """A concept of the same scheme, other than ``concept`` and those in ``taken``."""
     scheme = concept.partition("/")[0]
     cb = codebook_module.load_codebook()
-    return next(c.id for c in cb.scheme(scheme) if c.id != concept and not c.is_other)
+    return next(
+        c.id for c in cb.scheme(scheme) if c.id != concept and c.id not in taken and not c.is_other
+    )
 
 
 # --------------------------------------------------------------------------- corrections
@@ -327,7 +330,14 @@ def test_recode_reports_moves_after_adding_a_phrasing(env, tmp_path) -> None:
     machine = _machine_statements(store, name)
     other = [m for m in machine if m["concept"].endswith("/annet")] or machine
     target = other[0]
-    moved_to = _other_concept(target["concept"])
+    # A concept the target's voice has not coded yet: one coding per (voice, concept) is kept,
+    # so moving into a concept the voice already has would merge rather than move.
+    in_voice = {
+        m["concept"]
+        for m in overlay.statements(store, target["doc_id"])
+        if m["voice_id"] == target["voice_id"]
+    }
+    moved_to = _other_concept(target["concept"], in_voice)
     reviewed_before = [
         r
         for r in overlay.statements(store, overlay.document(store, name)["id"])
@@ -345,6 +355,7 @@ def test_recode_reports_moves_after_adding_a_phrasing(env, tmp_path) -> None:
         and m["concept"] != moved_to
         and m["kind"] == target["kind"]
         and m["quote"] != target["quote"]
+        and m["voice_id"] != target["voice_id"]  # else the two would merge into one coding
     )
     add_phrasing(cb, moved_to, kept["quote"])
     confirmed = service.review_statement(store, settings, kept["id"], "confirm", "Kari")
