@@ -189,6 +189,11 @@ def serialize(result: SparqlResult, media_type: str) -> bytes:
 # --------------------------------------------------------------------------- checking
 
 
+# rdflib's SPARQL parser (pyparsing) keeps state between calls and is not thread-safe: the
+# API checks queries in several threads at once, so parsing is serialised.
+_PARSER_LOCK = threading.Lock()
+
+
 def check_query(text: str, prefixes: Mapping[str, str] | None = None) -> str:
     """Check that ``text`` is a read-only SPARQL query without SERVICE; return its form.
 
@@ -200,10 +205,12 @@ def check_query(text: str, prefixes: Mapping[str, str] | None = None) -> str:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        parsed = parseQuery(text)
+        with _PARSER_LOCK:
+            parsed = parseQuery(text)
     except ParseException as exc:
         try:
-            parseUpdate(text)
+            with _PARSER_LOCK:
+                parseUpdate(text)
         except ParseException:
             raise SparqlSyntaxError(f"not a SPARQL query: {_one_line(exc)}") from None
         raise UpdateRefused(
@@ -216,7 +223,8 @@ def check_query(text: str, prefixes: Mapping[str, str] | None = None) -> str:
             "SERVICE (federated query) is refused: only the local graph is queried"
         )
     try:
-        algebra = translateQuery(parsed, initNs=dict(prefixes or {})).algebra
+        with _PARSER_LOCK:
+            algebra = translateQuery(parsed, initNs=dict(prefixes or {})).algebra
     except Exception:  # rdflib's translation has gaps Oxigraph has not; the parse tree was clean
         algebra = None
     if algebra is not None and _contains_service(algebra):
