@@ -177,6 +177,45 @@ def _strengths(idx: Index, sent: set[str]) -> dict[str, float]:
     return out
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A candidate list made ready for scoring: each phrase's lemmas with their IDF
+    weights and total, and which phrases of which candidate hold each lemma."""
+
+    candidates: list[_ConceptIndex]
+    # per candidate: per phrase (lemmas, idf weights, sum of the weights)
+    phrases: tuple[tuple[tuple[tuple[str, ...], tuple[float, ...], float], ...], ...]
+    # lemma -> (candidate position, phrase position) pairs, in candidate and phrase order
+    by_lemma: dict[str, tuple[tuple[int, int], ...]]
+
+
+_PREPARED: dict[int, _Prepared] = {}
+
+
+def _prepared(candidates: list[_ConceptIndex], idf: dict[str, float]) -> _Prepared:
+    """The scoring tables of a candidate list (built once per list)."""
+    got = _PREPARED.get(id(candidates))
+    if got is not None and got.candidates is candidates:
+        return got
+    phrases = []
+    by_lemma: dict[str, list[tuple[int, int]]] = {}
+    for c_i, ci in enumerate(candidates):
+        rows = []
+        for p_i, ph in enumerate(ci.phrases):
+            weights = tuple(idf.get(lem, 1.0) for lem in ph.lemmas)
+            rows.append((tuple(ph.lemmas), weights, sum(weights)))
+            for lem in dict.fromkeys(ph.lemmas):
+                by_lemma.setdefault(lem, []).append((c_i, p_i))
+        phrases.append(tuple(rows))
+    got = _Prepared(
+        candidates=candidates,
+        phrases=tuple(phrases),
+        by_lemma={k: tuple(v) for k, v in by_lemma.items()},
+    )
+    _PREPARED[id(candidates)] = got
+    return got
+
+
 def score_concepts(
     lemmas: list[str], candidates: list[_ConceptIndex], theme: str | None = None
 ) -> list[tuple[float, ConceptInfo]]:
@@ -184,20 +223,30 @@ def score_concepts(
     idx = concept_index()
     sent = set(lemmas)
     strength = _strengths(idx, sent)
+    prep = _prepared(candidates, idx.idf)
+    # only the phrases that hold a lemma of the sentence can score: found from the
+    # sentence's side, so the cost does not grow with the codebook
+    hit: dict[int, set[int]] = {}
+    by_lemma = prep.by_lemma
+    for lem in strength:
+        for c_i, p_i in by_lemma.get(lem, ()):
+            hit.setdefault(c_i, set()).add(p_i)
     out = []
-    for ci in candidates:
+    for c_i in sorted(hit):
+        ci = candidates[c_i]
+        rows = prep.phrases[c_i]
         best = 0.0
         matched_all: dict[str, float] = {}
-        for ph in ci.phrases:
-            total = sum(idx.idf.get(lem, 1.0) for lem in ph.lemmas)
+        for p_i in sorted(hit[c_i]):
+            ph_lemmas, weights, total = rows[p_i]
             got = 0.0
             peak = 0.0
-            for lem in ph.lemmas:
+            for lem, wt in zip(ph_lemmas, weights, strict=True):
                 m = strength.get(lem, 0.0)
                 if m:
-                    w = idx.idf.get(lem, 1.0) * m
+                    w = wt * m
                     got += w
-                    peak = max(peak, idx.idf.get(lem, 1.0))
+                    peak = max(peak, wt)
                     matched_all[lem] = max(matched_all.get(lem, 0.0), w)
             if not got:
                 continue
@@ -205,7 +254,7 @@ def score_concepts(
             s = got * (0.3 + 0.7 * coverage)
             if peak < GENERIC_IDF:
                 s *= 0.5  # only words that many concepts share: weak evidence
-            if coverage >= 0.99 and len(ph.lemmas) >= 2:
+            if coverage >= 0.99 and len(ph_lemmas) >= 2:
                 s *= 1.5
             best = max(best, s)
         if not best:
@@ -273,7 +322,13 @@ def _cues() -> _Cues:
 def _has_phrase(lower: str, phrases: tuple[str, ...]) -> bool:
     """Whether a cue phrase starts at a word start in ``lower`` ("tiltak" is not found in
     "folkehelsetiltak"); a phrase written with a final space must also end at a word end."""
-    return any(_phrase_rx(p).search(lower) for p in phrases)
+    return bool(phrases) and _phrases_rx(phrases).search(lower) is not None
+
+
+@lru_cache(maxsize=64)
+def _phrases_rx(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all the phrases (a scan of the text instead of one per phrase)."""
+    return re.compile("|".join(_phrase_rx(p).pattern for p in phrases))
 
 
 @lru_cache(maxsize=4096)

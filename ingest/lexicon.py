@@ -194,10 +194,17 @@ def _nn_stems() -> tuple[tuple[str, str], ...]:
 
 def tokens(text: str) -> list[Token]:
     """Words of ``text`` with their lemmas."""
-    return [
-        Token(m.start(), m.end(), m.group(0).lower(), lemma(m.group(0).lower()))
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[Token, ...]:
+    # a sentence is tokenised by several steps (cues, lemmas, evidence): once is enough
+    return tuple(
+        Token(m.start(), m.end(), low, lemma(low))
         for m in _WORD.finditer(text)
-    ]
+        for low in (m.group(0).lower(),)
+    )
 
 
 @lru_cache
