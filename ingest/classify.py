@@ -327,8 +327,20 @@ def _has_phrase(lower: str, phrases: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=64)
 def _phrases_rx(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for all the phrases (a scan of the text instead of one per phrase)."""
-    return re.compile("|".join(_phrase_rx(p).pattern for p in phrases))
+    """One pattern for all the phrases, factored as a character trie (one scan of the text
+    instead of one per phrase); the phrases that must end at a word end are a second trie."""
+    from helsegraf.ingest.actors import trie_regex
+
+    if any(not p.strip() for p in phrases):  # an empty phrase (the trie drops it)
+        return re.compile("|".join(_phrase_rx(p).pattern for p in phrases))
+    open_ = {p.strip() for p in phrases if not p.endswith(" ")}
+    closed = {p.strip() for p in phrases if p.endswith(" ")}
+    alts = []
+    if open_:
+        alts.append(trie_regex(open_))
+    if closed:
+        alts.append(trie_regex(closed) + r"(?![\wæøå])")
+    return re.compile(r"(?<![\wæøå])(?:" + "|".join(alts) + ")")
 
 
 @lru_cache(maxsize=4096)

@@ -107,6 +107,49 @@ def _known_patterns() -> list[tuple[KnownInitiative, re.Pattern[str]]]:
     return [(k, _alias_pattern(alias)) for k, alias in pairs]
 
 
+# Characters that match other letters case-insensitively ("ſ" is "s", "ı" is "i") in ways
+# that lower-casing does not show: a text with one is searched with every pattern.
+_ODD_CASE = re.compile("[\u0131\u017f\u0130\u1e9b]")
+_KEY_LEN = 3
+
+
+def _key(alias: str) -> str:
+    """The first letters of an alias that every match starts with (lower-cased)."""
+    key = ""
+    for ch in alias[:_KEY_LEN]:
+        if not ch.isalnum():
+            break
+        key += ch
+    return key.lower()
+
+
+@lru_cache
+def _keyed_patterns() -> list[tuple[KnownInitiative, re.Pattern[str], str]]:
+    """``_known_patterns`` in the same order, each with its ``_key``."""
+    pairs = [(k, alias) for k in load_initiatives() for alias in {k.name, *k.aliases}]
+    pairs.sort(key=lambda p: (-len(p[1]), p[1]))
+    return [
+        (k, rx, _key(alias)) for (k, alias), (_, rx) in zip(pairs, _known_patterns(), strict=True)
+    ]
+
+
+_WORD_START = re.compile(rf"(?<![\w-])(?=(\w{{1,{_KEY_LEN}}}))")
+
+
+def _word_starts(text: str) -> set[str] | None:
+    """Every lower-cased prefix (up to ``_KEY_LEN`` letters) of a word start of ``text``
+    (a position after neither a word character nor a hyphen, as the known-name patterns
+    require); None when the text has letters that case-folding matches unpredictably."""
+    if _ODD_CASE.search(text):
+        return None
+    out = {""}
+    for m in _WORD_START.finditer(text):
+        w = m.group(1).lower()
+        for n in range(1, len(w) + 1):
+            out.add(w[:n])
+    return out
+
+
 # --------------------------------------------------------------------------- patterns
 
 _NAME_STOP = {
@@ -595,8 +638,11 @@ def find_mentions(
         urls = [(m.start(), m.end()) for m in _URL.finditer(text)]
         spans_blocked = actor_spans + urls
 
-        # known initiatives
-        for k, rx in _known_patterns():
+        # known initiatives: only the patterns whose first letters start a word of the text
+        starts = _word_starts(text)
+        for k, rx, key in _keyed_patterns():
+            if starts is not None and key not in starts:
+                continue
             for m in rx.finditer(text):
                 if k.generic and not _is_good(_sentence_of(text, sentences, m.start())):
                     continue
