@@ -100,23 +100,28 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
 
 
 @lru_cache
-def _known_patterns() -> list[tuple[KnownInitiative, re.Pattern[str]]]:
+def _known_aliases() -> list[tuple[KnownInitiative, str]]:
     pairs = [(k, alias) for k in load_initiatives() for alias in {k.name, *k.aliases}]
     # longest names first, so "FACT Ung" wins over "FACT"
     pairs.sort(key=lambda p: (-len(p[1]), p[1]))
-    return [(k, _alias_pattern(alias)) for k, alias in pairs]
+    return pairs
+
+
+@lru_cache
+def _known_patterns() -> list[tuple[KnownInitiative, re.Pattern[str]]]:
+    return [(k, _alias_pattern(alias)) for k, alias in _known_aliases()]
 
 
 # Characters that match other letters case-insensitively ("ſ" is "s", "ı" is "i") in ways
 # that lower-casing does not show: a text with one is searched with every pattern.
 _ODD_CASE = re.compile("[\u0131\u017f\u0130\u1e9b]")
-_KEY_LEN = 3
 
 
 def _key(alias: str) -> str:
-    """The first letters of an alias that every match starts with (lower-cased)."""
+    """The letters an alias starts with, up to its first space or sign, lower-cased: every
+    match of the alias's pattern starts with them."""
     key = ""
-    for ch in alias[:_KEY_LEN]:
+    for ch in alias:
         if not ch.isalnum():
             break
         key += ch
@@ -126,27 +131,32 @@ def _key(alias: str) -> str:
 @lru_cache
 def _keyed_patterns() -> list[tuple[KnownInitiative, re.Pattern[str], str]]:
     """``_known_patterns`` in the same order, each with its ``_key``."""
-    pairs = [(k, alias) for k in load_initiatives() for alias in {k.name, *k.aliases}]
-    pairs.sort(key=lambda p: (-len(p[1]), p[1]))
+    known = _known_patterns()
     return [
-        (k, rx, _key(alias)) for (k, alias), (_, rx) in zip(pairs, _known_patterns(), strict=True)
+        (k, rx, _key(alias)) for (k, alias), (_, rx) in zip(_known_aliases(), known, strict=True)
     ]
 
 
-_WORD_START = re.compile(rf"(?<![\w-])(?=(\w{{1,{_KEY_LEN}}}))")
+@lru_cache
+def _keys_rx() -> re.Pattern[str]:
+    """All keys as one case-insensitive trie pattern at a word start (as the known-name
+    patterns require: after neither a word character nor a hyphen)."""
+    from helsegraf.ingest.actors import trie_regex
+
+    keys = {key for _, _, key in _keyed_patterns() if key}
+    return re.compile(r"(?<![\w-])" + trie_regex(keys), re.IGNORECASE)
 
 
 def _word_starts(text: str) -> set[str] | None:
-    """Every lower-cased prefix (up to ``_KEY_LEN`` letters) of a word start of ``text``
-    (a position after neither a word character nor a hyphen, as the known-name patterns
-    require); None when the text has letters that case-folding matches unpredictably."""
+    """The keys (and their prefixes) that start a word of ``text``; None when the text has
+    letters that case-folding matches unpredictably (then every pattern is tried)."""
     if _ODD_CASE.search(text):
         return None
     out = {""}
-    for m in _WORD_START.finditer(text):
-        w = m.group(1).lower()
-        for n in range(1, len(w) + 1):
-            out.add(w[:n])
+    for m in _keys_rx().finditer(text):
+        # the trie takes the longest key at a place; the shorter keys there are its prefixes
+        w = m.group(0).lower()
+        out.update(w[:n] for n in range(1, len(w) + 1))
     return out
 
 
