@@ -612,15 +612,25 @@ def _evidence_span(
         lo, hi = max(start, f.block_start), min(end, f_end)
         if hi <= lo:
             continue
-        hits = sum(
-            1
-            for t in tokens(block.text[lo:hi])
-            if _match_strength(t.lemma, ci.bag) or t.lemma in ci.bag
-        )
+        hits = sum(1 for t in tokens(block.text[lo:hi]) if _in_concept(ci.concept.id, t.lemma))
         key = (hits, hi - lo)
         if key > best_key:
             best, best_key = (lo, hi), key
     return best
+
+
+@lru_cache(maxsize=100_000)
+def _in_concept(concept_id: str, lem: str) -> bool:
+    """Whether a lemma is one of a concept's words, or part of or built on one (the same
+    lemmas recur across sentences: remembered)."""
+    bag = _bags()[concept_id]
+    return bool(_match_strength(lem, bag)) or lem in bag
+
+
+@lru_cache
+def _bags() -> dict[str, set[str]]:
+    idx = concept_index()
+    return {ci.concept.id: ci.bag for ci in (*idx.challenges, *idx.measures)}
 
 
 def _kind_of(concept: ConceptInfo) -> Kind:
