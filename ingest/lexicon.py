@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import simplemma
 import yaml
@@ -157,9 +157,9 @@ def is_textual(text: str) -> bool:
 # --------------------------------------------------------------------------- lemmas
 
 
-@dataclass(frozen=True)
-class Token:
-    """A word of a text: its span, lower-cased surface and normalised lemma."""
+class Token(NamedTuple):
+    """A word of a text: its span, lower-cased surface and normalised lemma (a named tuple:
+    immutable, and cheap to make for every word)."""
 
     start: int
     end: int
