@@ -160,6 +160,24 @@ def _word_starts(text: str) -> set[str] | None:
     return out
 
 
+@lru_cache
+def _positions_by_key() -> dict[str, tuple[int, ...]]:
+    out: dict[str, list[int]] = {}
+    for i, (_, _, key) in enumerate(_keyed_patterns()):
+        out.setdefault(key, []).append(i)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _candidate_patterns(text: str) -> list[tuple[KnownInitiative, re.Pattern[str]]]:
+    """The known-name patterns that can match in ``text``, in ``_known_patterns`` order."""
+    known = _known_patterns()
+    starts = _word_starts(text)
+    if starts is None:
+        return known
+    by_key = _positions_by_key()
+    return [known[i] for i in sorted(i for key in starts for i in by_key.get(key, ()))]
+
+
 # --------------------------------------------------------------------------- patterns
 
 _NAME_STOP = {
@@ -649,10 +667,7 @@ def find_mentions(
         spans_blocked = actor_spans + urls
 
         # known initiatives: only the patterns whose first letters start a word of the text
-        starts = _word_starts(text)
-        for k, rx, key in _keyed_patterns():
-            if starts is not None and key not in starts:
-                continue
+        for k, rx in _candidate_patterns(text):
             for m in rx.finditer(text):
                 if k.generic and not _is_good(_sentence_of(text, sentences, m.start())):
                     continue
