@@ -246,8 +246,10 @@ def score_concepts(
                 if m:
                     w = wt * m
                     got += w
-                    peak = max(peak, wt)
-                    matched_all[lem] = max(matched_all.get(lem, 0.0), w)
+                    if wt > peak:
+                        peak = wt
+                    if w > matched_all.get(lem, 0.0):
+                        matched_all[lem] = w
             if not got:
                 continue
             coverage = got / total if total else 0.0
@@ -256,7 +258,8 @@ def score_concepts(
                 s *= 0.5  # only words that many concepts share: weak evidence
             if coverage >= 0.99 and len(ph_lemmas) >= 2:
                 s *= 1.5
-            best = max(best, s)
+            if s > best:
+                best = s
         if not best:
             continue
         # other words of the concept that the sentence also has add a little

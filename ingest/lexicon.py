@@ -200,11 +200,13 @@ def tokens(text: str) -> list[Token]:
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple[Token, ...]:
     # a sentence is tokenised by several steps (cues, lemmas, evidence): once is enough
-    return tuple(
-        Token(m.start(), m.end(), low, lemma(low))
-        for m in _WORD.finditer(text)
-        for low in (m.group(0).lower(),)
-    )
+    out = []
+    new, lem = tuple.__new__, lemma
+    for m in _WORD.finditer(text):
+        low = m.group(0).lower()
+        s, e = m.span()
+        out.append(new(Token, (s, e, low, lem(low))))
+    return tuple(out)
 
 
 @lru_cache
