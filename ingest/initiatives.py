@@ -339,6 +339,7 @@ _NOMINAL_LEAD = re.compile(
 _DASH_INTRO = re.compile(
     r"\s[-–]\s+(?:eit|et|ein|en)\s+(?:\w+\s+)?(?:forbedringsarbeid|prosjekt|tiltak|tilbud|tilbod|program|samarbeid)\b"
 )
+_EXPERIENCE_FROM = re.compile(r"erfaring(?:er|ane|ene)?\s+(?:fra|frå|med)\s+", re.IGNORECASE)
 _SUCH_AS = re.compile(
     r"(?:prosjekt|prosjekter|tiltak|tilbud|tilbod|satsingar|satsinger)\s+som\s+(?:til\s+dømes|for\s+eksempel|f\.\s?eks\.)\s+"
 )
@@ -707,6 +708,7 @@ def find_mentions(
         for s, e in sentences:
             sent = text[s:e]
             low = sent.lower()
+            good = _good_rx().search(low) is not None  # whether it holds something up
             # "X er et (godt) eksempel på", "X er eit døme på", "X er en løfterik satsing"
             m = _HOLDS_UP.search(sent)
             if m and m.start() > 0:
@@ -753,7 +755,7 @@ def find_mentions(
                         break
                     p = span[1] + nxt.end()
             # a quoted name in a sentence about an initiative: «Trygg heim», "Sammen om mestring"
-            if _SERVICE_CONTEXT.search(low) or _is_good(sent) or bi in example_blocks:
+            if _SERVICE_CONTEXT.search(low) or good or bi in example_blocks:
                 for m in _QUOTED.finditer(sent):
                     before = low[max(0, m.start() - 40) : m.start()]
                     if _TITLE_BEFORE.search(before) or len(m.group(1).split()) > 6:
@@ -763,7 +765,7 @@ def find_mentions(
                         add(bi, q_s - 1, q_e + 1, _clean(m.group(1)), text)
             # in a sentence that holds something up, a capitalised common noun inside the
             # sentence starts a name ("... til dømes Retningslinjer for følgeperson til sjukehus")
-            if _is_good(sent):
+            if good:
                 for m in _MID_CAPITAL.finditer(sent):
                     word = m.group(1)
                     low_w = word.lower()
@@ -810,7 +812,7 @@ def find_mentions(
                 if _acceptable(m.group(1), (ms, me), spans_blocked):
                     add(bi, ms, me, m.group(1), text)
             # named services: "lokalmedisinsk senter i Valdres", "Valdres lokalmedisinske senter"
-            if bi in example_blocks or _SERVICE_CONTEXT.search(low) or _is_good(sent):
+            if bi in example_blocks or _SERVICE_CONTEXT.search(low) or good:
                 for rx, template in _service_patterns():
                     for m in rx.finditer(sent):
                         ms, me = s + m.start(), s + m.end()
@@ -828,7 +830,7 @@ def find_mentions(
                             )
             # "gode erfaringer med hospiteringsordningen": a definite compound built on an
             # initiative head, in a sentence that holds it up or under an example question
-            if bi in example_blocks or _is_good(sent):
+            if bi in example_blocks or good:
                 for m in _definite_compound().finditer(sent):
                     word = m.group(0)
                     if word.lower() in _intro_words():
@@ -837,9 +839,7 @@ def find_mentions(
                     if _acceptable(word, (ms, me), spans_blocked):
                         add(bi, ms, me, word[0].upper() + word[1:], text)
             # "erfaringer fra X" (a named thing, not a place)
-            for m2 in re.finditer(
-                r"erfaring(?:er|ane|ene)?\s+(?:fra|frå|med)\s+", sent, re.IGNORECASE
-            ):
+            for m2 in _EXPERIENCE_FROM.finditer(sent):
                 span = _name_at(text, s + m2.end(), max_tokens=3)
                 if span:
                     name = _clean(text[span[0] : span[1]])
