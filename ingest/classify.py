@@ -31,6 +31,7 @@ from helsegraf.ingest.lexicon import (
     quote_span,
     split_sentences,
     tokens,
+    word_sets,
 )
 from helsegraf.ingest.models import (
     Block,
@@ -355,8 +356,8 @@ def _phrase_rx(phrase: str) -> re.Pattern[str]:
 def challenge_cue(text: str) -> bool:
     """Whether a sentence words a problem (cue words of ``cues.yaml``)."""
     cues = _cues()
-    toks = tokens(text)
-    if any(t.lower in cues.ch_lemmas or t.lemma in cues.ch_lemmas for t in toks):
+    lowers, lemmas = word_sets(text)
+    if not (cues.ch_lemmas.isdisjoint(lowers) and cues.ch_lemmas.isdisjoint(lemmas)):
         return True
     return _has_phrase(_plain(text), cues.ch_phrases)
 
@@ -384,7 +385,8 @@ def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> 
         modals = modals - _WEAK_MODALS
         if _PASSIVE_DEMAND.search(text.lower()):
             return True  # "må konkretiseres", "må styrkast": a demand
-    if any(t.lower in modals or t.lemma in modals for t in toks):
+    lowers, lemmas = word_sets(text)
+    if not (modals.isdisjoint(lowers) and modals.isdisjoint(lemmas)):
         return True
     phrases = cues.me_phrases
     if strong_only:

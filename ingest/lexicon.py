@@ -209,6 +209,13 @@ def _tokens(text: str) -> tuple[Token, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def word_sets(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The lower-cased words and the lemmas of ``text`` as sets (for cue-word tests)."""
+    toks = _tokens(text)
+    return frozenset(t.lower for t in toks), frozenset(t.lemma for t in toks)
+
+
 @lru_cache
 def stopwords() -> frozenset[str]:
     words = {str(w).lower() for w in load_cues().get("stopwords") or []}
