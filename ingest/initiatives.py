@@ -30,6 +30,7 @@ from helsegraf.core.errors import HelsegrafError
 from helsegraf.ingest.lexicon import (
     is_textual,
     load_cues,
+    load_yaml,
     quote_at,
     split_sentences,
     stopwords,
@@ -61,7 +62,7 @@ def load_initiatives() -> list[KnownInitiative]:
     """The known initiatives."""
     path = ONTOLOGY_DIR / "initiatives.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        data = load_yaml(path.read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError) as exc:
         raise HelsegrafError(f"cannot read known initiatives: {exc}", path=str(path)) from exc
     return [
@@ -82,7 +83,7 @@ def _names_data() -> dict:
     """``ontology/initiative_names.yaml``: how names of initiatives are built."""
     path = ONTOLOGY_DIR / "initiative_names.yaml"
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise HelsegrafError(f"cannot read initiative name cues: {exc}", path=str(path)) from exc
 
