@@ -184,20 +184,25 @@ class _Prepared:
     weights and total, and which phrases of which candidate hold each lemma."""
 
     candidates: list[_ConceptIndex]
+    idf: dict[str, float]
     # per candidate: per phrase (lemmas, idf weights, sum of the weights)
     phrases: tuple[tuple[tuple[tuple[str, ...], tuple[float, ...], float], ...], ...]
     # lemma -> (candidate position, phrase position) pairs, in candidate and phrase order
     by_lemma: dict[str, tuple[tuple[int, int], ...]]
 
 
-_PREPARED: dict[int, _Prepared] = {}
+_PREPARED: dict[tuple[int, int], _Prepared] = {}
+_PREPARED_MAX = 32  # candidate lists are few (the index's groups); a bound all the same
 
 
 def _prepared(candidates: list[_ConceptIndex], idf: dict[str, float]) -> _Prepared:
-    """The scoring tables of a candidate list (built once per list)."""
-    got = _PREPARED.get(id(candidates))
-    if got is not None and got.candidates is candidates:
+    """The scoring tables of a candidate list under IDF weights (built once per pair)."""
+    key = (id(candidates), id(idf))
+    got = _PREPARED.get(key)
+    if got is not None and got.candidates is candidates and got.idf is idf:
         return got
+    if len(_PREPARED) >= _PREPARED_MAX:
+        _PREPARED.clear()
     phrases = []
     by_lemma: dict[str, list[tuple[int, int]]] = {}
     for c_i, ci in enumerate(candidates):
@@ -210,10 +215,11 @@ def _prepared(candidates: list[_ConceptIndex], idf: dict[str, float]) -> _Prepar
         phrases.append(tuple(rows))
     got = _Prepared(
         candidates=candidates,
+        idf=idf,
         phrases=tuple(phrases),
         by_lemma={k: tuple(v) for k, v in by_lemma.items()},
     )
-    _PREPARED[id(candidates)] = got
+    _PREPARED[key] = got
     return got
 
 
