@@ -111,6 +111,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     bullet, unless the word before the dot is a known abbreviation (bl.a., f.eks., jf.,
     ca., nr. ...) or a single letter/number (list numbering, initials).
     """
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=2048)
+def _split_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    # a block is split by several stages (recognise, classify, initiatives): once is enough
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_END.finditer(text):
@@ -137,7 +143,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             e -= 1
         if e > s:
             out.append((s, e))
-    return out
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- text or not
@@ -147,6 +153,7 @@ _LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
 _JUDGE_FROM = 200
 
 
+@lru_cache(maxsize=2048)
 def is_textual(text: str) -> bool:
     """Whether a block reads as language at all: it has a word of three or more letters and,
     when it is long, such words make up a fair share of it and are not one word repeated.
