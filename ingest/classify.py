@@ -125,7 +125,9 @@ def build_index(*, use_phrasings: bool = True) -> Index:
             if ci.concept.scheme == s and not ci.concept.id.endswith("/annet")
         ]
 
-    long_lemmas = sorted({lem for lem in idf if len(lem) >= COMPOUND_MIN}, key=len, reverse=True)
+    long_lemmas = sorted(
+        {lem for lem in idf if len(lem) >= COMPOUND_MIN}, key=lambda w: (-len(w), w)
+    )
     prefixed: dict[str, list[str]] = {}
     for lem in long_lemmas:
         for k in range(COMPOUND_MIN, len(lem)):

@@ -366,10 +366,12 @@ class _Pat:
 def _patterns() -> _Pat:
     c = load_cues().get("initiatives") or {}
     intro = "|".join(
-        sorted({re.escape(str(w)) for w in c.get("intro_nouns") or []}, key=len, reverse=True)
+        sorted({re.escape(str(w)) for w in c.get("intro_nouns") or []}, key=lambda w: (-len(w), w))
     )
     suffix = "|".join(
-        sorted({re.escape(str(w)) for w in c.get("hyphen_suffixes") or []}, key=len, reverse=True)
+        sorted(
+            {re.escape(str(w)) for w in c.get("hyphen_suffixes") or []}, key=lambda w: (-len(w), w)
+        )
     )
     compound = "|".join(
         sorted(
@@ -964,7 +966,9 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
                 break
         groups = sorted(set(k.patient_groups if k else []) | set(patient_groups_in(near)))
         if key not in out:
-            aliases = sorted({*(k.aliases if k else []), m.surface} - {m.name}, key=str.lower)
+            aliases = sorted(
+                {*(k.aliases if k else []), m.surface} - {m.name}, key=lambda a: (a.lower(), a)
+            )
             out[key] = ExampleOut(
                 name=m.name,
                 aliases=aliases,
