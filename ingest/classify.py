@@ -48,6 +48,8 @@ Kind = str  # "challenge" | "measure"
 THRESHOLD = 4.0
 # ... and for sentences whose kind the document's structure gives.
 STRUCTURAL_THRESHOLD = 3.5
+# A sentence with no cue word and no guiding structure is a challenge only above this.
+TOPICAL_THRESHOLD = 12.0
 # A second concept for the same sentence must reach this share of the best score.
 SECOND_SHARE = 0.8
 # Lead-in blocks (a line that says what the following list is) are at most this long.
@@ -307,9 +309,11 @@ def patient_groups_in(text: str) -> list[str]:
 class _Cues:
     ch_lemmas: frozenset[str]
     ch_phrases: tuple[str, ...]
+    ch_negators: frozenset[str]
     me_modal: frozenset[str]
     me_phrases: tuple[str, ...]
     me_opening: frozenset[str]
+    me_intent: re.Pattern[str] | None
     ctx: dict[str, tuple[re.Pattern[str], ...]]
 
 
@@ -324,10 +328,27 @@ def _cues() -> _Cues:
     return _Cues(
         ch_lemmas=frozenset(str(w).lower() for w in ch.get("strong_lemmas") or []),
         ch_phrases=tuple(str(p).lower() for p in ch.get("strong_phrases") or []),
+        ch_negators=frozenset(str(w).lower() for w in ch.get("negators") or []),
         me_modal=frozenset(str(w).lower() for w in me.get("modal_lemmas") or []),
         me_phrases=tuple(str(p).lower() for p in me.get("strong_phrases") or []),
         me_opening=frozenset(str(w).lower() for w in me.get("opening_lemmas") or []),
+        me_intent=_intent_rx(me),
         ctx=ctx,
+    )
+
+
+def _intent_rx(me: dict) -> re.Pattern[str] | None:
+    """ "<subject> vil [adverb] <verb>" with a verb that does more than introduce a point."""
+    subjects = [str(w).lower() for w in me.get("intent_subjects") or []]
+    if not subjects:
+        return None
+    adverbs = [str(w).lower() for w in me.get("intent_adverbs") or []]
+    rhetorical = [str(w).lower() for w in me.get("rhetorical_verbs") or []]
+    alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))  # noqa: E731
+    adv = rf"(?:(?:{alt(adverbs)})\s+)?" if adverbs else ""
+    not_rhet = rf"(?!(?:{alt(rhetorical)})(?![\wæøå]))" if rhetorical else ""
+    return re.compile(
+        rf"(?<![\wæøå])(?:{alt(subjects)})\s+vil\s+{adv}{not_rhet}[a-zæøå]{{2,}}(?![\wæøå])"
     )
 
 
@@ -367,7 +388,14 @@ def challenge_cue(text: str) -> bool:
     lowers, lemmas = word_sets(text)
     if not (cues.ch_lemmas.isdisjoint(lowers) and cues.ch_lemmas.isdisjoint(lemmas)):
         return True
-    return _has_phrase(_plain(text), cues.ch_phrases)
+    lower = _plain(text)
+    if not cues.ch_phrases:
+        return False
+    for m in _phrases_rx(cues.ch_phrases).finditer(lower):
+        before = lower[max(0, m.start() - 30) : m.start()].split()[-2:]
+        if cues.ch_negators.isdisjoint(before):
+            return True  # "slipper lang reisevei": the problem is avoided, not raised
+    return False
 
 
 _PLAN_MODALS = frozenset({"skal", "skulle"})
@@ -388,6 +416,8 @@ def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> 
         return False
     if toks[0].lower in cues.me_opening or toks[0].lemma in cues.me_opening:
         return True
+    if cues.me_intent is not None and cues.me_intent.search(_plain(text)):
+        return True  # "Vi vil flytte mer av oppfølgingen ut": what the voice means to do
     modals = cues.me_modal if plan else cues.me_modal - _PLAN_MODALS
     if strong_only:  # "må" and "skal" also describe how things are; "bør" proposes
         modals = modals - _WEAK_MODALS
@@ -508,10 +538,17 @@ def classify_sentence(
             kinds.append(("challenge", False))
         if me:
             kinds.append(("measure", False))
-    if not kinds:
-        return []
     lemmas = content_lemmas(text)
     idx = concept_index()
+    if not kinds and context is None and not table_row:
+        # prose that names a problem without a cue word ("Innsatsstyrt finansiering belønner
+        # aktivitet i sykehuset, mens kommunene er rammefinansiert"): only a close topical
+        # match counts
+        scored = score_concepts(lemmas, idx.of_kind("challenge"), theme)
+        if scored and scored[0][0] >= TOPICAL_THRESHOLD:
+            return [("challenge", scored[0][0], scored[0][1])]
+    if not kinds:
+        return []
     out: list[tuple[Kind, float, ConceptInfo | None]] = []
     for kind, structural in kinds:
         scored = score_concepts(lemmas, idx.of_kind(kind), theme)

@@ -614,7 +614,11 @@ def _fuzzy_known(bi, text, sentences, example_blocks, add) -> None:
             continue
         s, e = words[i].start(), words[i + n - 1].end()
         if fuzz.ratio(text[s:e].lower(), alias) >= _FUZZY_SCORE:
-            if k.generic and not _is_good(_sentence_of(text, sentences, s)):
+            if (
+                k.generic
+                and bi not in example_blocks
+                and not _is_good(_sentence_of(text, sentences, s))
+            ):
                 continue
             add(bi, s, e, k.name, text)
 
@@ -673,7 +677,12 @@ def find_mentions(
         # known initiatives: only the patterns whose first letters start a word of the text
         for k, rx in _candidate_patterns(text):
             for m in rx.finditer(text):
-                if k.generic and not _is_good(_sentence_of(text, sentences, m.start())):
+                # a kind of service counts where the text holds it up or a section asks for examples
+                if (
+                    k.generic
+                    and bi not in example_blocks
+                    and not _is_good(_sentence_of(text, sentences, m.start()))
+                ):
                     continue
                 add(bi, m.start(), m.end(), k.name, text)
         _fuzzy_known(bi, text, sentences, example_blocks, add)

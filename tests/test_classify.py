@@ -235,3 +235,35 @@ def test_is_textual_tells_language_from_degenerate_input() -> None:
     assert not is_textual(" ".join("a" * 1500))
     assert not is_textual(" ".join(["abc"] * 800))  # one word over and over
     assert not is_textual(". , - 1 x y z " * 300)
+
+
+def test_what_the_voice_means_to_do_is_a_measure_but_a_rhetorical_intent_is_not() -> None:
+    assert classify.measure_cue("Vi vil flytte mer av spesialistoppfølgingen ut til pasienten.")
+    assert classify.measure_cue("Foretaket vil derfor innføre en felles sjekkliste.")
+    assert not classify.measure_cue("Vi vil understreke at fastlegene er viktige.")
+    # a forecast is not an intent
+    assert not classify.measure_cue("Behovet for tjenester vil øke kraftig.")
+
+
+def test_a_request_is_a_measure() -> None:
+    assert classify.measure_cue("Vi ber om at basistilskuddet i fastlegeordningen økes.")
+    assert not classify.measure_cue("Brukerne forventer at kommuner og sykehus jobber godt sammen.")
+
+
+def test_a_problem_phrase_that_is_avoided_is_no_challenge_cue() -> None:
+    assert classify.challenge_cue("Prosjektene stopper når prosjektmidlene tar slutt.")
+    assert classify.challenge_cue("Mange reiser langt for en kort kontroll.")
+    assert not classify.challenge_cue("Pasienten slipper lang reisevei til sykehuset.")
+
+
+def test_prose_that_names_a_problem_closely_is_a_challenge_without_a_cue_word() -> None:
+    doc = make_doc(
+        "# Samhandling og organisering\n"
+        "Innsatsstyrt finansiering belønner aktivitet i sykehuset, mens kommunene er "
+        "rammefinansiert.\n"
+        "Kommunen har 5000 innbyggere og ligger ved kysten.\n"
+    )
+    codings = classify.run(doc, Recognised())
+    assert {(c.kind, c.concept, c.block) for c in codings} == {
+        ("challenge", "utfordring/ulike-finansieringssystemer", 1)
+    }

@@ -80,6 +80,16 @@ def test_generic_service_type_only_where_held_up() -> None:
     assert [e.name for e in out] == ["Frisklivssentral"]
 
 
+def test_generic_service_type_counts_under_a_heading_that_shares_experience() -> None:
+    out = examples(
+        "# Erfaringer vi vil dele\n"
+        "Flere av kommunene har etablert Rask psykisk helsehjelp for lettere angst.\n"
+    )
+    assert [e.name for e in out] == ["Rask psykisk helsehjelp"]
+    # the same sentence elsewhere, without praise, is a mention of a kind of service only
+    assert examples("Flere av kommunene har etablert Rask psykisk helsehjelp.\n") == []
+
+
 def test_recognise_runs_both_finders() -> None:
     doc = make_doc("Vi viser til Barneblikk, som er en suksesshistorie.\n")
     rec = recognise.run(doc)
