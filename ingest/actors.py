@@ -505,6 +505,9 @@ class ActorMatcher:
                 place = bool(before) and before[0].lower() in self.location_before
                 if not place and any(not chosen[i].common for i in chain):
                     accepted.update(chain)
+                else:
+                    # "i Vinje kommune og Tokke kommune": named as municipalities all the same
+                    accepted.update(i for i in chain if chosen[i].explicit)
                 continue
             c = chosen[chain[0]]
             if c.explicit:

@@ -58,6 +58,14 @@ def test_place_phrase_is_not_a_kommune(matcher):
     assert names(matcher, "Det er møte på Ørsta rådhus.") == []
 
 
+def test_municipalities_named_with_kommune_after_a_place_preposition(matcher):
+    text = "For innbyggere i Vinje kommune og Tokke kommune er det langt til Skien."
+    got = [n for n, _ in names(matcher, text)]
+    assert got == ["Vinje kommune", "Tokke kommune"]
+    # bare names after "i" stay places
+    assert names(matcher, "For innbyggere i Vinje og Tokke er det langt.") == []
+
+
 def test_molde_kommune_versus_molde_sjukehus(matcher):
     got = names(matcher, "Molde kommune og Molde sjukehus samarbeider.")
     assert got == [("Molde kommune", "Kommune"), ("Molde sjukehus", "Sykehus")]
