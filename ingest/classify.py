@@ -54,6 +54,8 @@ TOPICAL_THRESHOLD = 12.0
 SECOND_SHARE = 0.8
 # Lead-in blocks (a line that says what the following list is) are at most this long.
 LEAD_IN_MAX = 110
+# A line of at most this many words that ends with a colon is a label, not a statement.
+LABEL_MAX_WORDS = 6
 # Lemmas with an IDF below this are shared by many concepts (samhandling, kommune, pasient).
 GENERIC_IDF = 2.5
 # Compound matching only for codebook lemmas at least this long.
@@ -462,6 +464,12 @@ def _is_subheading(text: str) -> bool:
     return len(t) <= 90 and not t.endswith((".", ":", ";", ",", "?")) and bool(_SUBHEAD.match(t))
 
 
+def _is_label(text: str) -> bool:
+    """A short line that ends with a colon: the title of what follows."""
+    t = text.strip()
+    return t.endswith(":") and len(t.split()) <= LABEL_MAX_WORDS
+
+
 def _is_lead_in(text: str, kind: str) -> bool:
     t = text.strip()
     # a line that ends with a colon introduces what follows even when it is long
@@ -596,6 +604,8 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                 if row is None and _is_lead_in(block.text, block.kind):
                     lead_ctx = context_of(block.text)
                     continue
+                if row is None and _is_label(block.text):
+                    continue  # "Tverrfaglig samarbeid om unge:": names what follows, says nothing
                 if row is None and _is_subheading(block.text):
                     # "b) Ulik samhandlingskultur": a new topic; an earlier lead-in is over
                     lead_ctx = context_of(block.text)

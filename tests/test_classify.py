@@ -267,3 +267,14 @@ def test_prose_that_names_a_problem_closely_is_a_challenge_without_a_cue_word() 
     assert {(c.kind, c.concept, c.block) for c in codings} == {
         ("challenge", "utfordring/ulike-finansieringssystemer", 1)
     }
+
+
+def test_a_short_label_line_is_not_a_statement() -> None:
+    doc = make_doc(
+        "# Hvilke tiltak er aktuelle?\n"
+        "Tverrfaglig samarbeid om unge:\n"
+        "Helsetjenesten, skolen og NAV bør ha et felles team for unge.\n"
+    )
+    blocks = {c.block for c in classify.run(doc, Recognised())}
+    assert 1 not in blocks
+    assert 2 in blocks
