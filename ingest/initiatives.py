@@ -825,21 +825,33 @@ def find_mentions(
                     add(bi, ms, me, m.group(1), text)
             # named services: "lokalmedisinsk senter i Valdres", "Valdres lokalmedisinske senter"
             if bi in example_blocks or _SERVICE_CONTEXT.search(low) or good:
-                for rx, template in _service_patterns():
-                    for m in rx.finditer(sent):
-                        ms, me = s + m.start(), s + m.end()
-                        add(bi, ms, me, template.format(**m.groupdict()), text)
-                        # "... senter i Valdres (på Fagernes) og i Nord-Gudbrandsdal"
-                        more = _AND_PLACE.match(sent, m.end())
-                        if more and "place" in m.groupdict():
-                            p_s = s + more.start("place")
-                            add(
-                                bi,
-                                p_s,
-                                p_s + len(more.group("place")),
-                                template.format(place=more.group("place")),
-                                text,
-                            )
+                services = sorted(
+                    (
+                        (m.start(), -m.end(), m, template)
+                        for rx, template in _service_patterns()
+                        for m in rx.finditer(sent)
+                    ),
+                    key=lambda x: (x[0], x[1]),
+                )
+                taken_to = -1
+                for _st, _neg_end, m, template in services:
+                    # "Sogn lokalmedisinske senter i Lærdal": the name that starts first wins
+                    if m.start() < taken_to:
+                        continue
+                    taken_to = m.end()
+                    ms, me = s + m.start(), s + m.end()
+                    add(bi, ms, me, template.format(**m.groupdict()), text)
+                    # "... senter i Valdres (på Fagernes) og i Nord-Gudbrandsdal"
+                    more = _AND_PLACE.match(sent, m.end())
+                    if more and "place" in m.groupdict():
+                        p_s = s + more.start("place")
+                        add(
+                            bi,
+                            p_s,
+                            p_s + len(more.group("place")),
+                            template.format(place=more.group("place")),
+                            text,
+                        )
             # "gode erfaringer med hospiteringsordningen": a definite compound built on an
             # initiative head, in a sentence that holds it up or under an example question
             if bi in example_blocks or good:

@@ -230,3 +230,15 @@ def test_a_named_label_under_an_example_question_is_an_example_a_topic_label_is_
         "Vi har også prøvd «Trygg hjemme» for eldre som bor alene.\n"
     )
     assert [e.name for e in out] == ["Helsehuset i Vestby", "Trygg hjemme"]
+
+
+def test_a_named_service_with_its_own_place_keeps_its_name() -> None:
+    out = examples(
+        "Sogn lokalmedisinske senter i Lærdal er eit godt døme på godt samarbeid.\n"
+        "Vi har også gode erfaringar med lokalmedisinsk senter i Valdres.\n"
+    )
+    names = [{e.name, *e.aliases} for e in out]
+    assert len(names) == 2
+    assert any("Sogn lokalmedisinske senter" in n for n in names)
+    assert any("Valdres lokalmedisinske senter" in n for n in names)
+    assert not any("Lærdal lokalmedisinske senter" in n for n in names)
