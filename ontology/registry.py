@@ -146,6 +146,12 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _merged_into(whole: FylkeRecord, part: FylkeRecord) -> set[str]:
+    """``whole``'s number when ``part`` was merged into it or split from it, else nothing."""
+    linked = part.fylkesnummer in whole.predecessors or part.fylkesnummer in whole.successors
+    return {whole.fylkesnummer} if linked else set()
+
+
 def _valid_in(valid_from: str | None, valid_to: str | None, year: int) -> bool:
     start_ok = not valid_from or int(valid_from[:4]) <= year
     end_ok = not valid_to or valid_to > f"{year}-01-01"
@@ -418,6 +424,7 @@ class Registry:
             ref = ActorRef(name=rec.name, type="Helsefellesskap", registry_id=rec.key)
             self._by_id[rec.id] = ref
             entry = Entry(ref=ref)
+            self._add_trust_names(rec, ref)
             if not rec.name_verified:
                 continue  # descriptive placeholder names are not text names
             for n in [rec.name, *rec.aliases]:
@@ -437,6 +444,27 @@ class Registry:
                         self._add_name(f"{form} {area}", entry)
                     if area == "Møre og Romsdal":
                         self._add_name("Helsefellesskap M&R", entry)
+
+    def _add_trust_names(self, rec: HelsefellesskapRecord, ref: ActorRef) -> None:
+        """Names after the one trust of a helsefellesskap ("Helsefellesskapet Vestre Viken",
+        "Helsefellesskapet i Helse Fonna"); where the registry's name is only descriptive,
+        the name as written is the canonical one, with the registry's id."""
+        if len(rec.helseforetak) != 1:
+            return
+        hf = next((h for h in self._hf_by_name.values() if h.id == rec.helseforetak[0]), None)
+        if hf is None:
+            return
+        base = re.sub(r"\s+HF$", "", hf.name)
+        written = ref if rec.name_verified else None
+        for form in (
+            "Helsefellesskapet",
+            "Helsefellesskap",
+            "Helsefellesskapet i",
+            "Helsefellesskapet for",
+        ):
+            name = f"{form} {base}"
+            tref = written or ActorRef(name=name, type="Helsefellesskap", registry_id=rec.key)
+            self._add_name(name, Entry(ref=tref))
 
     def _load_organisations(self) -> None:
         for group in self.config.get("actors", []):
@@ -496,6 +524,16 @@ class Registry:
         found = list(self._fylke_keys.get(self.vocab.tokens(name), []))
         if year is not None:
             in_year = [f for f in found if _valid_in(f.valid_from, f.valid_to, year)]
+            if not in_year:
+                # "Finnmark" in 2022: the county it was part of then (Troms og Finnmark)
+                in_year = [
+                    succ
+                    for f in found
+                    for nr in f.successors + f.predecessors
+                    if (succ := self._fylke_by_nr.get(nr)) is not None
+                    and _valid_in(succ.valid_from, succ.valid_to, year)
+                    and succ.fylkesnummer in _merged_into(succ, f)
+                ]
             found = in_year or found
         # prefer the newest code (Østfold 31 over 01) when the year does not decide
         return max(found, key=lambda f: f.valid_from or "") if found else None

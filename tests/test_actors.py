@@ -66,6 +66,16 @@ def test_municipalities_named_with_kommune_after_a_place_preposition(matcher):
     assert names(matcher, "For innbyggere i Vinje og Tokke er det langt.") == []
 
 
+def test_sites_named_by_place_and_names_without_glued_footnote_numbers(matcher):
+    got = names(matcher, "Klinikk Alta og BUP Kongsberg deltar i Helsefellesskapet Finnmark1.")
+    assert ("Klinikk Alta", "Sykehus") in got
+    assert ("BUP Kongsberg", "Sykehus") in got
+    assert ("Helsefellesskapet Finnmark", "Helsefellesskap") in got
+    assert names(matcher, "Statsforvalteren i Oslo og Viken") == [
+        ("Statsforvalteren i Oslo og Viken", "StatligEtat")
+    ]
+
+
 def test_molde_kommune_versus_molde_sjukehus(matcher):
     got = names(matcher, "Molde kommune og Molde sjukehus samarbeider.")
     assert got == [("Molde kommune", "Kommune"), ("Molde sjukehus", "Sykehus")]

@@ -242,3 +242,8 @@ def test_a_named_service_with_its_own_place_keeps_its_name() -> None:
     assert any("Sogn lokalmedisinske senter" in n for n in names)
     assert any("Valdres lokalmedisinske senter" in n for n in names)
     assert not any("Lærdal lokalmedisinske senter" in n for n in names)
+
+
+def test_a_course_named_in_quotes_after_its_intro_noun() -> None:
+    out = examples("Kurset «Eallit buriin» om å leve med diabetes er et godt eksempel.\n")
+    assert [e.name for e in out] == ["Eallit buriin"]

@@ -133,3 +133,20 @@ def test_build_script_reproduces_the_committed_csvs(tmp_path):
     for f in written:
         committed = (REGISTRY_DIR / f.name).read_text(encoding="utf-8")
         assert f.read_text(encoding="utf-8") == committed, f.name
+
+
+def test_a_county_name_in_a_year_it_was_merged_gives_the_county_of_that_year(reg):
+    assert reg.fylke_by_name("Finnmark", 2022).name == "Troms og Finnmark"
+    assert reg.fylke_by_name("Finnmark", 2024).fylkesnummer == "56"
+    assert reg.fylke_by_name("Finnmark", 2018).fylkesnummer == "20"
+
+
+def test_a_helsefellesskap_named_after_its_trust(reg):
+    ref = reg.resolve("Helsefellesskapet Vestre Viken", 2024)
+    assert (ref.name, reg.actor_id(ref)) == ("Helsefellesskapet Vest-Viken", "helsefellesskap/HF05")
+    # where the registry's name is only a description, the written name stays, with its id
+    ref = reg.resolve("Helsefellesskapet Helse Fonna", 2024)
+    assert (ref.name, reg.actor_id(ref)) == (
+        "Helsefellesskapet Helse Fonna",
+        "helsefellesskap/HF10",
+    )

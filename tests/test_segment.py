@@ -189,3 +189,16 @@ def test_letterhead_names_the_sender_not_the_addressee() -> None:
     )
     assert doc.voices[0].authors == ["Molde kommune"]
     assert doc.date == "2022-10-03"
+
+
+def test_appendix_heading_and_sender_on_one_line_without_a_colon() -> None:
+    filler = "".join(
+        f"Avsnitt {i} om samarbeid mellom kommunene og sykehuset. \n\n" for i in range(10)
+    )
+    doc = seg(
+        "Handlingsplan 2024 for Helsefellesskapet Vestre Viken \n\n"
+        + filler
+        + "Vedlegg 1 Innspill fra Brukerutvalget i Vestre Viken HF \n\n"
+        "Brukerne ønsker bedre informasjon. \n"
+    )
+    assert [v.authors for v in doc.voices][1:] == [["Brukerutvalget i Vestre Viken HF"]]
