@@ -614,7 +614,8 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                 if ctx == "example":
                     ctx = None
                 names = [(a.start, a.end) for a in actors_by_block.get(bi, [])]
-                for s, e in split_sentences(block.text):
+                limit = row.measure_end if row is not None and row.measure_end else len(block.text)
+                for s, e in split_sentences(block.text[:limit]):
                     sent = _URL.sub(" ", block.text[s:e])
                     if len(sent.strip()) < 12:
                         continue

@@ -136,6 +136,9 @@ class TableRow(BaseModel):
     number: str | None = None
     responsible: list[str] = Field(default_factory=list)
     when: str | None = None
+    measure_end: int | None = Field(
+        None, description="where the measure cell ends in the block text (None: the whole row)"
+    )
 
 
 class Section(BaseModel):

@@ -53,6 +53,7 @@ _QUESTION_END = re.compile(r"\?['\"»”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LONE_NUMBER = re.compile(r"^\d{1,3}$")
 _ROW_START = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)(\.?)(?:\s+(.*\S))?\s*$")
+_TIME_UNIT = re.compile(r"(?:kvartal|halvår|tertial)\b", re.IGNORECASE)
 _UPPER_START = re.compile(r"^[\W_]*[A-ZÆØÅÄÖÜÉ0-9«\"“]")
 _LOWER_START = re.compile(r"^[\W_]*[a-zæøåäöüé]")
 _WORD_HYPHEN_END = re.compile(r"[^\W\d_]-$")
@@ -89,6 +90,7 @@ class _Cues:
     numbered_heading: re.Pattern[str]
     heading_patterns: re.Pattern[str]
     table_header: re.Pattern[str]
+    header_cells: dict[str, re.Pattern[str]]
     contexts: re.Pattern[str]
     openers: list[re.Pattern[str]]  # named groups: cannot be joined into one regex
     head_openers: list[re.Pattern[str]]
@@ -115,6 +117,7 @@ def _cues() -> _Cues:
         numbered_heading=re.compile(s["numbered_heading"]),
         heading_patterns=_any(s["heading_patterns"], i),
         table_header=re.compile(s["table_header"], i),
+        header_cells={k: re.compile(v, i) for k, v in (s.get("table_header_cells") or {}).items()},
         contexts=_any([p for ps in s["contexts"].values() for p in ps], i),
         openers=[re.compile(p, i) for p in s["voice_openers"]],
         head_openers=[re.compile(p, i) for p in s["head_openers"]],
@@ -130,9 +133,11 @@ def run(doc: LoadedDocument) -> NormalisedDocument:
     """Repair a loaded document into logical blocks mapped back onto its source lines."""
     cues = _cues()
     lines = doc.lines
-    drop, furniture, notes = _furniture(doc, cues)
+    split = _split_headers(lines, cues)
+    drop, furniture, notes = _furniture(doc, cues, split)
     builder = _Builder(lines, cues, _typical_length(lines, drop))
     builder.notes = notes
+    builder.split_headers = split
     hard = _hard_breaks(lines, drop)
     for line in lines:
         if line.number in drop:
@@ -240,15 +245,44 @@ def _key(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.split())).lower()
 
 
-def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str], set[str]]:
+def _split_headers(lines: list[SourceLine], cues: _Cues) -> dict[int, bool]:
+    """The lines of table headers flattened one cell per line ("Nr." / "Tiltak" /
+    "Ansvarlig" / "Når"): line number -> True for the header's first line."""
+    cells = cues.header_cells
+    if "tiltak" not in cells or "ansvar" not in cells:
+        return {}
+    filled = [ln for ln in lines if ln.text.strip()]
+    out: dict[int, bool] = {}
+
+    def is_(k: int, cell: str) -> bool:
+        return (
+            0 <= k < len(filled)
+            and cell in cells
+            and bool(cells[cell].match(filled[k].text.strip()))
+        )
+
+    for k in range(len(filled) - 1):
+        if not (is_(k, "tiltak") and is_(k + 1, "ansvar")):
+            continue
+        first = k - 1 if is_(k - 1, "nr") else k
+        last = k + 2 if is_(k + 2, "when") else k + 1
+        for j in range(first, last + 1):
+            out[filled[j].number] = j == first
+    return out
+
+
+def _furniture(
+    doc: LoadedDocument, cues: _Cues, split: dict[int, bool] | None = None
+) -> tuple[set[int], list[str], set[str]]:
     """Line numbers to drop (page numbers, running headers/footers, footnotes, URLs)."""
     lines = doc.lines
+    split = split or {}
     drop: set[int] = set()
     running: dict[str, str] = {}
     seen_table = False
     for line in lines:
         t = line.text.strip()
-        if not seen_table and t and cues.table_header.match(t):
+        if not seen_table and t and (cues.table_header.match(t) or split.get(line.number)):
             seen_table = True
         if not t or (
             cues.furniture.match(t)
@@ -259,6 +293,7 @@ def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str], s
         elif cues.running_footer.search(t) and len(t) < 160:
             drop.add(line.number)
             running.setdefault(_key(t), cues.running_footer.sub("", t).strip())
+    _repeated_by_page_marks(lines, drop, running, cues)
     # running headers/footers on paged documents: the same first/last line on many pages
     if doc.page_count and doc.page_count >= 3:
         edge: Counter[str] = Counter()
@@ -281,20 +316,46 @@ def _furniture(doc: LoadedDocument, cues: _Cues) -> tuple[set[int], list[str], s
                     if not _LONE_NUMBER.match(line.text.strip()):
                         running.setdefault(k, line.text.strip())
     notes = _footnotes(lines, drop, cues)
-    _page_numbers(lines, drop, cues)
+    _page_numbers(lines, drop, cues, split)
     return drop, list(running.values()), notes
 
 
-def _page_numbers(lines: list[SourceLine], drop: set[int], cues: _Cues) -> None:
+def _repeated_by_page_marks(
+    lines: list[SourceLine], drop: set[int], running: dict[str, str], cues: _Cues
+) -> None:
+    """Text without page breaks: a short line that recurs (three times or more) right next
+    to a dropped page mark ("Side 3 av 7") is a running header or footer."""
+    filled = [ln for ln in lines if ln.text.strip()]
+    near: dict[str, list[SourceLine]] = {}
+    for k, line in enumerate(filled):
+        t = line.text.strip()
+        if line.number in drop or len(t) > 120 or _TERMINAL.search(t) or cues.table_header.match(t):
+            continue  # a sentence or a repeated table header is content, not furniture
+        neighbours = filled[max(0, k - 1) : k] + filled[k + 1 : k + 2]
+        if any(n.number in drop for n in neighbours):
+            near.setdefault(_key(line.text), []).append(line)
+    counts = Counter(_key(ln.text) for ln in filled)
+    for key, found in near.items():
+        if len(found) >= 3 and counts[key] >= 3:
+            for line in filled:
+                if _key(line.text) == key:
+                    drop.add(line.number)
+            running.setdefault(key, found[0].text.strip())
+
+
+def _page_numbers(
+    lines: list[SourceLine], drop: set[int], cues: _Cues, split: dict[int, bool] | None = None
+) -> None:
     """A lone number is a page number unless it can number a table row: it must follow a
     table header and must not stand next to dropped furniture."""
+    split = split or {}
     seen_table = False
     prev_dropped = False
     for k, line in enumerate(lines):
         t = line.text.strip()
         if not t:
             continue
-        if cues.table_header.match(t):
+        if cues.table_header.match(t) or split.get(line.number):
             seen_table = True
         if line.number in drop:
             prev_dropped = True
@@ -675,9 +736,14 @@ class _Builder:
                 return
             self._append(line, lo, hi)
             return
-        if cues.table_header.match(t):
+        split = self.split_headers.get(line.number)
+        if split is False and self.cur is not None and self.cur.kind == "heading":
+            self._append(line, lo, hi)  # "Ansvarlig" after "Nr." / "Tiltak": the same header
+            return
+        if split or cues.table_header.match(t):
             self._start("heading", line, lo, hi)
-            self._close()
+            if not split:  # a header cut into lines stays open for its other cells
+                self._close()
             if not self.in_table:  # a header repeated on the next page continues the table
                 self.row_style = None
                 self.last_row = 0
@@ -729,6 +795,7 @@ class _Builder:
         self._start("paragraph", line, lo, hi)
 
     measure_column: int | None = None
+    split_headers: dict[int, bool] = {}  # noqa: RUF012 (replaced per document, never mutated)
 
     def _cell_row(self, line: SourceLine, lo: int, t: str) -> bool:
         """A row of a Word table: the block is its measure cell (the rest is read by segment)."""
@@ -752,6 +819,15 @@ class _Builder:
         if self.measure_column is not None:
             return self._cell_row(line, lo, t)
         m = _ROW_START.match(t)
+        if (
+            m
+            and m.group(3)
+            and _TIME_UNIT.match(m.group(3))
+            and self.cur is not None
+            and self.cur.kind == "table_row"
+        ):
+            self._append(line, lo, hi)  # "2. kvartal" of a row's time cell, not a new row
+            return True
         if m:
             number, dot, rest = m.group(1), m.group(2), m.group(3)
             style = "dotted" if "." in number else "int"

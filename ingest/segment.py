@@ -958,14 +958,19 @@ def split_responsible(text: str) -> tuple[str, str | None]:
 
 def _split_when(text: str, years: list[str], cues: _Cues) -> tuple[str, str | None]:
     """Split the time cell (*Når*) off the end of a row text."""
-    for p in cues.table_when:
-        m = re.search(rf"(?:^|\s)({p.pattern})\s*$", text, re.IGNORECASE)
-        if not m:
-            continue
+    found = [
+        m
+        for p in cues.table_when
+        if (m := re.search(rf"(?:^|\s)({p.pattern})\s*$", text, re.IGNORECASE))
+    ]
+    # the longest time phrase ("Høst 2024", not "2024")
+    for m in sorted(found, key=lambda m: m.start(1))[:1]:
         when: str | None = m.group(1).strip()
         rest = text[: m.start(1)].rstrip()
         before = rest.split()[-1] if rest.split() else ""
-        if re.fullmatch(r"(?:19|20)\d{2}", when or "") and re.fullmatch(r"[a-zæøå]+", before):
+        if re.fullmatch(
+            r"(?:(?:fra|frå|før|innen|innan)\s+)?(?:19|20)\d{2}", when or "", re.I
+        ) and (re.fullmatch(r"[a-zæøå]+", before)):
             return text, None  # "veiledningsplikt fra 2018": part of the measure
         if re.fullmatch(r"(?:[xX]\s*)+", when or ""):
             marks = len((when or "").split())
@@ -1032,7 +1037,19 @@ def parse_row(block: Block, years: list[str] | None = None) -> TableRow:
     rest = pieces[k:]
     responsible: list[str] = []
     when: str | None = None
+    measure_end = _end_of_pieces(block, len(measure)) if rest else None
     if rest:
+        # a time cell cut over lines ("Innen" / "1.1.2025", "2. kvartal" / "2024")
+        joined = " ".join(" ".join(p.split()) for p in rest)
+        _, whole_when = _split_when(joined, years, cues)
+        if whole_when:
+            for k in range(len(rest) - 1, 0, -1):
+                tail = " ".join(" ".join(p.split()) for p in rest[k:])
+                if tail == whole_when and k < len(rest) - 1:
+                    rest, when = rest[:k], whole_when
+                    break
+                if len(tail) > len(whole_when):
+                    break
         cells: list[str] = []
         for p in rest:
             prev = cells[-1] if cells else ""
@@ -1054,4 +1071,19 @@ def parse_row(block: Block, years: list[str] | None = None) -> TableRow:
         _, resp = split_responsible(last)
         if resp:
             responsible.append(resp)
-    return TableRow(number=number, responsible=responsible, when=when)
+    return TableRow(number=number, responsible=responsible, when=when, measure_end=measure_end)
+
+
+def _end_of_pieces(block: Block, n: int) -> int:
+    """Where the first ``n`` non-blank source-line pieces of a row block (its number left
+    out, as ``parse_row`` reads them) end in its text."""
+    pos, seen = 0, 0
+    for k, piece in enumerate(_row_pieces(block)):
+        pos += len(piece)
+        if k == 0:
+            piece = _ROW_NUMBER.sub("", piece, count=1)
+        if piece.strip():
+            seen += 1
+            if seen == n:
+                return len(block.text[:pos].rstrip())
+    return len(block.text)

@@ -79,7 +79,7 @@ def test_get_prefers_cypher_and_can_ask_for_sparql() -> None:
 def test_engine_variants_attach_to_their_query() -> None:
     q = catalog.get("path_between_actors")
     assert set(q.variants) == {"falkordb", "neo4j"}
-    assert "algo.SPpaths" in q.text_for("falkordb")
+    assert "allShortestPaths" in q.text_for("falkordb")
     assert "shortestPath" in q.text_for("neo4j")
     assert q.text_for("other") == q.text
 

@@ -38,3 +38,56 @@ def test_responsible_cell_of_known_actors_is_split_whole() -> None:
 def test_row_without_responsible_keeps_its_text() -> None:
     text = "Utvikle felles rutiner for utskrivning av pasienter"
     assert split_responsible(text) == (text, None)
+
+
+SPLIT = """Handlingsplan 2024–2025 for helsefellesskapet
+Tabell 1 Skrøpelige eldre
+Nr.
+Tiltak
+Ansvarlig
+Når
+1.1
+Felles sjekkliste ved utskrivning av
+skrøpelige eldre tas i bruk
+FSU eldre
+2. kvartal
+2024
+1.2
+Tydeliggjøre ansvarsdelingen mellom DPS
+og kommunene
+FSU psykisk
+helse og rus
+Innen
+1.1.2025
+1.3
+Faste veiledningsmøter for kommunale team
+Kommunene
+Høst 2024
+"""
+
+
+def test_header_cut_into_one_cell_per_line_opens_a_table() -> None:
+    rows = _measures(SPLIT)
+    assert rows.get(8) == (["FSU eldre"], "2. kvartal 2024")
+    assert rows.get(14) == (["FSU psykisk helse og rus"], "Innen 1.1.2025")
+    assert rows.get(21) == (["Kommunene"], "Høst 2024")
+
+
+def test_the_responsible_cell_is_not_evidence_for_the_measure() -> None:
+    x = extract_text(SPLIT, "plan.txt")
+    by_line = {m.line: m.concept for m in x.measures}
+    # "FSU psykisk helse og rus" names who is responsible, not what the measure is about
+    assert by_line.get(14) == "tiltak/avklare-oppgavefordeling"
+    assert all(m.line not in (16, 17) for m in x.measures)
+
+
+def test_a_line_repeated_beside_page_marks_is_a_running_header() -> None:
+    page = "Handlingsplan 2024–2025                 Helsefellesskapet Vestre Viken\n"
+    topics = ["eldre", "barn og unge", "rus og psykisk helse", "legevakt"]
+    body = "".join(
+        f"Side {i} av 4\n{page}Kommunene må styrke samarbeidet om {topic}.\n"
+        for i, topic in enumerate(topics, start=1)
+    )
+    x = extract_text("Handlingsplan for helsefellesskapet\n" + body, "plan.txt")
+    assert all("Helsefellesskapet Vestre Viken" not in m.quote for m in x.measures)
+    assert x.measures
