@@ -747,6 +747,7 @@ class _Builder:
             if not self.in_table:  # a header repeated on the next page continues the table
                 self.row_style = None
                 self.last_row = 0
+                self.number_alone = False
             self.in_table = True
             # a Word table: one line per row, cells separated by tabs
             cols = [c.strip().lower() for c in t.split("\t")] if "\t" in t else []
@@ -795,6 +796,7 @@ class _Builder:
         self._start("paragraph", line, lo, hi)
 
     measure_column: int | None = None
+    number_alone = False  # the table's rows have their number on a line of its own
     split_headers: dict[int, bool] = {}  # noqa: RUF012 (replaced per document, never mutated)
 
     def _cell_row(self, line: SourceLine, lo: int, t: str) -> bool:
@@ -830,6 +832,13 @@ class _Builder:
             return True
         if m:
             number, dot, rest = m.group(1), m.group(2), m.group(3)
+            if rest and self.number_alone:
+                # rows so far had their number on a line of its own: "3.5 Tverrgående
+                # tiltak" is the next section's title, and the table is over
+                self.in_table = False
+                return False
+            if self.row_style is None:
+                self.number_alone = not rest
             style = "dotted" if "." in number else "int"
             if self._is_section_heading(t) and (number.count(".") >= 2):
                 self.in_table = False

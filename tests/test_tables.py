@@ -91,3 +91,16 @@ def test_a_line_repeated_beside_page_marks_is_a_running_header() -> None:
     x = extract_text("Handlingsplan for helsefellesskapet\n" + body, "plan.txt")
     assert all("Helsefellesskapet Vestre Viken" not in m.quote for m in x.measures)
     assert x.measures
+
+
+def test_a_numbered_title_after_rows_with_their_number_alone_ends_the_table() -> None:
+    text = SPLIT + (
+        "1.4 Tverrgående tiltak\n"
+        "I tillegg vil helsefellesskapet arbeide med disse tiltakene:\n"
+        "• Prøve ut kombinasjonsstillinger for sykepleiere mellom sykehus og kommune\n"
+    )
+    x = extract_text(text, "plan.txt")
+    by_line = {m.line: m for m in x.measures}
+    assert by_line[26].concept == "tiltak/hospitering-kombinasjon"
+    assert by_line[26].responsible == []
+    assert by_line[21].when == "Høst 2024"
