@@ -126,6 +126,20 @@ def _params_header(params: dict[str, Any]) -> str:
     return "CYPHER " + " ".join(f"{k}={stringify_param_value(v)}" for k, v in params.items()) + " "
 
 
+def _node_by_id(var: str, param: str, keep: str = "") -> str:
+    """Cypher binding ``var`` to the node whose id is ``$param``, looked up in each id index.
+
+    An unlabelled ``({id: $param})`` cannot use an index in FalkorDB and reads every node.
+    """
+    parts = [
+        f"OPTIONAL MATCH ({var}{i}:{label(lab)} {{id: ${param}}})"
+        for i, lab in enumerate(ID_LABELS)
+    ]
+    carried = f"{keep}, " if keep else ""
+    found = ", ".join(f"{var}{i}" for i in range(len(ID_LABELS)))
+    return " ".join(parts) + f" WITH {carried}coalesce({found}) AS {var}"
+
+
 class FalkorDBStore(GraphStore):
     """The embedded FalkorDB store in ``Settings.data_dir / "falkordb"``."""
 
@@ -163,6 +177,10 @@ class FalkorDBStore(GraphStore):
                 ) from None
         self._client = self._db.client
         self._graph = self._db.select_graph(settings.graph_name)
+        # A (re)started server rebuilds its indexes in the background from the saved graph;
+        # until one is operational the planner scans the label instead, so a query planned in
+        # that window (an API request right after start) reads every node of the label.
+        self._await_indexes()
 
     # ------------------------------------------------------------------ introspection
 
@@ -254,6 +272,29 @@ class FalkorDBStore(GraphStore):
         for lab, props in FULLTEXT.items():
             args = ", ".join(f"'{p}'" for p in props)
             self._ddl(f"CALL db.idx.fulltext.createNodeIndex('{lab}', {args})")
+        self._await_indexes()
+
+    def _await_indexes(self, timeout_s: float = 120.0) -> bool:
+        """Wait until every index of the graph is operational (built); False at the time limit.
+
+        Indexes are built asynchronously, after ``CREATE INDEX`` and whenever the server loads
+        a saved graph; queries planned before then do not use them.
+        """
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                rows = self._graph.ro_query("CALL db.indexes() YIELD status RETURN status")
+                pending = [r[0] for r in rows.result_set or [] if r[0] != "OPERATIONAL"]
+            except ResponseError:  # no graph yet: nothing to wait for
+                return True
+            except RedisError as exc:
+                raise StoreUnavailable(f"FalkorDB: {exc}") from None
+            if not pending:
+                return True
+            if time.monotonic() > deadline:
+                log.warning("indexes still being built after %.0f s: %s", timeout_s, pending)
+                return False
+            time.sleep(0.02)
 
     def _ddl(self, cypher: str) -> None:
         try:
@@ -272,16 +313,19 @@ class FalkorDBStore(GraphStore):
     # ------------------------------------------------------------------ engine-specific reads
 
     def shortest_path(self, from_id: str, to_id: str, max_hops: int = 8) -> dict[str, Any] | None:
-        # FalkorDB's shortestPath() only follows directed edges; algo.SPpaths can go both ways.
+        # FalkorDB's shortestPath() only follows directed edges; allShortestPaths() goes both
+        # ways with a breadth-first search (algo.SPpaths enumerates paths, which explodes
+        # around the concept nodes of a large graph).
+        hops = max(1, int(max_hops))
         rows = self.query(
-            "MATCH (a {id: $source}), (b {id: $target}) "
-            "CALL algo.SPpaths({sourceNode: a, targetNode: b, relDirection: 'both', "
-            "maxLen: $hops, pathCount: 1}) YIELD path "
+            f"{_node_by_id('a', 'source')} WHERE a IS NOT NULL "
+            f"{_node_by_id('b', 'target', keep='a')} WHERE b IS NOT NULL AND a <> b "
+            f"MATCH path = allShortestPaths((a)-[*..{hops}]-(b)) WITH path LIMIT 1 "
             "RETURN [n IN nodes(path) | {id: n.id, name: coalesce(n.name, n.label, n.title, n.id), "
             "labels: labels(n)}] AS nodes, "
             "[r IN relationships(path) | {type: type(r), start: startNode(r).id, end: endNode(r).id}] "
             "AS relationships",
-            {"source": from_id, "target": to_id, "hops": max_hops},
+            {"source": from_id, "target": to_id},
             row_cap=1,
         )
         return rows[0] if rows else None
