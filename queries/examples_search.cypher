@@ -1,17 +1,34 @@
 // name: examples_search
 // description: Good-practice examples by text (name, aliases, description), theme, patient group or actor, with who mentions them and with what stance; empty parameters match everything
 // params: text (str = "") words in name, alias or description; theme (str = "") tema id of a statement in a voice that mentions the example; patient_group (str = "") pasientgruppe id; actor (str = "") id of an actor that runs or mentions it
+// The examples each filter admits are found from the filter's own node (an id look-up that
+// finds nothing when the parameter is empty), not by testing a pattern on every example.
+CALL {
+  MATCH (:Pasientgruppe {id: $patient_group})<-[:FOR_GROUP]-(ge:Eksempel)
+  RETURN collect(DISTINCT ge.id) AS in_group
+}
+CALL {
+  MATCH (:`Aktør` {id: $actor})<-[:INVOLVES]-(ie:Eksempel)
+  RETURN collect(DISTINCT ie.id) AS run_by_actor
+}
+CALL {
+  MATCH (:`Aktør` {id: $actor})-[:AUTHORED]->(:Stemme)-[:MENTIONS]->(me:Eksempel)
+  RETURN collect(DISTINCT me.id) AS mentioned_by_actor
+}
+CALL {
+  MATCH (:Tema {id: $theme})<-[:IN_THEME]-()<-[:CODED_AS]-(:Utsagn)<-[:STATES]-(tv:Stemme)
+  WITH DISTINCT tv
+  MATCH (tv)-[:MENTIONS]->(te:Eksempel)
+  RETURN collect(DISTINCT te.id) AS in_theme
+}
 MATCH (e:Eksempel)
 WHERE ($text = ''
        OR toLower(e.name) CONTAINS toLower($text)
        OR toLower(coalesce(e.description, '')) CONTAINS toLower($text)
        OR any(al IN coalesce(e.aliases, []) WHERE toLower(al) CONTAINS toLower($text)))
-  AND ($patient_group = '' OR (e)-[:FOR_GROUP]->(:Pasientgruppe {id: $patient_group}))
-  AND ($actor = ''
-       OR (e)-[:INVOLVES]->(:`Aktør` {id: $actor})
-       OR (e)<-[:MENTIONS]-(:Stemme)<-[:AUTHORED]-(:`Aktør` {id: $actor}))
-  AND ($theme = ''
-       OR (e)<-[:MENTIONS]-(:Stemme)-[:STATES]->(:Utsagn)-[:CODED_AS]->()-[:IN_THEME]->(:Tema {id: $theme}))
+  AND ($patient_group = '' OR e.id IN in_group)
+  AND ($actor = '' OR e.id IN run_by_actor OR e.id IN mentioned_by_actor)
+  AND ($theme = '' OR e.id IN in_theme)
 OPTIONAL MATCH (e)<-[m:MENTIONS]-(v:Stemme)
 OPTIONAL MATCH (v)<-[:AUTHORED]-(who:`Aktør`)
 WITH e, collect(DISTINCT m.stance) AS stances, count(DISTINCT v) AS mentions,

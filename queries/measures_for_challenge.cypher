@@ -1,13 +1,20 @@
 // name: measures_for_challenge
 // description: Measures for a challenge: those the codebook says address it, and those proposed by voices that raise it (with how many actors)
 // params: challenge (str) codebook id of the challenge, e.g. utfordring/rekruttering
-MATCH (m:Tiltak)
-OPTIONAL MATCH (m)-[:ADDRESSES]->(c:Utfordring {id: $challenge})
-OPTIONAL MATCH (a:`Aktør`)-[:AUTHORED]->(v:Stemme)-[p:PROPOSES]->(m)
-WHERE (v)-[:RAISES]->(:Utfordring {id: $challenge})
-WITH m, count(c) > 0 AS in_codebook, count(DISTINCT a) AS actors, count(DISTINCT p.statement) AS statements
-WHERE in_codebook OR actors > 0
-RETURN m.id AS id, m.label AS label, in_codebook, actors AS actor_count, statements AS statement_count,
+// Anchored on the challenge: only the voices that raise it are read, then what they propose.
+OPTIONAL MATCH (:Utfordring {id: $challenge})<-[:RAISES]-(rv:Stemme)
+WITH collect(DISTINCT rv) AS raising
+UNWIND raising AS v
+MATCH (a:`Aktør`)-[:AUTHORED]->(v)-[p:PROPOSES]->(pm:Tiltak)
+WITH pm.id AS mid, count(DISTINCT a) AS actors, count(DISTINCT p.statement) AS statements
+WITH collect({id: mid, actors: actors, statements: statements}) AS proposed
+OPTIONAL MATCH (cm:Tiltak)-[:ADDRESSES]->(:Utfordring {id: $challenge})
+WITH proposed, collect(DISTINCT cm.id) AS codebook
+WITH proposed, codebook, [x IN proposed | x.id] AS proposed_ids
+UNWIND proposed + [x IN codebook WHERE NOT x IN proposed_ids | {id: x, actors: 0, statements: 0}] AS row
+MATCH (m:Tiltak {id: row.id})
+RETURN m.id AS id, m.label AS label, m.id IN codebook AS in_codebook, row.actors AS actor_count,
+       row.statements AS statement_count,
        [(m)-[:IN_THEME]->(t:Tema) | t.id] AS themes,
        [(m)-[:ADDRESSES]->(x:Utfordring) | x.id] AS addresses
 ORDER BY actor_count DESC, in_codebook DESC, id
