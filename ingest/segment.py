@@ -207,6 +207,9 @@ def run(doc: NormalisedDocument) -> SegmentedDocument:
         )
     if not voices[0].authors:
         names = _title_authors(title, year, authors)
+        if not names and kind == "handlingsplan":
+            # "HANDLINGSPLAN 2024–2026" / "Helsefellesskapet for X og kommunane i Y"
+            names = _title_authors(_subtitle(blocks, title, cues), year, authors)
         if kind == "handlingsplan":
             end = next((k for k, b in enumerate(blocks) if b.first_line > voices[0].lines[1]), None)
             first_blocks = blocks[: min(end or len(blocks), cues.plan_owner_blocks)]
@@ -358,7 +361,11 @@ def _voice_starts(
             sent = _sentence_sender(b, year, cues)
             current = out[0][1] if out else []
             trial = _authors_of(sent, year, {}, cues) if sent else []
-            if trial and (not current or set(current) < set(trial)):
+            if trial and (
+                not current
+                or set(current) < set(trial)
+                or (len(trial) >= 2 and _collective(current, authors, cues))
+            ):
                 names = _authors_of(sent or "", year, authors, cues)
                 out[:1] = [(0, names, None)]
                 continue
@@ -427,7 +434,7 @@ def _sentence_sender(block: Block, year: int | None, cues: _Cues) -> str | None:
             continue
         who = _clean_sender(cues.sender_lead.sub("", m.group("who")))
         if any(a.search(who) for a in cues.addressees):
-            return None
+            continue  # "... viser til departementets invitasjon til å gi innspill": try the next
         bare = cues.sender_members.sub("", who)
         words = [w.lower().strip(".,") for w in _WORDS.findall(bare)]
         listed = cues.kommune_list.match(bare)
@@ -455,6 +462,15 @@ def _unresolved_group(names: list[str], authors: dict[str, ActorRef], cues: _Cue
         and bool(cues.sender_groups.search(names[0]))
         and resolve(names[0]) is None
     )
+
+
+def _collective(names: list[str], authors: dict[str, ActorRef], cues: _Cues) -> bool:
+    """A sender named only as a group ("Kommunane i Nordfjord", "Gjøvikregionen"): a
+    sentence that lists the members names the senders better."""
+    if len(names) != 1:
+        return False
+    ref = authors.get(names[0])
+    return _unresolved_group(names, authors, cues) or (ref is not None and ref.type == "Region")
 
 
 def _unresolved_shorthand(names: list[str], authors: dict[str, ActorRef]) -> bool:
@@ -649,6 +665,18 @@ def _title_authors(title: str | None, year: int | None, authors: dict[str, Actor
         authors[ref.name] = ref
         out.append(ref.name)
     return out
+
+
+def _subtitle(blocks: list[Block], title: str | None, cues: _Cues) -> str | None:
+    """The short line right after a plan's title (the plan's owner, as a rule)."""
+    for k, b in enumerate(blocks[:6]):
+        if title and " ".join(b.text.split()) == " ".join(title.split()) and k + 1 < len(blocks):
+            nxt = " ".join(blocks[k + 1].text.split())
+            return nxt if len(nxt) <= 160 and not _TERMINAL_DOT.search(nxt) else None
+    return None
+
+
+_TERMINAL_DOT = re.compile(r"[.!?]\s*$")
 
 
 def _plan_owners(

@@ -146,6 +146,14 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+_TRUST_FORMS = (
+    "Helsefellesskapet",
+    "Helsefellesskap",
+    "Helsefellesskapet i",
+    "Helsefellesskapet for",
+)
+
+
 def _merged_into(whole: FylkeRecord, part: FylkeRecord) -> set[str]:
     """``whole``'s number when ``part`` was merged into it or split from it, else nothing."""
     linked = part.fylkesnummer in whole.predecessors or part.fylkesnummer in whole.successors
@@ -447,23 +455,20 @@ class Registry:
 
     def _add_trust_names(self, rec: HelsefellesskapRecord, ref: ActorRef) -> None:
         """Names after the one trust of a helsefellesskap ("Helsefellesskapet Vestre Viken",
-        "Helsefellesskapet i Helse Fonna"); where the registry's name is only descriptive,
-        the name as written is the canonical one, with the registry's id."""
+        "Helsefellesskapet i Helse Fonna"), all resolving to the registry's record; a name the
+        registry marks as not verified is given without that note."""
         if len(rec.helseforetak) != 1:
             return
         hf = next((h for h in self._hf_by_name.values() if h.id == rec.helseforetak[0]), None)
         if hf is None:
             return
         base = re.sub(r"\s+HF$", "", hf.name)
-        written = ref if rec.name_verified else None
-        for form in (
-            "Helsefellesskapet",
-            "Helsefellesskap",
-            "Helsefellesskapet i",
-            "Helsefellesskapet for",
-        ):
-            name = f"{form} {base}"
-            tref = written or ActorRef(name=name, type="Helsefellesskap", registry_id=rec.key)
+        canonical = re.sub(r"\s*\((?:official name )?not verified\)\s*$", "", rec.name)
+        tref = ref if canonical == rec.name else ref.model_copy(update={"name": canonical})
+        names = [f"{form} {base}" for form in _TRUST_FORMS]
+        if canonical != rec.name:
+            names.append(canonical)
+        for name in names:
             self._add_name(name, Entry(ref=tref))
 
     def _load_organisations(self) -> None:

@@ -144,9 +144,9 @@ def test_a_county_name_in_a_year_it_was_merged_gives_the_county_of_that_year(reg
 def test_a_helsefellesskap_named_after_its_trust(reg):
     ref = reg.resolve("Helsefellesskapet Vestre Viken", 2024)
     assert (ref.name, reg.actor_id(ref)) == ("Helsefellesskapet Vest-Viken", "helsefellesskap/HF05")
-    # where the registry's name is only a description, the written name stays, with its id
+    # a name the registry has not verified is given without the note
     ref = reg.resolve("Helsefellesskapet Helse Fonna", 2024)
     assert (ref.name, reg.actor_id(ref)) == (
-        "Helsefellesskapet Helse Fonna",
+        "Helsefellesskapet for Helse Fonnas opptaksområde",
         "helsefellesskap/HF10",
     )

@@ -202,3 +202,40 @@ def test_appendix_heading_and_sender_on_one_line_without_a_colon() -> None:
         "Brukerne ønsker bedre informasjon. \n"
     )
     assert [v.authors for v in doc.voices][1:] == [["Brukerutvalget i Vestre Viken HF"]]
+
+
+def test_a_group_named_in_the_opener_gives_way_to_the_members_the_first_sentence_lists() -> None:
+    doc = seg(
+        "Felles innspill fra kommunene i Gjøvikregionen til Nasjonal helse- og samhandlingsplan \n\n"
+        "Kommunene Gjøvik, Østre Toten og Vestre Toten viser til departementets invitasjon til "
+        "å gi innspill. \n\n"
+        "Kommunene mangler sykepleiere. \n"
+    )
+    assert doc.voices[0].authors == [
+        "Gjøvik kommune",
+        "Østre Toten kommune",
+        "Vestre Toten kommune",
+    ]
+
+
+def test_a_council_sending_on_behalf_of_municipalities_in_nynorsk() -> None:
+    doc = seg(
+        "Innspel til Nasjonal helse- og samhandlingsplan – felles innspel frå kommunane i "
+        "Nordfjord \n\n"
+        "Nordfjordrådet sender med dette eit felles innspel på vegner av Stad kommune, Stryn "
+        "kommune og Gloppen kommune. \n\n"
+        "Kommunane manglar sjukepleiarar. \n"
+    )
+    assert doc.voices[0].authors == ["Stad kommune", "Stryn kommune", "Gloppen kommune"]
+
+
+def test_a_plan_owned_by_the_body_named_under_its_title() -> None:
+    doc = seg(
+        "HANDLINGSPLAN 2024–2026 \n\n"
+        "Helsefellesskapet for Helse Førde og kommunane i Sogn og Fjordane \n\n"
+        "Utarbeidd av Strategisk samarbeidsutval (SSU) \n\n"
+        "1 Innleiing \n\n"
+        "Planen skal styrkje samarbeidet. \n"
+    )
+    assert doc.voices[0].authors[0] == "Helsefellesskapet for Helse Førdes opptaksområde"
+    assert any(a.startswith("Strategisk samarbeidsutvalg") for a in doc.voices[0].authors)
