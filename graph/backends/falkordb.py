@@ -94,8 +94,17 @@ def _wait_gone(pid: int, timeout_s: float) -> bool:
     return not _alive(pid)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
     """Turn FalkorDB result values into plain Python (dicts, lists, scalars)."""
+    if isinstance(value, _SCALARS):  # most values: nothing to convert
+        return value
+    if isinstance(value, list):
+        return [v if isinstance(v, _SCALARS) else _plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: v if isinstance(v, _SCALARS) else _plain(v) for k, v in value.items()}
     from falkordb import Edge, Node, Path
 
     if isinstance(value, Node):
@@ -111,10 +120,6 @@ def _plain(value: Any) -> Any:
             "nodes": [_plain(n) for n in value.nodes()],
             "relationships": [_plain(e) for e in value.edges()],
         }
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
     return value
 
 
@@ -226,7 +231,16 @@ class FalkorDBStore(GraphStore):
         truncated = limit is not None and len(raw) > limit
         if truncated:
             raw = raw[:limit]
-        rows = [dict(zip(columns, (_plain(v) for v in rec), strict=False)) for rec in raw]
+        rows = [
+            dict(
+                zip(
+                    columns,
+                    [v if isinstance(v, _SCALARS) else _plain(v) for v in rec],
+                    strict=False,
+                )
+            )
+            for rec in raw
+        ]
         return Rows(rows, columns, truncated)
 
     def _write_unit(self, statements: Sequence[tuple[str, dict[str, Any]]]) -> None:
