@@ -278,3 +278,14 @@ def test_a_short_label_line_is_not_a_statement() -> None:
     blocks = {c.block for c in classify.run(doc, Recognised())}
     assert 1 not in blocks
     assert 2 in blocks
+
+
+def test_a_sentence_that_names_measures_as_a_topic_is_not_itself_a_measure() -> None:
+    text = (
+        "Mange tiltak har vært drevet med prosjektmidler og har stoppet opp når midlene tok slutt."
+    )
+    assert classify.challenge_cue(text)
+    assert not classify.measure_cue(text)
+    kinds = {(k, c.id if c else None) for k, _s, c in classify.classify_sentence(text, None)}
+    assert ("challenge", "utfordring/prosjektfinansiering") in kinds
+    assert all(k == "challenge" for k, _c in kinds)
