@@ -937,6 +937,20 @@ _ORG_WORD = re.compile(
 _PLACE = re.compile(r"\b(?:i|på)\s+((?:[A-ZÆØÅ][\wæøå\-]+)(?:\s+og\s+[A-ZÆØÅ][\wæøå\-]+)?)")
 
 
+@lru_cache(maxsize=1)
+def _suffix_rx() -> re.Pattern[str]:
+    words = (load_cues().get("initiatives") or {}).get("hyphen_suffixes") or []
+    alts = "|".join(sorted((re.escape(str(w).lower()) for w in words), key=len, reverse=True))
+    return re.compile(rf"\s*[-‐–]\s*(?:{alts})$" if alts else r"(?!)")
+
+
+def _base_key(name: str) -> str:
+    """The name without a kind glued on ("SamUng-teamet", "Heimtur-modellen" -> samung,
+    heimtur) and without quotes: mentions of one initiative share it."""
+    low = name.lower().strip(' «»"“”')
+    return _suffix_rx().sub("", low) or low
+
+
 def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
     """One example per (voice, initiative), with stance, actors, place, patient groups, quote."""
     from helsegraf.ingest.classify import patient_groups_in
@@ -959,7 +973,7 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
         near_hi = sentences[min(len(sentences) - 1, si + 1)][1]
         near = block.text[near_lo:near_hi]
         good = _is_good(sent) or m.block in example_blocks
-        key = (voice.id, m.name.lower())
+        key = (voice.id, _base_key(m.name))
         quote = quote_at(nd, m.block, m.start, m.end, s, e)
         if quote is None:
             continue
@@ -1008,8 +1022,15 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
             order.append(key)
         else:
             ex = out[key]
-            if m.surface != ex.name and m.surface not in ex.aliases:
-                ex.aliases.append(m.surface)
+            if m.name != ex.name and _base_key(m.name) == m.name.lower():
+                # "SamUng" after "SamUng-teamet": the bare name is the example's name
+                ex.aliases = [a for a in ex.aliases if a != m.name]
+                if ex.name not in ex.aliases:
+                    ex.aliases.append(ex.name)
+                ex.name = m.name
+            for alias in (m.name, m.surface):
+                if alias != ex.name and alias not in ex.aliases:
+                    ex.aliases.append(alias)
             ex.actors = sorted(set(ex.actors) | set(actors))
             ex.patient_groups = sorted(set(ex.patient_groups) | set(groups))
             ex.place = ex.place or place

@@ -247,3 +247,13 @@ def test_a_named_service_with_its_own_place_keeps_its_name() -> None:
 def test_a_course_named_in_quotes_after_its_intro_noun() -> None:
     out = examples("Kurset «Eallit buriin» om å leve med diabetes er et godt eksempel.\n")
     assert [e.name for e in out] == ["Eallit buriin"]
+
+
+def test_a_name_with_its_kind_glued_on_is_the_same_initiative() -> None:
+    out = examples(
+        "Vi har gode erfaringer med prosjektet Heimtur.\n"
+        "Heimtur-teamet har gitt færre reinnleggelser, og vi vil spre Heimtur-modellen.\n"
+    )
+    assert len(out) == 1
+    assert out[0].name == "Heimtur"
+    assert {"Heimtur-teamet", "Heimtur-modellen"} <= set(out[0].aliases)
