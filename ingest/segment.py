@@ -205,6 +205,17 @@ def run(doc: NormalisedDocument) -> SegmentedDocument:
         voices[0].authors = _letterhead_authors(
             blocks[: cues.letterhead_blocks], year, authors, cues
         )
+    elif _collective(voices[0].authors, authors, cues):
+        # "Felles uttalelse fra kommunene i Vesterålen" under a letterhead that names them
+        members = _letterhead_authors(blocks[: cues.letterhead_blocks], year, {}, cues)
+        if len(members) < 2:
+            members = _behalf_members(blocks[: cues.sender_sentence_blocks], year, cues)
+        if len(members) >= 2:
+            for name in voices[0].authors:
+                authors.pop(name, None)
+            refs = {r.name: r for r in _refs_of(members, year)}
+            authors.update(refs)
+            voices[0].authors = [m for m in members if m in refs]
     if not voices[0].authors:
         names = _title_authors(title, year, authors)
         if not names and kind == "handlingsplan":
@@ -462,6 +473,26 @@ def _unresolved_group(names: list[str], authors: dict[str, ActorRef], cues: _Cue
         and bool(cues.sender_groups.search(names[0]))
         and resolve(names[0]) is None
     )
+
+
+def _behalf_members(blocks: list[Block], year: int | None, cues: _Cues) -> list[str]:
+    """Known actors listed after "på vegne av" in the opening blocks ("uttalelsen er gitt på
+    vegne av Andøy, Bø og Hadsel kommune")."""
+    for b in blocks:
+        t = " ".join(b.text.split())
+        parts = cues.sender_behalf.split(t, maxsplit=1)
+        if len(parts) < 2:
+            continue
+        listed = re.split(r"[.!?](?:\s|$)", parts[1], maxsplit=1)[0]
+        m = cues.kommune_list.match(listed)
+        names = [r.name for r in _listed_actors(m.group("names") if m else listed, year, cues)]
+        if len(names) >= 2:
+            return names
+    return []
+
+
+def _refs_of(names: list[str], year: int | None) -> list[ActorRef]:
+    return [r for n in names if (r := resolve(n, year)) is not None]
 
 
 def _collective(names: list[str], authors: dict[str, ActorRef], cues: _Cues) -> bool:

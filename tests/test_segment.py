@@ -239,3 +239,31 @@ def test_a_plan_owned_by_the_body_named_under_its_title() -> None:
     )
     assert doc.voices[0].authors[0] == "Helsefellesskapet for Helse Førdes opptaksområde"
     assert any(a.startswith("Strategisk samarbeidsutvalg") for a in doc.voices[0].authors)
+
+
+def test_a_group_sender_gives_way_to_a_letterhead_that_names_the_members() -> None:
+    doc = seg(
+        " Vesterålen regionråd \n"
+        "Andøy – Bø – Hadsel \n\n"
+        "INNSPILL TIL NASJONAL HELSE- OG SAMHANDLINGSPLAN – FELLES UTTALELSE FRA \n"
+        "KOMMUNENE I VESTERÅLEN \n\n"
+        "Vi viser til departementets brev. \n\n"
+        "Kommunene mangler sykepleiere. \n"
+    )
+    assert doc.voices[0].authors == [
+        "Vesterålen regionråd",
+        "Andøy kommune",
+        "Bø kommune",
+        "Hadsel kommune",
+    ]
+
+
+def test_a_group_sender_gives_way_to_the_members_it_speaks_for() -> None:
+    doc = seg(
+        "INNSPILL TIL NASJONAL HELSE- OG SAMHANDLINGSPLAN – FELLES UTTALELSE FRA \n"
+        "KOMMUNENE I VESTERÅLEN \n\n"
+        "Vi viser til departementets brev. Regionrådet behandlet saken i møte, og uttalelsen er "
+        "gitt på vegne av Andøy, Bø og Hadsel kommune. \n\n"
+        "Kommunene mangler sykepleiere. \n"
+    )
+    assert doc.voices[0].authors == ["Andøy kommune", "Bø kommune", "Hadsel kommune"]
