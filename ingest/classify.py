@@ -316,6 +316,8 @@ class _Cues:
     me_phrases: tuple[str, ...]
     me_opening: frozenset[str]
     me_intent: re.Pattern[str] | None
+    me_nominal: frozenset[str]
+    me_finite: frozenset[str]
     ctx: dict[str, tuple[re.Pattern[str], ...]]
 
 
@@ -335,6 +337,8 @@ def _cues() -> _Cues:
         me_phrases=tuple(str(p).lower() for p in me.get("strong_phrases") or []),
         me_opening=frozenset(str(w).lower() for w in me.get("opening_lemmas") or []),
         me_intent=_intent_rx(me),
+        me_nominal=frozenset(str(w).lower() for w in me.get("nominal_openings") or []),
+        me_finite=frozenset(str(w).lower() for w in me.get("finite_verbs") or []),
         ctx=ctx,
     )
 
@@ -417,7 +421,9 @@ def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> 
     if not toks:
         return False
     if toks[0].lower in cues.me_opening or toks[0].lemma in cues.me_opening:
-        return True
+        nominal = toks[0].lower in cues.me_nominal or toks[0].lemma in cues.me_nominal
+        if not (nominal and any(t.lower in cues.me_finite for t in toks[1:])):
+            return True
     if cues.me_intent is not None and cues.me_intent.search(_plain(text)):
         return True  # "Vi vil flytte mer av oppfølgingen ut": what the voice means to do
     modals = cues.me_modal if plan else cues.me_modal - _PLAN_MODALS

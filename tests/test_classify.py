@@ -289,3 +289,12 @@ def test_a_sentence_that_names_measures_as_a_topic_is_not_itself_a_measure() -> 
     kinds = {(k, c.id if c else None) for k, _s, c in classify.classify_sentence(text, None)}
     assert ("challenge", "utfordring/prosjektfinansiering") in kinds
     assert all(k == "challenge" for k, _c in kinds)
+
+
+def test_a_noun_opening_with_a_finite_verb_describes_rather_than_proposes() -> None:
+    assert classify.measure_cue("Elektronisk samhandling mellom kommune og sykehus.")
+    described = "Elektronisk meldingsutveksling med fastlegene har ikke fungert stabilt."
+    assert not classify.measure_cue(described)
+    assert classify.challenge_cue(described)
+    # a verb opener stays a measure whatever follows
+    assert classify.measure_cue("Utvikle et felles forløp for barn som er i risiko.")
