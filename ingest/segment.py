@@ -216,6 +216,7 @@ def run(doc: NormalisedDocument) -> SegmentedDocument:
             refs = {r.name: r for r in _refs_of(members, year)}
             authors.update(refs)
             voices[0].authors = [m for m in members if m in refs]
+    _add_sending_council(voices[0], blocks[: cues.letterhead_blocks], year, authors, cues)
     if not voices[0].authors:
         names = _title_authors(title, year, authors)
         if not names and kind == "handlingsplan":
@@ -475,6 +476,28 @@ def _unresolved_group(names: list[str], authors: dict[str, ActorRef], cues: _Cue
     )
 
 
+def _add_sending_council(
+    voice: VoiceSegment,
+    blocks: list[Block],
+    year: int | None,
+    authors: dict[str, ActorRef],
+    cues: _Cues,
+) -> None:
+    """A joint submission of municipalities on a council's letterhead ("SALTEN REGIONRÅD"):
+    the council that sends it is an author too."""
+    refs = [authors.get(n) for n in voice.authors]
+    if sum(1 for r in refs if r is not None and r.type == "Kommune") < 2:
+        return
+    if any(r is not None and r.type == "Samarbeidsorgan" for r in refs):
+        return
+    found: dict[str, ActorRef] = {}
+    head = _letterhead_authors(blocks, year, found, cues)
+    council = next((n for n in head if found[n].type == "Samarbeidsorgan"), None)
+    if council is not None:
+        authors[council] = found[council]
+        voice.authors = [council, *voice.authors]
+
+
 def _behalf_members(blocks: list[Block], year: int | None, cues: _Cues) -> list[str]:
     """Known actors listed after "på vegne av" in the opening blocks ("uttalelsen er gitt på
     vegne av Andøy, Bø og Hadsel kommune")."""
@@ -674,6 +697,8 @@ def _letterhead_authors(
             if not t or len(t) > 160 or any(p.search(t) for p in cues.addressees):
                 continue
             ref = resolve(t, year)
+            if ref is None and t.isupper():
+                ref = resolve(t.title(), year)  # "SALTEN REGIONRÅD"
             refs = [ref] if ref is not None else _listed_actors(t, year, cues)
             for r in refs:
                 if r.type != "Fylke":

@@ -338,3 +338,8 @@ def test_helsefellesskap_named_after_its_trust_keeps_the_whole_name(text: str, t
     # the registry's record of the trust's helsefellesskap, not a name cut at the trust's name
     assert trust in found[0][0]
     assert found[0][2] is not None
+
+
+def test_a_regional_council_named_in_one_word_but_not_a_council_of_a_group(matcher):
+    assert ("Nordfjordrådet", "Samarbeidsorgan") in names(matcher, "Nordfjordrådet sender innspel.")
+    assert names(matcher, "Eldrerådet og Ungdomsrådet har uttalt seg.") == []

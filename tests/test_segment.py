@@ -267,3 +267,19 @@ def test_a_group_sender_gives_way_to_the_members_it_speaks_for() -> None:
         "Kommunene mangler sykepleiere. \n"
     )
     assert doc.voices[0].authors == ["Andøy kommune", "Bø kommune", "Hadsel kommune"]
+
+
+def test_the_council_whose_letterhead_a_joint_submission_is_on_is_an_author_too() -> None:
+    doc = seg(
+        " SALTEN REGIONRÅD \n\n"
+        "Postboks 1423, 8002 Bodø \n\n"
+        "Felles innspill til Nasjonal helse- og samhandlingsplan fra kommunene Fauske, Saltdal og "
+        "Beiarn \n\n"
+        "Kommunene mangler sykepleiere. \n"
+    )
+    assert doc.voices[0].authors == [
+        "Salten regionråd",
+        "Fauske kommune",
+        "Saltdal kommune",
+        "Beiarn kommune",
+    ]
