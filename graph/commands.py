@@ -80,6 +80,7 @@ def ingest(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from helsegraf.graph.loader import DOCUMENTS_PER_UNIT
     from helsegraf.graph.store import open_store
     from helsegraf.ingest.pipeline import iter_documents
     from helsegraf.review import texts as review_texts
@@ -105,25 +106,63 @@ def ingest(
         )
         with progress:
             task = progress.add_task("ingesting", total=len(docs))
+            # Several documents per unit of writes (one transaction, one fsync); a document
+            # counts as loaded once its unit is written. A unit is written when it is full or
+            # its first document has waited a second for the others.
+            pending: list[tuple[Path, Any]] = []
+            first_at = 0.0
+
+            def report(error: str) -> None:
+                failures.append(error)
+                # one line, whatever the width; file names may hold [brackets]
+                progress.console.print(
+                    f"[bold red]failed:[/] {escape(error)}", highlight=False, soft_wrap=True
+                )
+
+            def flush() -> None:
+                nonlocal loaded, statements, examples
+                if not pending:
+                    return
+                try:
+                    store.load_extractions([x for _, x in pending], DOCUMENTS_PER_UNIT)
+                    written = list(pending)
+                except HelsegrafError:
+                    # Find the document that fails: load them one by one.
+                    written = []
+                    for path, x in pending:
+                        try:
+                            store.load_extraction(x)
+                        except HelsegrafError as exc:
+                            report(f"{path}: {exc}")
+                            progress.advance(task)
+                        else:
+                            written.append((path, x))
+                for _, x in written:
+                    loaded += 1
+                    statements += len(x.challenges) + len(x.measures)
+                    examples += len(x.examples)
+                    progress.advance(task)
+                pending.clear()
+
             for path, extraction, error in _extractions(docs, n_workers):
                 if extraction is not None:
                     try:
                         # kept first: review corrections re-anchor on it while loading
                         review_texts.remember_ingested(path, extraction.sha256, settings)
-                        store.load_extraction(extraction)
                     except HelsegrafError as exc:
                         error = f"{path}: {exc}"
                     else:
-                        loaded += 1
-                        statements += len(extraction.challenges) + len(extraction.measures)
-                        examples += len(extraction.examples)
+                        if not pending:
+                            first_at = time.monotonic()
+                        pending.append((path, extraction))
                 if error is not None:
-                    failures.append(error)
-                    # one line, whatever the width; file names may hold [brackets]
-                    progress.console.print(
-                        f"[bold red]failed:[/] {escape(error)}", highlight=False, soft_wrap=True
-                    )
-                progress.advance(task)
+                    report(error)
+                    progress.advance(task)
+                if len(pending) >= DOCUMENTS_PER_UNIT or (
+                    pending and time.monotonic() - first_at > 1.0
+                ):
+                    flush()
+            flush()
     seconds = time.monotonic() - started
     typer.echo(
         f"ingested {loaded} of {len(docs)} documents: {statements} statements, "

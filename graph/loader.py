@@ -90,8 +90,11 @@ class ActorResolver:
         return aid
 
 
-def document_statements(x: Extraction, batch_size: int) -> tuple[str, list[Statement]]:
-    """The document id and the MERGE statements that write extraction ``x``."""
+def _ranked_rows(x: Extraction) -> tuple[str, list[tuple[int, str, list[dict[str, Any]]]]]:
+    """The document id and the writes of extraction ``x``: (rank, ``UNWIND $rows AS row`` body,
+    rows), in the order they must run (by rank; the actor bodies, one per type, share a rank and
+    run in the order of their text). A body with no rows is left out.
+    """
     doc_id = ids.document_id(x.document, x.sha256, x.id)
     actors = ActorResolver(x)
     assigned_by = x.extractor or f"helsegraf {__version__}"
@@ -218,89 +221,125 @@ def document_statements(x: Extraction, batch_size: int) -> tuple[str, list[State
         }
     )
 
-    n = batch_size
-    st: list[Statement] = [
-        ("MERGE (d:Dokument {id: $id}) SET d += $props", {"id": doc_id, "props": doc_props}),
+    st: list[tuple[int, str, list[dict[str, Any]]]] = [
+        (
+            0,
+            "MERGE (d:Dokument {id: row.id}) SET d += row.props",
+            [{"id": doc_id, "props": doc_props}],
+        ),
     ]
-    st += unwind(
-        "MATCH (d:Dokument {id: row.doc}) MERGE (v:Stemme {id: row.id}) SET v += row.props "
-        "MERGE (d)-[:HAS_VOICE]->(v)",
-        [{**v, "doc": doc_id} for v in voices],
-        n,
+    st.append(
+        (
+            1,
+            "MATCH (d:Dokument {id: row.doc}) MERGE (v:Stemme {id: row.id}) SET v += row.props "
+            "MERGE (d)-[:HAS_VOICE]->(v)",
+            [{**v, "doc": doc_id} for v in voices],
+        )
     )
     # Actors the registry load did not create: ON CREATE only, so registry names stay.
     by_type: dict[str, list[dict[str, Any]]] = {}
     for row in actors.rows.values():
         by_type.setdefault(row["type"], []).append(row)
     for actor_type, rows in sorted(by_type.items()):
-        st += unwind(
-            f"MERGE (a:{AKTOR} {{id: row.id}}) "
-            f"ON CREATE SET a += row.props, a.source = 'document' SET a:{actor_type}",
-            rows,
-            n,
+        st.append(
+            (
+                2,
+                f"MERGE (a:{AKTOR} {{id: row.id}}) "
+                f"ON CREATE SET a += row.props, a.source = 'document' SET a:{actor_type}",
+                rows,
+            )
         )
-    st += unwind(
-        f"MATCH (a:{AKTOR} {{id: row.actor}}) MATCH (v:Stemme {{id: row.voice}}) "
-        "MERGE (a)-[r:AUTHORED]->(v) SET r.doc_id = row.doc",
-        authored,
-        n,
+    st.append(
+        (
+            3,
+            f"MATCH (a:{AKTOR} {{id: row.actor}}) MATCH (v:Stemme {{id: row.voice}}) "
+            "MERGE (a)-[r:AUTHORED]->(v) SET r.doc_id = row.doc",
+            authored,
+        )
     )
-    st += unwind(
-        f"MATCH (d:Dokument {{id: row.doc}}) MATCH (a:{AKTOR} {{id: row.actor}}) "
-        "MERGE (d)-[r:MENTIONS]->(a) SET r.doc_id = row.doc",
-        [{"doc": doc_id, "actor": a} for a in mentioned_actors],
-        n,
+    st.append(
+        (
+            4,
+            f"MATCH (d:Dokument {{id: row.doc}}) MATCH (a:{AKTOR} {{id: row.actor}}) "
+            "MERGE (d)-[r:MENTIONS]->(a) SET r.doc_id = row.doc",
+            [{"doc": doc_id, "actor": a} for a in mentioned_actors],
+        )
     )
     for concept_label, edge, rows in (
         ("Utfordring", "RAISES", challenges),
         ("Tiltak", "PROPOSES", measures),
     ):
-        st += unwind(
-            f"MATCH (v:Stemme {{id: row.voice}}) "
-            f"MERGE (c:{concept_label} {{id: row.concept}}) "
-            f"ON CREATE SET c.source = 'document', c.scheme = '{concept_label.lower()}' "
-            "MERGE (u:Utsagn {id: row.id}) SET u += row.props "
-            "MERGE (v)-[:STATES]->(u) MERGE (u)-[:CODED_AS]->(c) "
-            f"MERGE (v)-[r:{edge} {{statement: row.id}}]->(c) "
-            "SET r.quote = row.props.quote, r.doc_id = row.props.doc_id",
-            rows,
-            n,
+        st.append(
+            (
+                5 if edge == "RAISES" else 6,
+                f"MATCH (v:Stemme {{id: row.voice}}) "
+                f"MERGE (c:{concept_label} {{id: row.concept}}) "
+                f"ON CREATE SET c.source = 'document', c.scheme = '{concept_label.lower()}' "
+                "MERGE (u:Utsagn {id: row.id}) SET u += row.props "
+                "MERGE (v)-[:STATES]->(u) MERGE (u)-[:CODED_AS]->(c) "
+                f"MERGE (v)-[r:{edge} {{statement: row.id}}]->(c) "
+                "SET r.quote = row.props.quote, r.doc_id = row.props.doc_id",
+                rows,
+            )
         )
-    st += unwind(
-        "MERGE (e:Eksempel {id: row.id}) "
-        "ON CREATE SET e.name = row.name, e.aliases = row.aliases "
-        "SET e += row.props "
-        "SET e.aliases = e.aliases + [x IN row.aliases WHERE NOT x IN e.aliases]",
-        examples,
-        n,
+    st.append(
+        (
+            7,
+            "MERGE (e:Eksempel {id: row.id}) "
+            "ON CREATE SET e.name = row.name, e.aliases = row.aliases "
+            "SET e += row.props "
+            "SET e.aliases = e.aliases + [x IN row.aliases WHERE NOT x IN e.aliases]",
+            examples,
+        )
     )
-    st += unwind(
-        "MATCH (v:Stemme {id: row.voice}) MATCH (e:Eksempel {id: row.example}) "
-        "MERGE (v)-[r:MENTIONS]->(e) SET r += row.props",
-        mentions,
-        n,
+    st.append(
+        (
+            8,
+            "MATCH (v:Stemme {id: row.voice}) MATCH (e:Eksempel {id: row.example}) "
+            "MERGE (v)-[r:MENTIONS]->(e) SET r += row.props",
+            mentions,
+        )
     )
-    st += unwind(
-        f"MATCH (e:Eksempel {{id: row.src}}) MATCH (a:{AKTOR} {{id: row.dst}}) "
-        "MERGE (e)-[r:INVOLVES {doc_id: row.doc}]->(a)",
-        involves,
-        n,
+    st.append(
+        (
+            9,
+            f"MATCH (e:Eksempel {{id: row.src}}) MATCH (a:{AKTOR} {{id: row.dst}}) "
+            "MERGE (e)-[r:INVOLVES {doc_id: row.doc}]->(a)",
+            involves,
+        )
     )
-    st += unwind(
-        "MATCH (e:Eksempel {id: row.src}) "
-        "MERGE (g:Pasientgruppe {id: row.dst}) ON CREATE SET g.source = 'document' "
-        "MERGE (e)-[r:FOR_GROUP {doc_id: row.doc}]->(g)",
-        for_group,
-        n,
+    st.append(
+        (
+            10,
+            "MATCH (e:Eksempel {id: row.src}) "
+            "MERGE (g:Pasientgruppe {id: row.dst}) ON CREATE SET g.source = 'document' "
+            "MERGE (e)-[r:FOR_GROUP {doc_id: row.doc}]->(g)",
+            for_group,
+        )
     )
-    st += unwind(
-        "MATCH (e:Eksempel {id: row.src}) "
-        "MERGE (s:Sted {id: row.dst}) ON CREATE SET s.name = row.name "
-        "MERGE (e)-[r:LOCATED_IN {doc_id: row.doc}]->(s)",
-        located,
-        n,
+    st.append(
+        (
+            11,
+            "MATCH (e:Eksempel {id: row.src}) "
+            "MERGE (s:Sted {id: row.dst}) ON CREATE SET s.name = row.name "
+            "MERGE (e)-[r:LOCATED_IN {doc_id: row.doc}]->(s)",
+            located,
+        )
     )
-    return doc_id, st
+    return doc_id, [(rank, body, rows) for rank, body, rows in st if rows]
+
+
+def document_rows(x: Extraction) -> tuple[str, list[tuple[str, list[dict[str, Any]]]]]:
+    """The document id and the writes of extraction ``x``: (``UNWIND $rows AS row`` body, rows),
+    in the order they must run."""
+    doc_id, writes = _ranked_rows(x)
+    return doc_id, [(body, rows) for _, body, rows in writes]
+
+
+def document_statements(x: Extraction, batch_size: int) -> tuple[str, list[Statement]]:
+    """The document id and the MERGE statements that write extraction ``x``."""
+    doc_id, writes = document_rows(x)
+    return doc_id, [s for body, rows in writes for s in unwind(body, rows, batch_size)]
 
 
 def _previous(store: GraphStore, name: str, doc_id: str) -> dict[str, list[str]]:
@@ -386,14 +425,141 @@ def load_extraction(store: GraphStore, x: Extraction) -> str:
 
     Returns the document id.
     """
-    doc_id, merges = document_statements(x, store.settings.batch_size)
-    touched = _previous(store, x.document, doc_id)
+    return load_extractions(store, [x], 1)[0]
+
+
+Writes = list[tuple[int, str, list[dict[str, Any]]]]
+_ACTOR_BODY = f"MERGE (a:{AKTOR} "
+#: Documents written per unit by :func:`load_extractions` (and so per fsync of the embedded
+#: store's append-only file).
+DOCUMENTS_PER_UNIT = 16
+
+
+def load_extractions(
+    store: GraphStore, xs: list[Extraction], per_unit: int | None = None
+) -> list[str]:
+    """Write several extractions, up to ``per_unit`` documents per unit (one transaction in
+    Neo4j, one MULTI/EXEC in FalkorDB); return their document ids in order.
+
+    The graph is the one :func:`load_extraction` gives document by document: the documents of
+    a unit are distinct (a name or id seen again starts a new unit), each statement runs the
+    rows of all of them in document order, and a unit ends before a document that writes to a
+    shared node (example, place, actor) an earlier document of the unit may delete as no longer
+    needed, or that has review corrections (such a document is loaded in a unit of its own and
+    its corrections laid over it). A unit is written whole or not at all.
+    """
+    per_unit = max(1, per_unit or DOCUMENTS_PER_UNIT)
+    prepared = [(x, *_ranked_rows(x)) for x in xs]
+    if not prepared:
+        return []
+    corrected_ids, corrected_names = _corrected(store)
+    found = store.query(
+        "MATCH (d:Dokument) WHERE d.name IN $names OR d.id IN $ids "
+        "RETURN d.id AS id, d.name AS name",
+        {"names": [x.document for x, _, _ in prepared], "ids": [d for _, d, _ in prepared]},
+        timeout_ms=0,
+        row_cap=0,
+    )
+    existing = {r["id"] for r in found} | {r["name"] for r in found}
+    out: list[str] = []
+    unit: list[tuple[Extraction, str, Writes, dict[str, list[str]]]] = []
+    keys: set[str] = set()  # names and ids of the unit's documents
+    replaced: set[str] = set()  # shared nodes the unit may delete as orphans
+    written: set[str] = set()  # shared nodes the unit writes to
+
+    def flush() -> None:
+        if unit:
+            _write_unit(store, unit)
+            out.extend(doc_id for _, doc_id, _, _ in unit)
+            unit.clear()
+            keys.clear()
+            replaced.clear()
+            written.clear()
+
+    for x, doc_id, writes in prepared:
+        again = x.document in keys or doc_id in keys
+        alone = doc_id in corrected_ids or x.document in corrected_names
+        nodes = _node_ids(writes)
+        if again or alone or len(unit) >= per_unit or (replaced & nodes):
+            flush()
+        if again or x.document in existing or doc_id in existing:
+            touched = _previous(store, x.document, doc_id)
+        else:
+            touched = {"docs": [], "examples": [], "places": [], "actors": []}
+        deletable = {*touched["examples"], *touched["places"], *touched["actors"]}
+        if deletable & written:
+            flush()  # kept as one by one would: its orphan check after the others' writes
+        unit.append((x, doc_id, writes, touched))
+        keys.update((x.document, doc_id))
+        replaced.update(deletable)
+        written.update(nodes)
+        if alone:
+            flush()
+    flush()
+    return out
+
+
+def _corrected(store: GraphStore) -> tuple[set[str], set[str]]:
+    """Ids and names of the documents that have review corrections."""
+    from helsegraf.review.records import CorrectionLog
+
+    log_ = CorrectionLog.for_settings(store.settings)
+    if not log_.path.exists():
+        return set(), set()
+    ids_: set[str] = set()
+    names: set[str] = set()
+    for c in log_:
+        if c.doc_id:
+            ids_.add(c.doc_id)
+        if c.document:
+            names.add(c.document)
+    return ids_, names
+
+
+def _node_ids(writes: Writes) -> set[str]:
+    """Ids of the shared nodes (examples, places, actors) a document's rows write to."""
+    found: set[str] = set()
+    for _, _, rows in writes:
+        for row in rows:
+            for key in ("id", "actor", "example", "src", "dst"):
+                value = row.get(key)
+                if isinstance(value, str):
+                    found.add(value)
+    return found
+
+
+def _write_unit(
+    store: GraphStore, unit: list[tuple[Extraction, str, Writes, dict[str, list[str]]]]
+) -> None:
+    """Write the documents of one unit: removal of their earlier versions, every body with the
+    rows of all of them in document order, removal of orphans; then their review corrections."""
+    touched: dict[str, list[str]] = {"docs": [], "examples": [], "places": [], "actors": []}
+    bodies: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for _, _, writes, t in unit:
+        for key, values in t.items():
+            touched[key] += [v for v in values if v not in touched[key]]
+        for rank, body, rows in writes:
+            bodies.setdefault((rank, body), []).extend(rows)
+    if len(unit) > 1:
+        # A new actor takes the properties of the first document that names it (ON CREATE),
+        # whichever type's statement runs first.
+        first: dict[str, dict[str, Any]] = {}
+        for _, _, writes, _ in unit:
+            for _, body, rows in writes:
+                if body.startswith(_ACTOR_BODY):
+                    for row in rows:
+                        first.setdefault(row["id"], row["props"])
+        for (rank, body), rows in bodies.items():
+            if body.startswith(_ACTOR_BODY):
+                bodies[(rank, body)] = [{**row, "props": first[row["id"]]} for row in rows]
+    size = store.settings.batch_size
+    merges = [s for key in sorted(bodies) for s in unwind(key[1], bodies[key], size)]
     store.write([*_delete_statements(touched), *merges, *_orphan_statements(touched)])
     # Reviewers' corrections (kept outside the graph) are laid over the new machine output.
     from helsegraf.review.overlay import apply_document
 
-    apply_document(store, doc_id, x.document)
-    return doc_id
+    for x, doc_id, _, _ in unit:
+        apply_document(store, doc_id, x.document)
 
 
 def delete_document(store: GraphStore, name_or_id: str) -> int:

@@ -250,6 +250,15 @@ class GraphStore(ABC):
         self.ensure_reference()
         load_extraction(self, x)
 
+    def load_extractions(self, xs: Sequence[Extraction], per_unit: int | None = None) -> list[str]:
+        """Write several documents, several per unit of writes (as one by one would, each
+        replacing its previous version); return their ids. See ``graph.loader.load_extractions``.
+        """
+        from helsegraf.graph.loader import load_extractions
+
+        self.ensure_reference()
+        return load_extractions(self, list(xs), per_unit)
+
     def delete_document(self, name_or_id: str) -> int:
         """Delete a document (by file name or id) and all it contributed; return how many."""
         from helsegraf.graph.loader import delete_document

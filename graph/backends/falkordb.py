@@ -123,12 +123,31 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _params_header(params: dict[str, Any]) -> str:
-    from falkordb.helpers import stringify_param_value
+def _literal(value: Any) -> str:
+    """``value`` as a literal of the CYPHER parameter header: the same text as the client's
+    ``stringify_param_value`` (strings quoted with ``\\`` and ``"`` escaped, map keys in
+    backticks), without its per-value overhead (loading writes tens of thousands of values)."""
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        parts = []
+        for k, v in value.items():
+            key = k.decode() if isinstance(k, bytes) else str(k)
+            if key == "" or "`" in key:
+                raise ValueError(f"Cypher map key {key!r} cannot be a parameter map key")
+            parts.append(f"`{key}`:{_literal(v)}")
+        return "{" + ",".join(parts) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join([_literal(v) for v in value]) + "]"
+    return str(value)
 
+
+def _params_header(params: dict[str, Any]) -> str:
     if not params:
         return ""
-    return "CYPHER " + " ".join(f"{k}={stringify_param_value(v)}" for k, v in params.items()) + " "
+    return "CYPHER " + " ".join(f"{k}={_literal(v)}" for k, v in params.items()) + " "
 
 
 def _node_by_id(var: str, param: str, keep: str = "") -> str:
