@@ -387,7 +387,8 @@ def _voice_starts(
             continue
         names = _authors_of(who, year, authors, cues)
         names = _refine(blocks, i, names, who, year, authors, cues)
-        if i < head_limit and (not out or not out[0][1]):
+        if (not out or not out[0][1]) and (i < head_limit or not _content_before(blocks, i)):
+            # the first sender phrase, with only a letterhead, addresses and dates above it
             if out:
                 out[0] = (0, names, None)
             else:
@@ -474,6 +475,11 @@ def _unresolved_group(names: list[str], authors: dict[str, ActorRef], cues: _Cue
         and bool(cues.sender_groups.search(names[0]))
         and resolve(names[0]) is None
     )
+
+
+def _content_before(blocks: list[Block], i: int) -> bool:
+    """Whether a block before ``i`` is running text (a sentence of ten words or more)."""
+    return any(len(b.text.split()) >= 10 and b.kind != "heading" for b in blocks[:i])
 
 
 def _add_sending_council(

@@ -283,3 +283,37 @@ def test_the_council_whose_letterhead_a_joint_submission_is_on_is_an_author_too(
         "Saltdal kommune",
         "Beiarn kommune",
     ]
+
+
+def test_a_running_header_with_side_n_av_m_opens_no_voice() -> None:
+    page = "Felles innspill fra kommunene i Hallingdal                    Side {n} av 3 \n"
+    body = "".join(
+        page.format(n=n) + f"Kommunene mangler sykepleiere og leger i del {n} av året. \n\n"
+        for n in (1, 2, 3)
+    )
+    doc = seg("Innspill fra Gol kommune og Hol kommune \n\n" + body)
+    assert [v.authors for v in doc.voices] == [["Gol kommune", "Hol kommune"]]
+
+
+def test_the_first_sender_line_under_a_long_letterhead_is_the_first_voice() -> None:
+    doc = seg(
+        "Helse Vest RHF \n\nPostboks 303 Forus \n\n4066 Stavanger \n\n"
+        "Helse- og omsorgsdepartementet \n\nPostboks 8011 Dep \n\n0030 Oslo \n\n"
+        "Deres ref.: 21/123 \n\nVår ref.: 2022/1 \n\nSaksbehandler: \n\nDato: \n\n04.03.2022 \n\n"
+        "Innspill fra Helse Vest RHF til Nasjonal helse- og samhandlingsplan \n\n"
+        "Vi viser til departementets brev og gir her våre innspill til planen. \n"
+    )
+    assert [v.authors for v in doc.voices] == [["Helse Vest RHF"]]
+
+
+def test_a_footnote_after_the_signatures_is_not_a_signer() -> None:
+    doc = seg(
+        "FELLES INNSPEL FRÅ KOMMUNANE I SUNNHORDLAND \n\n"
+        "Kommunane manglar sjukepleiarar og legar i store delar av året. \n\n"
+        "Med helsing \n\n"
+        "Kari Nordmann kommunedirektør, Stord kommune \n\n"
+        "Ola Nordmann kommunedirektør, Fitjar kommune \n\n"
+        "_____________________ \n\n"
+        "1 Helsedirektoratet, Fastlegestatistikk 2. kvartal 2022. \n"
+    )
+    assert doc.voices[0].authors == ["Stord kommune", "Fitjar kommune"]
