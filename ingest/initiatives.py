@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import simplemma
 import typer
@@ -637,6 +637,8 @@ def _example_context(doc: SegmentedDocument) -> set[int]:
             )
             if ctx == "example":
                 blocks.update(sec.blocks)
+                if sec.heading_block is not None and sec.context == "example":
+                    blocks.add(sec.heading_block)  # a sub-title under the question
     return blocks
 
 
@@ -925,8 +927,55 @@ def find_mentions(
                     continue  # "Kompetanseheving:", "Førebygging": a topic, not a name
                 if _acceptable(name, span, spans_blocked):
                     add(bi, span[0], span[1], name, text)
+    _titled_examples(doc, add)
     found.sort(key=lambda m: (m.block, m.start))
     return found
+
+
+_TITLE_NUMBER = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[a-zæøå]\))\s+")
+
+
+def _titled_examples(doc: SegmentedDocument, add: Any) -> None:
+    """Under a question for good examples, a short title over a paragraph names an example
+    ("3. Gode døme …" / "Trygg heime med skjerm" / "Bømlo kommune har sidan 2020 …")."""
+    from helsegraf.ingest.classify import context_of, sections_of
+
+    blocks = doc.doc.blocks
+    for vi in range(len(doc.voices)):
+        for sec in sections_of(doc, vi):
+            if sec.context != "example" or sec.heading_block is None or not sec.blocks:
+                continue
+            head = blocks[sec.heading_block]
+            text = head.text
+            title = _TITLE_NUMBER.sub("", text).strip()
+            words = title.split()
+            if not (2 <= len(words) <= 8 and title[:1].isupper()):
+                continue
+            if title.endswith(("?", ":", ".")) or context_of(title) or generic_phrase(title):
+                continue  # the question itself, or a topic ("Digitalisering")
+            if _DOCUMENT_WORDS.search(title):
+                continue  # "4. Innspel til Nasjonal helse- og sjukehusplan": a part of the text
+            start = text.index(title)
+            # "Heimtur – tverrfaglig overgangsteam": the name is what comes before the dash
+            cut = re.search(r"\s[–—-]\s|:\s", title)
+            name_end = start + (cut.start() if cut else len(title))
+            name = text[start:name_end]
+            # "Geriatrisk mobilt team (GMT) ved X": the abbreviation is an alias
+            abbr = re.search(r"\s*\((?P<abbr>[^()]{2,20})\)", name)
+            if abbr:
+                name = " ".join((name[: abbr.start()] + name[abbr.end() :]).split())
+            if add(head.index, start, name_end, name, text):
+                if abbr:
+                    a_s = start + abbr.start("abbr")
+                    add(head.index, a_s, a_s + len(abbr.group("abbr")), name, text, alias=True)
+                if cut:
+                    add(head.index, start, start + len(title), name, text, alias=True)
+
+
+_DOCUMENT_WORDS = re.compile(
+    r"\b(?:innspill|innspel|høring\w*|høyring\w*|plan|planen|handlingsplan\w*|vedlegg)\b",
+    re.IGNORECASE,
+)
 
 
 # --------------------------------------------------------------------------- run

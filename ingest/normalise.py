@@ -642,9 +642,12 @@ class _Builder:
         m = self.cues.numbered_heading.match(t)
         if m and len(t) <= 100 and not _TERMINAL.search(t) and not t.rstrip().endswith(","):
             number = m.group(1)
-            # "1." with a dot and no sub-number is a list item, not a heading
+            # "1." with a dot and no sub-number is a list item, not a heading, unless it asks
+            # for challenges, measures or examples ("3. Gode døme som andre kan lære av")
             if "." in number or not re.match(r"^\d{1,2}\.\s", t):
                 return not self._ends_with_connector(t)
+            if self.cues.contexts.search(t):
+                return True
         return bool(self.cues.heading_patterns.match(t))
 
     def _is_opener(self, cur: _Open) -> bool:
@@ -788,7 +791,14 @@ class _Builder:
             cur is not None
             and cur.kind == "heading"
             and self._joins(cur.last_text(), t)
-            and (_LOWER_START.match(t) or self._ends_with_connector(cur.last_text()))
+            and (
+                _LOWER_START.match(t)
+                or (
+                    self._ends_with_connector(cur.last_text())
+                    # "3. Gode døme som andre kan lære av" + "FACT Sunnhordland": a new title
+                    and not self.cues.contexts.search(cur.last_text())
+                )
+            )
         ):
             self._append(line, lo, hi)
             return

@@ -343,3 +343,12 @@ def test_helsefellesskap_named_after_its_trust_keeps_the_whole_name(text: str, t
 def test_a_regional_council_named_in_one_word_but_not_a_council_of_a_group(matcher):
     assert ("Nordfjordrådet", "Samarbeidsorgan") in names(matcher, "Nordfjordrådet sender innspel.")
     assert names(matcher, "Eldrerådet og Ungdomsrådet har uttalt seg.") == []
+
+
+def test_regional_councils_named_for_their_region(matcher):
+    got = names(
+        matcher,
+        "Saka er handsama i Samarbeidsrådet for Sunnmøre og Regionrådet for Nord-Gudbrandsdal.",
+    )
+    assert ("Samarbeidsrådet for Sunnmøre", "Samarbeidsorgan") in got
+    assert ("Regionrådet for Nord-Gudbrandsdal", "Samarbeidsorgan") in got

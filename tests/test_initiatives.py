@@ -257,3 +257,21 @@ def test_a_name_with_its_kind_glued_on_is_the_same_initiative() -> None:
     assert len(out) == 1
     assert out[0].name == "Heimtur"
     assert {"Heimtur-teamet", "Heimtur-modellen"} <= set(out[0].aliases)
+
+
+def test_a_short_title_under_a_question_for_examples_names_an_example() -> None:
+    from helsegraf.ingest.pipeline import extract_text
+
+    x = extract_text(
+        "Innspel frå Stryn kommune\n\n"
+        "3. Gode døme som andre kan lære av\n"
+        "Felles akuttrening Nordfjord (FAN)\n"
+        "Legevakt og ambulanse øver saman kvar månad, og det har gitt tryggare utrykkingar.\n"
+        "Heimtur – tverrfagleg overgangsteam\n"
+        "Teamet følgjer opp eldre i dagane etter utskriving frå sjukehuset.\n",
+        "t.txt",
+    )
+    by_name = {e.name: e for e in x.examples}
+    assert set(by_name) == {"Felles akuttrening Nordfjord", "Heimtur"}
+    assert "FAN" in by_name["Felles akuttrening Nordfjord"].aliases
+    assert all(e.stance == "good-practice" for e in x.examples)
