@@ -1,10 +1,79 @@
-"""Run a named query from the catalog (``queries/``) against the store."""
+"""Run a named query from the catalog (``queries/``) against the store.
+
+Answers are kept in a small cache per store, keyed by the store's write counter
+(:meth:`GraphStore.generation`): any write to the store — ingest (from any process), upload,
+review, a codebook edit — changes the counter, and the next request runs the query again.
+Stores that keep no counter (Neo4j) are not cached.
+"""
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from helsegraf.core.config import Settings
+
+#: Most answers kept per store, and most rows of an answer worth keeping.
+CACHE_ENTRIES = 256
+CACHE_MAX_ROWS = 5000
+
+
+class AnswerCache:
+    """Least-recently-used answers of named queries, valid for one write counter value."""
+
+    def __init__(self, entries: int = CACHE_ENTRIES, max_rows: int = CACHE_MAX_ROWS) -> None:
+        self.entries = entries
+        self.max_rows = max_rows
+        self._generation: int | None = None
+        self._items: OrderedDict[tuple[str, tuple], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(name: str, params: dict[str, Any]) -> tuple[str, tuple]:
+        return name, tuple(sorted((k, repr(v)) for k, v in params.items()))
+
+    def get(self, generation: int, key: tuple[str, tuple]) -> Any | None:
+        with self._lock:
+            if generation != self._generation:
+                self._items.clear()
+                self._generation = generation
+            rows = self._items.get(key)
+            if rows is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+        return _copy(rows)
+
+    def put(self, generation: int, key: tuple[str, tuple], rows: Any) -> None:
+        if len(rows) > self.max_rows:
+            return
+        with self._lock:
+            if generation != self._generation:
+                return  # the store changed while the query ran
+            self._items[key] = _copy(rows)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+
+def _copy(rows: Any) -> Any:
+    """A copy the caller may change (the routes shape rows in place)."""
+    from helsegraf.graph.store import Rows
+
+    return Rows(copy.deepcopy(list(rows)), rows.columns, rows.truncated)
+
+
+def cache_of(store: Any) -> AnswerCache:
+    """The answer cache of ``store`` (made on first use)."""
+    cache = getattr(store, "_answer_cache", None)
+    if cache is None:
+        cache = AnswerCache()
+        store._answer_cache = cache
+    return cache
 
 
 def run(
@@ -14,4 +83,14 @@ def run(
 
     All rows come back (no row cap): the routes page through them and report the total.
     """
-    return store.run_named(name, params or {}, timeout_ms=settings.query_timeout_ms, row_cap=0)
+    params = params or {}
+    generation = store.generation() if hasattr(store, "generation") else None
+    if generation is None:
+        return store.run_named(name, params, timeout_ms=settings.query_timeout_ms, row_cap=0)
+    cache = cache_of(store)
+    key = cache.key(name, params)
+    rows = cache.get(generation, key)
+    if rows is None:
+        rows = store.run_named(name, params, timeout_ms=settings.query_timeout_ms, row_cap=0)
+        cache.put(generation, key, rows)
+    return rows

@@ -159,6 +159,11 @@ class GraphStore(ABC):
     def fulltext(self, label_name: str, text: str, limit: int = 20) -> Rows:
         """Search a full-text index (see :data:`FULLTEXT`); rows have ``id``, ``name``, ``score``."""
 
+    def generation(self) -> int | None:
+        """A number that changes with every write to the store (by any process), or ``None``
+        where the engine keeps none (then nothing may cache what the store answers)."""
+        return None
+
     @abstractmethod
     def close(self) -> None:
         """Release connections; the embedded engine stops its server if no one else uses it."""

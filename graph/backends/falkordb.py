@@ -201,6 +201,8 @@ class FalkorDBStore(GraphStore):
                 ) from None
         self._client = self._db.client
         self._graph = self._db.select_graph(settings.graph_name)
+        # Counts writes to the graph (any process): what a cache of answers is keyed by.
+        self._generation_key = f"helsegraf:{settings.graph_name}:generation"
         # A (re)started server rebuilds its indexes in the background from the saved graph;
         # until one is operational the planner scans the label instead, so a query planned in
         # that window (an API request right after start) reads every node of the label.
@@ -240,7 +242,10 @@ class FalkorDBStore(GraphStore):
             if read_only:
                 result = self._graph.ro_query(cypher, params or None, timeout=timeout_ms)
             else:
-                result = self._graph.query(cypher, params or None, timeout=timeout_ms)
+                try:
+                    result = self._graph.query(cypher, params or None, timeout=timeout_ms)
+                finally:
+                    self._client.incr(self._generation_key)
         except (ResponseError, RedisConnectionError) as exc:
             raise self._translate(exc, cypher) from None
         except RedisError as exc:
@@ -267,6 +272,7 @@ class FalkorDBStore(GraphStore):
         # Redis MULTI/EXEC: the server runs the queries back to back with nothing in between,
         # and the AOF holds them as one transaction (a torn tail is dropped on load).
         pipe = self._client.pipeline(transaction=True)
+        pipe.incr(self._generation_key)
         for cypher, params in statements:
             pipe.execute_command(
                 "GRAPH.QUERY",
@@ -329,7 +335,17 @@ class FalkorDBStore(GraphStore):
                 return False
             time.sleep(0.02)
 
+    def generation(self) -> int | None:
+        """The write counter: incremented with every write unit and every writing query."""
+        self._check_open()
+        try:
+            value = self._client.get(self._generation_key)
+        except RedisError as exc:
+            raise StoreUnavailable(f"FalkorDB: {exc}") from None
+        return int(value or 0)
+
     def _ddl(self, cypher: str) -> None:
+        self._client.incr(self._generation_key)
         try:
             self._graph.query(cypher)
         except ResponseError as exc:
@@ -337,6 +353,7 @@ class FalkorDBStore(GraphStore):
                 raise QueryError(f"schema: {exc}") from None
 
     def _ddl_command(self, *args: str) -> None:
+        self._client.incr(self._generation_key)
         try:
             self._client.execute_command(*args)
         except ResponseError as exc:
