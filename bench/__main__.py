@@ -1,6 +1,7 @@
 """``python -m bench``: measure helsegraf (run from the repository root).
 
 python -m bench [--quick] [--sizes 10,100,1000,5000] [--seed 1] [--name NAME] [--only a,b]
+                [--baseline-limit S]
 python -m bench soak [--clients 50] [--duration 60]
 python -m bench --table [RESULTS.json]
 python -m bench corpus --sizes 100,1000   (only generate the corpora)
@@ -53,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="RESULTS",
         help="only regenerate the table in bench/README.md (latest results)",
     )
+    parser.add_argument(
+        "--baseline-limit",
+        type=float,
+        default=None,
+        metavar="S",
+        help="stop a SPARQL query (engine and baselines) after S seconds (default 60, quick 2)",
+    )
     parser.add_argument("--clients", type=int, default=50, help="soak: concurrent clients")
     parser.add_argument("--duration", type=float, default=60.0, help="soak: seconds")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -79,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick and args.sizes:
         cfg.sizes = args.sizes
         cfg.query_sizes = args.sizes
+    if args.baseline_limit is not None:
+        cfg.baseline_limit_s = args.baseline_limit
     only = {s.strip() for s in args.only.split(",")} if args.only else None
     if only and not only <= set(SECTIONS):
         parser.error(f"--only takes {', '.join(SECTIONS)}")
