@@ -487,11 +487,11 @@ class ActorMatcher:
                 continue
             before = self._word_before(text, first.start)
             after = self._word_after(text, last.end)
-            cue_before = bool(before) and fold.get(before[0].lower(), before[0].lower()) in (
+            cue_before = before is not None and fold.get(before[0].lower(), before[0].lower()) in (
                 self.list_cues_before
             )
             cue_after = (
-                bool(after)
+                after is not None
                 and after[2].strip() == ""
                 and fold.get(after[0].lower(), after[0].lower()) in self.cues_after
             )
@@ -502,7 +502,7 @@ class ActorMatcher:
                 continue
             if len(chain) > 1:
                 # "til Kristiansund og Molde": a list of places after a place preposition
-                place = bool(before) and before[0].lower() in self.location_before
+                place = before is not None and before[0].lower() in self.location_before
                 if not place and any(not chosen[i].common for i in chain):
                     accepted.update(chain)
                 else:
@@ -585,9 +585,9 @@ class ActorMatcher:
         fylker: Counter[str] = Counter()
         for t in texts:
             for m in self.fylke_re.finditer(t):
-                rec = self.reg.fylke_by_name(m.group(), year)
-                if rec is not None:
-                    fylker[rec.name] += 1
+                fylke_rec = self.reg.fylke_by_name(m.group(), year)
+                if fylke_rec is not None:
+                    fylker[fylke_rec.name] += 1
         for c in cands:
             if (
                 c.kind == "pattern"
@@ -624,8 +624,8 @@ class ActorMatcher:
                 if rec is not None and rec.fylke == fylke:
                     in_fylke.append(e)
             entries = in_fylke or entries
-        e = self.reg.choose(entries, year)
-        return e.ref if e else None
+        best = self.reg.choose(entries, year)
+        return best.ref if best else None
 
     def _finalise(self, c: _Cand, ctx: dict[str, Any], year: int | None) -> list[ActorRef]:
         if c.kind != "pattern":

@@ -113,10 +113,10 @@ def build_index(*, use_phrasings: bool = True) -> Index:
         ci = _ConceptIndex(concept=c)
         texts = [c.label, *(c.phrasings if use_phrasings else []), *terms.get(c.id, [])]
         for text in texts:
-            lem = content_lemmas(text)
-            if lem:
-                ci.phrases.append(_Phrase(lemmas=lem, weight=1.0))
-                ci.bag.update(lem)
+            text_lemmas = content_lemmas(text)
+            if text_lemmas:
+                ci.phrases.append(_Phrase(lemmas=text_lemmas, weight=1.0))
+                ci.bag.update(text_lemmas)
         per[c.id] = ci
         df.update(ci.bag)
     n = max(1, len(per))
@@ -591,7 +591,7 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
         actors_by_block.setdefault(a.block, []).append(a)
     for vi, voice in enumerate(doc.voices):
         for section in sections_of(doc, vi):
-            sec_ctx = section.context if section.context != "none" else None
+            sec_ctx: str | None = section.context if section.context != "none" else None
             if sec_ctx is None and section.heading:
                 sec_ctx = context_of(section.heading)
             theme = section.theme or (theme_of(section.heading) if section.heading else None)

@@ -724,9 +724,9 @@ def find_mentions(
             low = sent.lower()
             good = _good_rx().search(low) is not None  # whether it holds something up
             # "X er et (godt) eksempel på", "X er eit døme på", "X er en løfterik satsing"
-            m = _HOLDS_UP.search(sent)
-            if m and m.start() > 0:
-                head = re.sub(_NOMINAL_LEAD, "", sent[: m.start()])
+            held = _HOLDS_UP.search(sent)
+            if held and held.start() > 0:
+                head = re.sub(_NOMINAL_LEAD, "", sent[: held.start()])
                 head = re.split(r"\s+i regi av\s|\s+som\s|,", head)[0].strip()
                 h_s = s + sent.find(head) if head else -1
                 if (
@@ -744,9 +744,9 @@ def find_mentions(
                 ):
                     add(bi, h_s, h_s + len(head), _clean(head[0].upper() + head[1:]), text)
             # "Rett pasient på rett sted – et forbedringsarbeid", "X - et prosjekt"
-            m = _DASH_INTRO.search(sent)
-            if m:
-                head = re.sub(r"^[\s\d.)•▪\-–]+", "", sent[: m.start()])
+            dash = _DASH_INTRO.search(sent)
+            if dash:
+                head = re.sub(r"^[\s\d.)•▪\-–]+", "", sent[: dash.start()])
                 h_s = s + sent.find(head) if head else -1
                 if (
                     head
@@ -756,9 +756,9 @@ def find_mentions(
                     add(bi, h_s, h_s + len(head), _clean(head), text)
             # "prosjekt som til dømes X og Y"
             for m in _SUCH_AS.finditer(sent):
-                p = s + m.end()
+                pos = s + m.end()
                 for _ in range(3):
-                    span = _name_at(text, p, max_tokens=4)
+                    span = _name_at(text, pos, max_tokens=4)
                     if not span:
                         break
                     name = _clean(text[span[0] : span[1]])
@@ -767,7 +767,7 @@ def find_mentions(
                     nxt = re.match(r"\s*(?:,|og|eller)\s+", text[span[1] :])
                     if not nxt:
                         break
-                    p = span[1] + nxt.end()
+                    pos = span[1] + nxt.end()
             # a quoted name in a sentence about an initiative: «Trygg heim», "Sammen om mestring"
             if _SERVICE_CONTEXT.search(low) or good or bi in example_blocks:
                 for m in _QUOTED.finditer(sent):

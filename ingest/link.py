@@ -159,8 +159,8 @@ def run(
     ]
     author_refs = dict(segmented.authors)
     for general, name in specific.items():
-        ref = next(m.actor for m in recognised.actors if m.actor.name == name)
-        author_refs[name] = ref
+        specific_ref = next(m.actor for m in recognised.actors if m.actor.name == name)
+        author_refs[name] = specific_ref
         author_refs.pop(general, None)
 
     actors: dict[str, ActorRef] = {}

@@ -405,15 +405,15 @@ def _voice_starts(
     # voices without a sender phrase in their opener: the first organisation after a
     # signature cue in their own range
     bounds = [s[0] for s in out] + [len(blocks)]
-    for k, (bi, names, note) in enumerate(out):
-        group = _unresolved_group(names, authors, cues)
-        if names and not group and not _unresolved_shorthand(names, authors):
+    for k, (bi, voice_names, voice_note) in enumerate(out):
+        group = _unresolved_group(voice_names, authors, cues)
+        if voice_names and not group and not _unresolved_shorthand(voice_names, authors):
             continue
         signed = _signature_authors(blocks[bi : bounds[k + 1]], year, authors, cues)
         if signed and (not group or len(signed) >= 2):
-            for n in names:  # the shorthand is replaced, not an actor of its own
+            for n in voice_names:  # the shorthand is replaced, not an actor of its own
                 authors.pop(n, None)
-            out[k] = (bi, signed, note)
+            out[k] = (bi, signed, voice_note)
     return out
 
 
@@ -612,6 +612,7 @@ def _signature_authors(
                 break
             if n == 0:  # the cue line: what follows the cue ("Med hilsen Valle kommune")
                 cue = next(p.match(line) for p in cues.signatures if p.match(line))
+                assert cue is not None  # only matches are yielded
                 line = line[cue.end() :].strip(" ,:") if cue.end() < len(line) else ""
                 if not line:
                     continue
@@ -842,11 +843,11 @@ def _authors_of(who: str, year: int | None, authors: dict[str, ActorRef], cues: 
         ]
         if all(r is not None and r.type != "Fylke" for r in refs):
             out = []
-            for r in refs:
-                assert r is not None
-                authors[r.name] = r
-                if r.name not in out:
-                    out.append(r.name)
+            for sender in refs:
+                assert sender is not None
+                authors[sender.name] = sender
+                if sender.name not in out:
+                    out.append(sender.name)
             return out
     # "<unit> i <organisation>" ("brukerutvalget i Helse Nord-Trøndelag")
     m = re.match(r"^(?P<unit>.+?)\s+(?:i|ved|på)\s+(?P<org>.+)$", who)

@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
+from rdflib.term import Node
 
 from helsegraf.core.errors import HelsegrafError
 from helsegraf.ontology import ONTOLOGY_DIR
@@ -168,7 +170,7 @@ def parse_codebook(path: Path) -> Codebook:
     except Exception as exc:  # rdflib raises many parser-specific types
         raise HelsegrafError(f"cannot parse codebook Turtle: {exc}", str(path)) from exc
 
-    def notation(node: URIRef) -> str:
+    def notation(node: Node) -> str:
         n = graph.value(node, SKOS.notation)
         if n is not None:
             return str(n)
@@ -177,15 +179,16 @@ def parse_codebook(path: Path) -> Codebook:
         raise HelsegrafError(f"<{node}> has no skos:notation", str(path))
 
     concepts: dict[str, Concept] = {}
-    for node in sorted(set(graph.subjects(RDF.type, SKOS.Concept))):
-        if not isinstance(node, URIRef):
-            continue
+    # only IRIs are concepts; filtering before sorting keeps rdflib's order of the IRIs
+    concept_nodes = {n for n in graph.subjects(RDF.type, SKOS.Concept) if isinstance(n, URIRef)}
+    for node in sorted(concept_nodes):
         cid = notation(node)
         scheme_node = graph.value(node, SKOS.inScheme)
         scheme = notation(scheme_node) if isinstance(scheme_node, URIRef) else cid.partition("/")[0]
         if scheme not in SCHEMES:
             raise HelsegrafError(f"{cid}: unknown scheme '{scheme}'", str(path))
-        label = _text(list(graph.objects(node, SKOS.prefLabel)))
+        # skos:prefLabel and skos:scopeNote values are literals
+        label = _text(cast("list[Literal]", list(graph.objects(node, SKOS.prefLabel))))
         if not label:
             raise HelsegrafError(f"{cid}: no skos:prefLabel", str(path))
         concepts[cid] = Concept(
@@ -195,7 +198,7 @@ def parse_codebook(path: Path) -> Codebook:
             phrasings=sorted(str(v) for v in graph.objects(node, SKOS.altLabel)),
             themes=sorted(notation(t) for t in graph.objects(node, HG.inTheme)),
             addresses=sorted(notation(t) for t in graph.objects(node, HG.addresses)),
-            note=_text(list(graph.objects(node, SKOS.scopeNote))),
+            note=_text(cast("list[Literal]", list(graph.objects(node, SKOS.scopeNote)))),
             iri=str(node),
         )
     if not concepts:

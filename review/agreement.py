@@ -198,12 +198,13 @@ def agreement(a_path: Path, b_path: Path) -> AgreementReport:
             units = 0
             for name, g in golds.items():
                 p = a.get(name) or {"document": name, "voices": []}
-                d = per_doc.get(str(g.get("document")))
-                if d is None:
+                doc_eval = per_doc.get(str(g.get("document")))
+                if doc_eval is None:
                     continue
+                doc_scores = doc_eval.scores[cat]
                 units += max(
                     _universe(cat, g, p, scheme_concepts[ALPHA_CATEGORIES[cat][0]]),
-                    d.scores[cat].tp + d.scores[cat].fp + d.scores[cat].fn,
+                    doc_scores.tp + doc_scores.fp + doc_scores.fn,
                 )
             tn = units - s.tp - s.fp - s.fn
             row.alpha = alpha_binary(s.tp, s.fp, s.fn, max(0, tn))
