@@ -109,7 +109,7 @@ def ingest(
             # Several documents per unit of writes (one transaction, one fsync); a document
             # counts as loaded once its unit is written. A unit is written when it is full or
             # its first document has waited a second for the others.
-            pending: list[tuple[Path, Any]] = []
+            pending: list[tuple[str, Extraction]] = []
             first_at = 0.0
 
             def report(error: str) -> None:
