@@ -15,17 +15,26 @@ from typing import Any
 
 from helsegraf.core.config import Settings
 
-#: Most answers kept per store, and most rows of an answer worth keeping.
+#: Most answers kept per store, most rows of one answer worth keeping, and most rows kept in
+#: all (the memory bound: a row is a dict of a few values).
 CACHE_ENTRIES = 256
 CACHE_MAX_ROWS = 5000
+CACHE_TOTAL_ROWS = 50_000
 
 
 class AnswerCache:
     """Least-recently-used answers of named queries, valid for one write counter value."""
 
-    def __init__(self, entries: int = CACHE_ENTRIES, max_rows: int = CACHE_MAX_ROWS) -> None:
+    def __init__(
+        self,
+        entries: int = CACHE_ENTRIES,
+        max_rows: int = CACHE_MAX_ROWS,
+        total_rows: int = CACHE_TOTAL_ROWS,
+    ) -> None:
         self.entries = entries
         self.max_rows = max_rows
+        self.total_rows = total_rows
+        self._rows = 0
         self._generation: int | None = None
         self._items: OrderedDict[tuple[str, tuple], Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -39,6 +48,7 @@ class AnswerCache:
         with self._lock:
             if generation != self._generation:
                 self._items.clear()
+                self._rows = 0
                 self._generation = generation
             rows = self._items.get(key)
             if rows is None:
@@ -54,10 +64,13 @@ class AnswerCache:
         with self._lock:
             if generation != self._generation:
                 return  # the store changed while the query ran
+            old = self._items.pop(key, None)
+            self._rows -= len(old) if old is not None else 0
             self._items[key] = _copy(rows)
-            self._items.move_to_end(key)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
+            self._rows += len(rows)
+            while len(self._items) > self.entries or self._rows > self.total_rows:
+                _, dropped = self._items.popitem(last=False)
+                self._rows -= len(dropped)
 
 
 def _copy(rows: Any) -> Any:

@@ -70,3 +70,19 @@ def test_different_parameters_are_different_answers(
         kommuner = named.run(store, settings, "actors_list", {"type": "Kommune"})
         assert len(kommuner) < len(everyone)
         assert {r["type"] for r in kommuner} == {"Kommune"}
+
+
+def test_the_cache_keeps_a_bounded_number_of_rows() -> None:
+    from helsegraf.graph.store import Rows
+
+    cache = named.AnswerCache(entries=10, max_rows=3, total_rows=5)
+    rows = Rows([{"n": i} for i in range(3)], ["n"])
+    assert cache.get(1, cache.key("a", {})) is None  # a miss, at write counter 1
+    cache.put(1, cache.key("a", {}), rows)
+    assert cache.get(1, cache.key("a", {})) == rows
+    cache.put(1, cache.key("b", {}), rows)  # 6 rows in all: the oldest answer goes
+    assert cache.get(1, cache.key("a", {})) is None
+    assert cache.get(1, cache.key("b", {})) == rows
+    cache.put(1, cache.key("c", {}), Rows([{"n": i} for i in range(4)], ["n"]))  # too big
+    assert cache.get(1, cache.key("c", {})) is None
+    assert cache.get(2, cache.key("b", {})) is None  # the store changed
