@@ -399,9 +399,11 @@ def neighbourhood(rows: list[dict[str, Any]]) -> Neighbourhood:
         for n in _maps(row.get("nodes")):
             add_node(n)
         for e in _maps(row.get("edges")) + _maps(row.get("rels")):
-            key = (e.get("source"), e.get("target"), e.get("type") or e.get("label") or "")
-            if None not in key[:2]:
-                edges.setdefault(key, GraphEdge(source=key[0], target=key[1], label=key[2]))
+            source, target = e.get("source"), e.get("target")
+            if source is None or target is None:
+                continue
+            key = (str(source), str(target), str(e.get("type") or e.get("label") or ""))
+            edges.setdefault(key, GraphEdge(source=key[0], target=key[1], label=key[2]))
     return Neighbourhood(nodes=list(nodes.values()), edges=list(edges.values()))
 
 

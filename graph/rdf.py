@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
+from rdflib.term import Node as RDFNode
 
 from helsegraf.core.errors import HelsegrafError
 from helsegraf.ingest.models import ActorType
@@ -221,7 +222,7 @@ def concept_iri(concept_id: str) -> URIRef | None:
     return node_iri(concept_id)
 
 
-def _id_of(iri: URIRef, g: Graph) -> str | None:
+def _id_of(iri: RDFNode, g: Graph) -> str | None:
     ident = g.value(iri, DCTERMS.identifier)
     if ident is not None:
         return str(ident)
@@ -692,7 +693,7 @@ def _reify(g: Graph, subj: URIRef, pred: URIRef, obj: URIRef, e: Rel) -> None:
 def rdf_to_graph(g: Graph) -> tuple[list[Node], list[Rel]]:
     """Nodes and relationships described by an export (the inverse of :func:`graph_to_rdf`)."""
     codebook = codebook_graph()
-    nodes: dict[URIRef, Node] = {}
+    nodes: dict[RDFNode, Node] = {}
     for s, ident in g.subject_objects(DCTERMS.identifier):
         if not isinstance(s, URIRef):
             continue
@@ -711,10 +712,10 @@ def rdf_to_graph(g: Graph) -> tuple[list[Node], list[Rel]]:
     for iri, n in nodes.items():
         _import_props(g, iri, n, node_id)
     rels: list[Rel] = []
-    reified: dict[tuple[URIRef, URIRef, URIRef], list[URIRef]] = defaultdict(list)
+    reified: dict[tuple[RDFNode | None, ...], list[RDFNode]] = defaultdict(list)
     for st in g.subjects(RDF.type, RDF.Statement):
         key = (g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object))
-        reified[key].append(st)  # type: ignore[index]
+        reified[key].append(st)
     for s, p, o in g:
         if not isinstance(p, URIRef) or not str(p).startswith(str(HG)):
             continue
@@ -749,7 +750,7 @@ def rdf_to_graph(g: Graph) -> tuple[list[Node], list[Rel]]:
             props: dict[str, Any] = {}
             for pp, oo in g.predicate_objects(st):
                 if pp == PROV.wasDerivedFrom:
-                    props["doc_id"] = node_id(oo) or _id_of(oo, g)  # type: ignore[arg-type]
+                    props["doc_id"] = node_id(oo) or _id_of(oo, g)
                 elif (
                     isinstance(pp, URIRef)
                     and str(pp).startswith(str(HG))
@@ -761,12 +762,12 @@ def rdf_to_graph(g: Graph) -> tuple[list[Node], list[Rel]]:
 
 
 def _statements_for_shortcut(
-    g: Graph, nodes: dict[URIRef, Node], voice: URIRef, concept: URIRef, rtype: str
+    g: Graph, nodes: dict[RDFNode, Node], voice: RDFNode, concept: RDFNode, rtype: str
 ) -> list[Node]:
     kind = "challenge" if rtype == "RAISES" else "measure"
     out = []
     for u in g.objects(voice, HG.states):
-        n = nodes.get(u)  # type: ignore[arg-type]
+        n = nodes.get(u)
         if n is None or "Utsagn" not in n.labels:
             continue
         if (u, HG.codedAs, concept) in g and n.props.get("kind", kind) == kind:
@@ -774,7 +775,7 @@ def _statements_for_shortcut(
     return sorted(out, key=lambda n: n.id)
 
 
-def _target_props(g: Graph, owner: URIRef) -> dict[str, Any]:
+def _target_props(g: Graph, owner: RDFNode) -> dict[str, Any]:
     """quote, line, page, start, end from an annotation's target."""
     out: dict[str, Any] = {}
     target = g.value(owner, OA.hasTarget)
@@ -783,7 +784,7 @@ def _target_props(g: Graph, owner: URIRef) -> dict[str, Any]:
     for key, pred in (("line", HG.line), ("page", HG.page)):
         v = g.value(target, pred)
         if v is not None:
-            out[key] = int(v)
+            out[key] = int(str(v))
     for sel in g.objects(target, OA.hasSelector):
         if (sel, RDF.type, OA.TextQuoteSelector) in g:
             exact = g.value(sel, OA.exact)
@@ -792,7 +793,7 @@ def _target_props(g: Graph, owner: URIRef) -> dict[str, Any]:
         if (sel, RDF.type, OA.TextPositionSelector) in g:
             start, end = g.value(sel, OA.start), g.value(sel, OA.end)
             if start is not None and end is not None:
-                out["start"], out["end"] = int(start), int(end)
+                out["start"], out["end"] = int(str(start)), int(str(end))
     return out
 
 
@@ -803,7 +804,7 @@ def _mention_props(g: Graph, m: URIRef) -> dict[str, Any]:
         out["stance"] = str(stance)
     doc = g.value(m, PROV.wasDerivedFrom)
     if doc is not None:
-        out["doc_id"] = _id_of(doc, g)  # type: ignore[arg-type]
+        out["doc_id"] = _id_of(doc, g)
     for p, o in g.predicate_objects(m):
         if isinstance(p, URIRef) and str(p).startswith(str(HG)) and isinstance(o, Literal):
             key = str(p)[len(str(HG)) :]
@@ -812,9 +813,9 @@ def _mention_props(g: Graph, m: URIRef) -> dict[str, Any]:
     return out
 
 
-def _import_props(g: Graph, iri: URIRef, n: Node, node_id: Any) -> None:
+def _import_props(g: Graph, iri: RDFNode, n: Node, node_id: Any) -> None:
     props = _props_for(n.labels)
-    reverse: dict[URIRef, tuple[str, Prop]] = {p.predicate: (k, p) for k, p in props.items()}
+    reverse: dict[RDFNode, tuple[str, Prop]] = {p.predicate: (k, p) for k, p in props.items()}
     for p, o in g.predicate_objects(iri):
         if p in (RDF.type, DCTERMS.identifier):
             continue
@@ -823,7 +824,7 @@ def _import_props(g: Graph, iri: URIRef, n: Node, node_id: Any) -> None:
             if prop.kind == "list":
                 n.props.setdefault(key, []).append(str(o))
             elif prop.kind == "int":
-                n.props[key] = int(o)
+                n.props[key] = int(str(o))
             elif prop.kind == "node":
                 n.props[key] = node_id(o) or _id_of(o, g)
             elif prop.kind == "scheme":

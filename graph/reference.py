@@ -171,8 +171,12 @@ def registry_statements(size: int) -> tuple[list[tuple[str, dict[str, Any]]], An
             kid = kommune_by_nr.get(nr, nr)
             if kid in known:
                 member_of.append((kid, o.id))
-    part_of = [(h.id, h.rhf_id) for h in reg.helseforetak if h.rhf_id in known and h.rhf_id != h.id]
-    part_of += [(s.id, s.hf_id) for s in reg.sykehus if s.hf_id in known]
+    part_of = [
+        (h.id, h.rhf_id)
+        for h in reg.helseforetak
+        if h.rhf_id is not None and h.rhf_id in known and h.rhf_id != h.id
+    ]
+    part_of += [(s.id, s.hf_id) for s in reg.sykehus if s.hf_id is not None and s.hf_id in known]
 
     stmts = merge_actors(actors, size)
     aktor = "Aktør"

@@ -31,10 +31,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -761,12 +761,16 @@ def bench_two_hop(n_triples: int = 200_000, repeats: int = 5) -> dict[str, Any]:
     # rdflib over Oxigraph
     t, oxg = timed(lambda: Graph(store="Oxigraph").parse(data=nt, format="ox-nt"))
     out["oxrdflib_load_s"] = t
-    out["oxrdflib_query_s"], rows_ox = median_time(lambda: len(list(oxg.query(BENCH_TWO_HOP))))
+    out["oxrdflib_query_s"], rows_ox = median_time(
+        lambda: len(list(cast("Iterable[Any]", oxg.query(BENCH_TWO_HOP))))
+    )
     # pyoxigraph directly
     st = ox.Store()
     t, _ = timed(lambda: st.bulk_load(nt, format=ox.RdfFormat.N_TRIPLES))
     out["pyoxigraph_load_s"] = t
-    out["pyoxigraph_query_s"], rows_py = median_time(lambda: len(list(st.query(BENCH_TWO_HOP))))
+    out["pyoxigraph_query_s"], rows_py = median_time(
+        lambda: len(list(cast("Iterable[Any]", st.query(BENCH_TWO_HOP))))
+    )
     out["same_rows"] = out["rows"] == rows_ox == rows_py
     out["speedup_oxrdflib_vs_memory"] = out["rdflib_memory_query_s"] / out["oxrdflib_query_s"]
     out["speedup_pyoxigraph_vs_memory"] = out["rdflib_memory_query_s"] / out["pyoxigraph_query_s"]

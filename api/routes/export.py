@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -9,10 +11,13 @@ from helsegraf.api import named, shape
 from helsegraf.api.deps import SettingsDep, StoreDep
 from helsegraf.api.tables import CSV_MEDIA_TYPE, csv_response
 
+if TYPE_CHECKING:
+    from helsegraf.graph.store import GraphStore
+
 router = APIRouter(prefix="/api", tags=["export"])
 
 
-def _rdf(request: Request, store: object, fmt: str) -> bytes:
+def _rdf(request: Request, store: GraphStore, fmt: str) -> bytes:
     """The graph serialised as ``fmt``; kept until the graph changes (its fingerprint)."""
     from helsegraf.graph.rdf import export_rdf
     from helsegraf.graph.sparql import graph_fingerprint

@@ -109,7 +109,7 @@ async def sparql_post(request: Request) -> Response:
         form = parse_qs(raw.decode("utf-8", "replace"))
         if "update" in form:
             raise HTTPException(400, UPDATE_REFUSED)
-        query = (form.get("query") or [None])[0] or request.query_params.get("query")
+        query = (form.get("query") or [""])[0] or request.query_params.get("query")
         return await _answer(request, query)
     raise HTTPException(
         415,
