@@ -47,14 +47,20 @@ def page(api_server):
         browser.close()
 
 
-def test_pick_a_challenge_and_see_actors_with_quotes(page) -> None:
-    # A researcher picks the option named "Rekruttering".
+def _pick_rekruttering(page) -> None:
+    """Pick the challenge option named "Rekruttering" and wait for its actors."""
+    page.locator('nav a[data-tab="utfordringer"]').click()
     select = page.locator("#challenge-select")
     texts = select.locator("option").all_inner_texts()
     (label,) = [t for t in texts if t.startswith("Rekruttering ")]
     select.select_option(label=label)
     assert select.input_value() == "utfordring/rekruttering"
     page.wait_for_selector("#challenge-actors table", timeout=20_000)
+
+
+def test_pick_a_challenge_and_see_actors_with_quotes(page) -> None:
+    # A researcher picks the option named "Rekruttering".
+    _pick_rekruttering(page)
     rows = page.locator("#challenge-actors tbody tr")
     assert rows.count() >= 1
     assert page.locator("#challenge-actors tbody q").first.inner_text().strip()
@@ -65,6 +71,7 @@ def test_pick_a_challenge_and_see_actors_with_quotes(page) -> None:
 
 
 def test_pick_an_actor_and_see_its_challenges_and_graph(page) -> None:
+    _pick_rekruttering(page)  # the journey starts at a challenge, whatever ran before
     page.locator("#challenge-actors tbody a").first.click()
     page.wait_for_selector("#actor-detail:not([hidden]) #actor-challenges table", timeout=20_000)
     assert page.locator("#actor-title").inner_text().strip()
