@@ -558,9 +558,13 @@ def classify_sentence(
         # prose that names a problem without a cue word ("Innsatsstyrt finansiering belønner
         # aktivitet i sykehuset, mens kommunene er rammefinansiert"): only a close topical
         # match counts
-        scored = score_concepts(lemmas, idx.of_kind("challenge"), theme)
-        if scored and scored[0][0] >= TOPICAL_THRESHOLD:
-            return [("challenge", scored[0][0], scored[0][1])]
+        # a concept's score is at most 2.25 times the weight of the sentence's codebook words
+        # (phrase coverage bonus 1.5, other words 0.3, theme 1.25): most prose is far below
+        weight = sum(idx.idf.get(lem, 1.0) * m for lem, m in _strengths(idx, set(lemmas)).items())
+        if 2.25 * weight >= TOPICAL_THRESHOLD:
+            scored = score_concepts(lemmas, idx.of_kind("challenge"), theme)
+            if scored and scored[0][0] >= TOPICAL_THRESHOLD:
+                return [("challenge", scored[0][0], scored[0][1])]
     if not kinds:
         return []
     out: list[tuple[Kind, float, ConceptInfo | None]] = []
