@@ -642,6 +642,9 @@ def _example_context(doc: SegmentedDocument) -> set[int]:
     return blocks
 
 
+_GLUED_NOTE = re.compile(r"(?<=[a-zæøå])\d{1,2}(?![\w])")
+
+
 def find_mentions(
     doc: SegmentedDocument, actors: list[ActorMention] | None = None
 ) -> list[ExampleMention]:
@@ -655,6 +658,14 @@ def find_mentions(
     found: list[ExampleMention] = []
 
     def add(bi: int, s: int, e: int, name: str, text: str, alias: bool = False) -> bool:
+        glued = _GLUED_NOTE.search(text, s, e)
+        if glued and glued.end() == e and name.endswith(glued.group(0)):
+            # "Kompetansebroen2": a footnote number glued to the name is not part of it
+            e, name = glued.start(), name[: -len(glued.group(0))]
+        elif glued and name == text[s:e]:
+            # "Gode pasientforløp2 FSU": the name ends at the footnote number
+            e = glued.start()
+            name = text[s:e]
         if not alias and any(m.block == bi and m.start < e and s < m.end for m in found):
             return False
         found.append(ExampleMention(name=name, surface=text[s:e], block=bi, start=s, end=e))

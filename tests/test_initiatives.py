@@ -275,3 +275,11 @@ def test_a_short_title_under_a_question_for_examples_names_an_example() -> None:
     assert set(by_name) == {"Felles akuttrening Nordfjord", "Heimtur"}
     assert "FAN" in by_name["Felles akuttrening Nordfjord"].aliases
     assert all(e.stance == "good-practice" for e in x.examples)
+
+
+def test_a_glued_footnote_number_is_not_part_of_a_name_and_a_log_in_service_is_no_example() -> None:
+    out = examples(
+        "Vi har gode erfaringer med Kompetansebroen2, en åpen plattform for deling av kunnskap.\n"
+        "Mange eldre har ikke BankID, og det er et godt eksempel på digitalt utenforskap.\n"
+    )
+    assert [e.name for e in out] == ["Kompetansebroen"]
