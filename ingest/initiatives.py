@@ -528,7 +528,8 @@ def _is_good(text: str) -> bool:
 
 
 def _registry_names() -> set[str] | None:
-    """Lower-cased names of places and registry actors (kommuner, fylker, trusts, hospitals)."""
+    """Lower-cased names of places and registry actors (kommuner, fylker, trusts, hospitals,
+    named districts)."""
     try:
         from helsegraf.ontology.registry import load_registry
     except ImportError:
@@ -546,6 +547,9 @@ def _registry_names() -> set[str] | None:
                     if isinstance(item, str) and item:
                         names.add(item.lower())
                         names.add(item.lower().removesuffix(" kommune"))
+    for org in getattr(reg, "organisations", []) or []:
+        if org.type == "Region":  # named districts ("Vesterålen", "Sunnhordland")
+            names.update(n.lower() for n in [org.name, *org.aliases])
     return names
 
 
@@ -642,6 +646,7 @@ def _example_context(doc: SegmentedDocument) -> set[int]:
     return blocks
 
 
+_PLACE_AFTER = re.compile(r"\s([A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)?)(?![\wæøå-])")
 _GLUED_NOTE = re.compile(r"(?<=[a-zæøå])\d{1,2}(?![\w])")
 
 
@@ -696,6 +701,13 @@ def find_mentions(
                     and bi not in example_blocks
                     and not _is_good(_sentence_of(text, sentences, m.start()))
                 ):
+                    continue
+                place = _PLACE_AFTER.match(text, m.end())
+                if place and not k.generic and place.group(1).lower() in _place_names():
+                    # "FACT Vesterålen": the local team of a known model, named by its place
+                    name = f"{k.name} {place.group(1)}"
+                    if add(bi, m.start(), place.end(1), name, text):
+                        add(bi, m.start(), m.end(), name, text, alias=True)
                     continue
                 add(bi, m.start(), m.end(), k.name, text)
         _fuzzy_known(bi, text, sentences, example_blocks, add)
@@ -1103,7 +1115,42 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
                     quote.end,
                     quote.page,
                 )
-    return [out[k] for k in order]
+    return _merge_local_teams([out[k] for k in order])
+
+
+def _merge_local_teams(examples: list[ExampleOut]) -> list[ExampleOut]:
+    """A voice that names "FACT Vesterålen" and also "FACT-teamet" speaks of one team: the
+    plain mentions join the local one when it is the only local one of that model."""
+    keep: list[ExampleOut] = []
+    for ex in examples:
+        local = [
+            o
+            for o in examples
+            if o is not ex
+            and o.voice == ex.voice
+            and o.name.startswith(ex.name + " ")
+            and ex.name in o.aliases
+        ]
+        if len(local) != 1:
+            keep.append(ex)
+            continue
+        team = local[0]
+        for alias in [ex.name, *ex.aliases]:
+            if alias != team.name and alias not in team.aliases:
+                team.aliases.append(alias)
+        team.actors = sorted(set(team.actors) | set(ex.actors))
+        team.patient_groups = sorted(set(team.patient_groups) | set(ex.patient_groups))
+        if ex.stance == "good-practice" and team.stance != "good-practice":
+            team.stance = "good-practice"
+            team.quote, team.line, team.start, team.end, team.page = (
+                ex.quote,
+                ex.line,
+                ex.start,
+                ex.end,
+                ex.page,
+            )
+        team.description = team.description or ex.description
+    return keep
 
 
 # --------------------------------------------------------------------------- survey (CLI)

@@ -283,3 +283,13 @@ def test_a_glued_footnote_number_is_not_part_of_a_name_and_a_log_in_service_is_n
         "Mange eldre har ikke BankID, og det er et godt eksempel på digitalt utenforskap.\n"
     )
     assert [e.name for e in out] == ["Kompetansebroen"]
+
+
+def test_the_local_team_of_a_known_model_is_named_by_its_place() -> None:
+    out = examples(
+        "FACT Vesterålen er et godt eksempel. Det tverrfaglige FACT-teamet følger opp mange.\n"
+    )
+    assert [e.name for e in out] == ["FACT Vesterålen"]
+    assert {"FACT", "FACT-teamet"} <= set(out[0].aliases)
+    # a model named without a place stays the model
+    assert [e.name for e in examples("FACT-team er et godt eksempel på samarbeid.\n")] == ["FACT"]
