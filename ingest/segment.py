@@ -201,22 +201,24 @@ def run(doc: NormalisedDocument) -> SegmentedDocument:
         )
     for a, b in itertools.pairwise(voices):
         a.lines = (a.lines[0], max(a.lines[0], b.lines[0] - 1))
+    # the letterhead, read once: the first voice's authors when it names none, the members
+    # of a sender named as a group, and the council a joint submission is sent by
+    head_refs: dict[str, ActorRef] = {}
+    head = _letterhead_authors(blocks[: cues.letterhead_blocks], year, head_refs, cues)
     if not voices[0].authors:
-        voices[0].authors = _letterhead_authors(
-            blocks[: cues.letterhead_blocks], year, authors, cues
-        )
+        authors.update((n, head_refs[n]) for n in head)
+        voices[0].authors = head
     elif _collective(voices[0].authors, authors, cues):
         # "Felles uttalelse fra kommunene i Vesterålen" under a letterhead that names them
-        members = _letterhead_authors(blocks[: cues.letterhead_blocks], year, {}, cues)
+        members = [head_refs[n] for n in head]
         if len(members) < 2:
             members = _behalf_members(blocks[: cues.sender_sentence_blocks], year, cues)
         if len(members) >= 2:
             for name in voices[0].authors:
                 authors.pop(name, None)
-            refs = {r.name: r for r in _refs_of(members, year)}
-            authors.update(refs)
-            voices[0].authors = [m for m in members if m in refs]
-    _add_sending_council(voices[0], blocks[: cues.letterhead_blocks], year, authors, cues)
+            authors.update((r.name, r) for r in members)
+            voices[0].authors = [r.name for r in members]
+    _add_sending_council(voices[0], head, head_refs, authors)
     if not voices[0].authors:
         names = _title_authors(title, year, authors)
         if not names and kind == "handlingsplan":
@@ -484,27 +486,24 @@ def _content_before(blocks: list[Block], i: int) -> bool:
 
 def _add_sending_council(
     voice: VoiceSegment,
-    blocks: list[Block],
-    year: int | None,
+    head: list[str],
+    head_refs: dict[str, ActorRef],
     authors: dict[str, ActorRef],
-    cues: _Cues,
 ) -> None:
     """A joint submission of municipalities on a council's letterhead ("SALTEN REGIONRÅD"):
-    the council that sends it is an author too."""
+    the council that sends it (``head``: the letterhead's actors) is an author too."""
     refs = [authors.get(n) for n in voice.authors]
     if sum(1 for r in refs if r is not None and r.type == "Kommune") < 2:
         return
     if any(r is not None and r.type == "Samarbeidsorgan" for r in refs):
         return
-    found: dict[str, ActorRef] = {}
-    head = _letterhead_authors(blocks, year, found, cues)
-    council = next((n for n in head if found[n].type == "Samarbeidsorgan"), None)
+    council = next((n for n in head if head_refs[n].type == "Samarbeidsorgan"), None)
     if council is not None:
-        authors[council] = found[council]
+        authors[council] = head_refs[council]
         voice.authors = [council, *voice.authors]
 
 
-def _behalf_members(blocks: list[Block], year: int | None, cues: _Cues) -> list[str]:
+def _behalf_members(blocks: list[Block], year: int | None, cues: _Cues) -> list[ActorRef]:
     """Known actors listed after "på vegne av" in the opening blocks ("uttalelsen er gitt på
     vegne av Andøy, Bø og Hadsel kommune")."""
     for b in blocks:
@@ -514,14 +513,10 @@ def _behalf_members(blocks: list[Block], year: int | None, cues: _Cues) -> list[
             continue
         listed = re.split(r"[.!?](?:\s|$)", parts[1], maxsplit=1)[0]
         m = cues.kommune_list.match(listed)
-        names = [r.name for r in _listed_actors(m.group("names") if m else listed, year, cues)]
-        if len(names) >= 2:
-            return names
+        refs = _listed_actors(m.group("names") if m else listed, year, cues)
+        if len(refs) >= 2:
+            return refs
     return []
-
-
-def _refs_of(names: list[str], year: int | None) -> list[ActorRef]:
-    return [r for n in names if (r := resolve(n, year)) is not None]
 
 
 def _collective(names: list[str], authors: dict[str, ActorRef], cues: _Cues) -> bool:
