@@ -16,21 +16,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CORPUS = Path(__file__).resolve().parents[2] / "samples" / "corpus"
 DOCUMENT = "001_f494832f89df498b.txt"
 TOKEN = "e2e-review-token"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
@@ -77,20 +66,8 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-        print(f"SKIPPED: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
-        pg = context.new_page()
-        errors: list[str] = []
-        pg.on("pageerror", lambda exc: errors.append(str(exc)))
-        pg.goto(server + "/review")
+def page(server, open_page):
+    with open_page(server + "/review") as pg:
         assert pg.locator("#ny").is_hidden()
         pg.fill("#token", TOKEN)
         pg.fill("#reviewer", "Kari Nordmann")
@@ -99,9 +76,7 @@ def page(server):
         value = pg.locator(f'#dokument option:has-text("{DOCUMENT}")').get_attribute("value")
         pg.select_option("#dokument", value=value)
         pg.wait_for_selector("#tekst mark", timeout=20_000)
-        pg.js_errors = errors
         yield pg
-        browser.close()
 
 
 def _coding(server: str, statement_id: str) -> dict:
