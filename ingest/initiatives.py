@@ -360,6 +360,8 @@ class _Pat:
     good: tuple[str, ...]
     pointer: tuple[str, ...]
     generic: frozenset[str]
+    kind_suffix: re.Pattern[str]  # a kind glued on at the end ("-teamet", "-modellen")
+    document_words: re.Pattern[str]
 
 
 @lru_cache
@@ -389,6 +391,13 @@ def _patterns() -> _Pat:
         good=tuple(str(p).lower() for p in c.get("good_practice") or []),
         pointer=tuple(str(p).lower() for p in c.get("pointer_phrases") or []),
         generic=frozenset(str(w).lower() for w in c.get("generic") or []),
+        kind_suffix=re.compile(rf"\s*[-‐–]\s*(?:{suffix})$" if suffix else r"(?!)"),
+        document_words=re.compile(
+            r"\b(?:" + "|".join(str(w) for w in c.get("document_words") or []) + r")\b"
+            if c.get("document_words")
+            else r"(?!)",
+            re.IGNORECASE,
+        ),
     )
 
 
@@ -976,7 +985,7 @@ def _titled_examples(doc: SegmentedDocument, add: Any) -> None:
                 continue
             if title.endswith(("?", ":", ".")) or context_of(title) or generic_phrase(title):
                 continue  # the question itself, or a topic ("Digitalisering")
-            if _DOCUMENT_WORDS.search(title):
+            if _patterns().document_words.search(title):
                 continue  # "4. Innspel til Nasjonal helse- og sjukehusplan": a part of the text
             start = text.index(title)
             # "Heimtur – tverrfaglig overgangsteam": the name is what comes before the dash
@@ -995,12 +1004,6 @@ def _titled_examples(doc: SegmentedDocument, add: Any) -> None:
                     add(head.index, start, start + len(title), name, text, alias=True)
 
 
-_DOCUMENT_WORDS = re.compile(
-    r"\b(?:innspill|innspel|høring\w*|høyring\w*|plan|planen|handlingsplan\w*|vedlegg)\b",
-    re.IGNORECASE,
-)
-
-
 # --------------------------------------------------------------------------- run
 
 _ORG_WORD = re.compile(
@@ -1009,18 +1012,11 @@ _ORG_WORD = re.compile(
 _PLACE = re.compile(r"\b(?:i|på)\s+((?:[A-ZÆØÅ][\wæøå\-]+)(?:\s+og\s+[A-ZÆØÅ][\wæøå\-]+)?)")
 
 
-@lru_cache(maxsize=1)
-def _suffix_rx() -> re.Pattern[str]:
-    words = (load_cues().get("initiatives") or {}).get("hyphen_suffixes") or []
-    alts = "|".join(sorted((re.escape(str(w).lower()) for w in words), key=len, reverse=True))
-    return re.compile(rf"\s*[-‐–]\s*(?:{alts})$" if alts else r"(?!)")
-
-
 def _base_key(name: str) -> str:
     """The name without a kind glued on ("SamUng-teamet", "Heimtur-modellen" -> samung,
     heimtur) and without quotes: mentions of one initiative share it."""
     low = name.lower().strip(' «»"“”')
-    return _suffix_rx().sub("", low) or low
+    return _patterns().kind_suffix.sub("", low) or low
 
 
 def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:

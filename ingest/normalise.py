@@ -53,7 +53,6 @@ _QUESTION_END = re.compile(r"\?['\"»”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LONE_NUMBER = re.compile(r"^\d{1,3}$")
 _ROW_START = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)(\.?)(?:\s+(.*\S))?\s*$")
-_TIME_UNIT = re.compile(r"(?:kvartal|halvår|tertial)\b", re.IGNORECASE)
 _UPPER_START = re.compile(r"^[\W_]*[A-ZÆØÅÄÖÜÉ0-9«\"“]")
 _LOWER_START = re.compile(r"^[\W_]*[a-zæøåäöüé]")
 _WORD_HYPHEN_END = re.compile(r"[^\W\d_]-$")
@@ -91,6 +90,7 @@ class _Cues:
     heading_patterns: re.Pattern[str]
     table_header: re.Pattern[str]
     header_cells: dict[str, re.Pattern[str]]
+    time_unit: re.Pattern[str]
     contexts: re.Pattern[str]
     openers: list[re.Pattern[str]]  # named groups: cannot be joined into one regex
     head_openers: list[re.Pattern[str]]
@@ -118,6 +118,12 @@ def _cues() -> _Cues:
         heading_patterns=_any(s["heading_patterns"], i),
         table_header=re.compile(s["table_header"], i),
         header_cells={k: re.compile(v, i) for k, v in (s.get("table_header_cells") or {}).items()},
+        time_unit=re.compile(
+            "(?:" + "|".join(re.escape(str(w)) for w in s.get("table_time_units") or []) + r")\b"
+            if s.get("table_time_units")
+            else r"(?!)",
+            i,
+        ),
         contexts=_any([p for ps in s["contexts"].values() for p in ps], i),
         openers=[re.compile(p, i) for p in s["voice_openers"]],
         head_openers=[re.compile(p, i) for p in s["head_openers"]],
@@ -834,7 +840,7 @@ class _Builder:
         if (
             m
             and m.group(3)
-            and _TIME_UNIT.match(m.group(3))
+            and self.cues.time_unit.match(m.group(3))
             and self.cur is not None
             and self.cur.kind == "table_row"
         ):
