@@ -146,14 +146,6 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-_TRUST_FORMS = (
-    "Helsefellesskapet",
-    "Helsefellesskap",
-    "Helsefellesskapet i",
-    "Helsefellesskapet for",
-)
-
-
 def _merged_into(whole: FylkeRecord, part: FylkeRecord) -> set[str]:
     """``whole``'s number when ``part`` was merged into it or split from it, else nothing."""
     linked = part.fylkesnummer in whole.predecessors or part.fylkesnummer in whole.successors
@@ -440,18 +432,14 @@ class Registry:
                 m = re.fullmatch(r"Helsefellesskap(?:et)?(?: i)? (?P<area>.+)", n)
                 if m:
                     area = m["area"]
-                    for form in (
-                        "Helsefellesskap",
-                        "Helsefellesskapet",
-                        "Helsefelleskap",
-                        "Helsefelleskapet",
-                        "Helsefellesskapa",
-                        "Helsefellesskapet i",
-                        "Helsefellesskap i",
-                    ):
+                    for form in self._hf_forms("area"):
                         self._add_name(f"{form} {area}", entry)
                     if area == "Møre og Romsdal":
                         self._add_name("Helsefellesskap M&R", entry)
+
+    def _hf_forms(self, kind: str) -> list[str]:
+        """How a helsefellesskap is written before its area or its trust (organisations.yaml)."""
+        return [str(f) for f in (self.config.get("helsefellesskap_forms") or {}).get(kind) or []]
 
     def _add_trust_names(self, rec: HelsefellesskapRecord, ref: ActorRef) -> None:
         """Names after the one trust of a helsefellesskap ("Helsefellesskapet Vestre Viken",
@@ -465,7 +453,7 @@ class Registry:
         base = re.sub(r"\s+HF$", "", hf.name)
         canonical = re.sub(r"\s*\((?:official name )?not verified\)\s*$", "", rec.name)
         tref = ref if canonical == rec.name else ref.model_copy(update={"name": canonical})
-        names = [f"{form} {base}" for form in _TRUST_FORMS]
+        names = [f"{form} {base}" for form in self._hf_forms("trust")]
         if canonical != rec.name:
             names.append(canonical)
         for name in names:
