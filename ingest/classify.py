@@ -424,7 +424,8 @@ def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> 
         nominal = toks[0].lower in cues.me_nominal or toks[0].lemma in cues.me_nominal
         if not (nominal and any(t.lower in cues.me_finite for t in toks[1:])):
             return True
-    if cues.me_intent is not None and cues.me_intent.search(_plain(text)):
+    plain = _plain(text)
+    if cues.me_intent is not None and cues.me_intent.search(plain):
         return True  # "Vi vil flytte mer av oppfølgingen ut": what the voice means to do
     modals = cues.me_modal if plan else cues.me_modal - _PLAN_MODALS
     if strong_only:  # "må" and "skal" also describe how things are; "bør" proposes
@@ -437,7 +438,7 @@ def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> 
     phrases = cues.me_phrases
     if strong_only:
         phrases = tuple(p for p in phrases if p.strip() not in _WEAK_MODALS)
-    return _has_phrase(_plain(text), phrases)
+    return _has_phrase(plain, phrases)
 
 
 def context_of(text: str) -> str | None:
