@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import statistics
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import httpx
 import psutil
 
 from bench.processes import RssSampler, tree_processes
-from bench.profiling import py_spy_attach, summarise_raw
+from bench.profiling import py_spy_attach, py_spy_finish
 from bench.stats import latency_summary
 
 log = logging.getLogger(__name__)
@@ -269,16 +268,7 @@ def measure_api(
         cpu_s_by_process=_cpu_split(cpu0, cpu1, own1 - own0),
     )
     if spy is not None and profile_out is not None:
-        try:
-            spy.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            spy.kill()
-            spy.wait()
-        out["profile"] = {
-            "tool": "py-spy (server process, during the load)",
-            "file": f"bench/results/{profile_out.name}",
-            "top": summarise_raw(profile_out),
-        }
+        out["profile"] = py_spy_finish(spy, profile_out, "py-spy (server process, during the load)")
     return out
 
 

@@ -181,18 +181,9 @@ def run_ingest(
     if proc.returncode != 0:
         out["stderr_tail"] = (err or "").strip().splitlines()[-8:]
     if spy is not None and profile_out is not None:
-        from bench.profiling import summarise_raw
+        from bench.profiling import py_spy_finish
 
-        try:
-            spy.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            spy.kill()
-            spy.wait()
-        out["profile"] = {
-            "tool": "py-spy (ingest and its worker processes)",
-            "file": f"bench/results/{profile_out.name}",
-            "top": summarise_raw(profile_out),
-        }
+        out["profile"] = py_spy_finish(spy, profile_out, "py-spy (ingest and its worker processes)")
     return out
 
 

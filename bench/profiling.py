@@ -111,6 +111,17 @@ def py_spy_attach(pid: int, out: Path, duration_s: float) -> subprocess.Popen[by
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def py_spy_finish(spy: subprocess.Popen[bytes], out: Path, tool: str) -> dict[str, Any]:
+    """Wait for a py-spy run started by ``py_spy_attach`` (killed after 30 s) and summarise
+    its samples for the results file."""
+    try:
+        spy.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        spy.kill()
+        spy.wait()
+    return {"tool": tool, "file": f"bench/results/{out.name}", "top": summarise_raw(out)}
+
+
 _FRAME = re.compile(r"^(?P<func>.+?) \((?P<file>[^()]*?)(?::\d+)?\)$")
 _OWN = re.compile(r"^main/(ingest|graph|api|queries|core|ontology)/")
 _IDLE = ("select (selectors.py", "Condition.wait", "_worker (concurrent", "wait (threading")
