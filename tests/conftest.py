@@ -36,6 +36,14 @@ def gold_extractions() -> list[Extraction]:
 
 
 @pytest.fixture(scope="session")
+def corpus_extractions() -> list[Extraction]:
+    """The sample corpus as the pipeline extracts it (once per session)."""
+    from helsegraf.ingest.pipeline import extract_file
+
+    return [extract_file(p) for p in sorted(CORPUS_DIR.glob("*.txt"))]
+
+
+@pytest.fixture(scope="session")
 def corpus_text() -> dict[str, str]:
     """File name -> text of the sample corpus."""
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(CORPUS_DIR.glob("*.txt"))}
