@@ -221,6 +221,7 @@ def _ranked_rows(x: Extraction) -> tuple[str, list[tuple[int, str, list[dict[str
             "sha256": x.sha256,
             "extractor": x.extractor,
             "fingerprint": fingerprint(x),
+            "source": x.source,
         }
     )
 
