@@ -87,6 +87,9 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         description=DESCRIPTION,
         lifespan=lifespan,
         responses=errors.ERROR_RESPONSES,
+        # Every body is limited (413 before it is read when Content-Length says so, else as
+        # soon as it runs over); the upload route streams its file under its own limit.
+        max_body_size=settings.max_request_bytes,
     )
     app.state.settings = settings
     app.state.store = None

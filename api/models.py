@@ -200,6 +200,7 @@ class DocumentPublic(DocumentBase):
     language: str | None = None
     pages: int | None = None
     format: str | None = None
+    source: str | None = Field(None, description="where the document was published (its URL)")
     authors: list[str] = Field(default_factory=list, description="names of the voices' authors")
     voice_count: int = 0
     statement_count: int = 0

@@ -280,6 +280,7 @@ def document_public(row: dict[str, Any]) -> DocumentPublic:
         language=pick(row, "language"),
         pages=pick(row, "pages"),
         format=pick(row, "format"),
+        source=pick(row, "source"),
         authors=sorted({str(a) for a in _list(row.get("authors"))}),
         voice_count=_int(pick(row, "voice_count", "voices")),
         statement_count=_int(pick(row, "statement_count", "statements")),

@@ -219,6 +219,7 @@ def _ranked_rows(x: Extraction) -> tuple[str, list[tuple[int, str, list[dict[str
             "pages": x.pages,
             "sha256": x.sha256,
             "extractor": x.extractor,
+            "source": x.source,
         }
     )
 

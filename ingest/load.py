@@ -17,7 +17,8 @@ from pathlib import Path
 
 from helsegraf.core.config import get_settings
 from helsegraf.core.errors import HelsegrafError
-from helsegraf.ingest.models import LoadedDocument, SourceLine
+from helsegraf.ingest.models import LoadedDocument, SourceInfo, SourceLine
+from helsegraf.ingest.sources import read_header
 
 log = logging.getLogger(__name__)
 
@@ -373,6 +374,9 @@ def _build(
     text = "\n".join(texts)
     if replaced:
         log.info("%s: %d control characters read as spaces", where, replaced)
+    metadata, header_lines = (
+        read_header([ln.text for ln in lines[:64]]) if fmt == "txt" else (SourceInfo(), 0)
+    )
     return LoadedDocument(
         path=where,
         name=name,
@@ -382,4 +386,6 @@ def _build(
         sha256=sha,
         encoding=encoding,
         page_count=page_count if page_count is not None else (len(pages) if paged else None),
+        metadata=metadata,
+        header_lines=header_lines,
     )

@@ -137,7 +137,7 @@ def api_extractions():
                 ["pasientgruppe/psykisk-rus"],
             ),
         ],
-    )
+    ).model_copy(update={"source": "https://www.orkland.kommune.no/innspill/helseplan"})
     b = _api_extraction(
         "b_plan.txt",
         API_DOC_B,
@@ -451,6 +451,7 @@ def test_documents_list_and_detail_in_reading_order(api_client) -> None:
         assert r.status_code == 200, (key, r.text)
     d = r.json()
     assert d["title"] == "Innspill fra Orkland og Skaun"
+    assert d["source"] == doc["source"] == "https://www.orkland.kommune.no/innspill/helseplan"
     assert d["authors"] == ["Orkland kommune", "Skaun kommune"]
     (voice,) = d["voices"]
     assert {a["name"] for a in voice["authors"]} == {"Orkland kommune", "Skaun kommune"}
