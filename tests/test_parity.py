@@ -106,10 +106,19 @@ def _parameter_values(store: GraphStore) -> dict[str, list[Any]]:
         )
         for w in [max(w.split(), key=len).lower()]
     ]
-    assert authors and challenges and documents and examples, "the corpus gave too little data"
+    measures = ids(
+        "MATCH (:Stemme)-[:PROPOSES]->(m:Tiltak) RETURN DISTINCT m.id AS v ORDER BY v LIMIT 4"
+    )
+    communities = ids(
+        "MATCH (:Stemme)<-[:AUTHORED]-(:`Aktør`)-[:MEMBER_OF]->(h:Helsefellesskap) "
+        "RETURN DISTINCT h.id AS v ORDER BY v LIMIT 2"
+    )
+    assert authors and challenges and documents and examples and measures, (
+        "the corpus gave too little data"
+    )
     return {
         "actor": [*authors, *mentioned, ""],
-        "challenge": ["", *challenges],
+        "challenge": [*challenges, ""],
         "document": [*documents, *doc_ids, "no-such-document"],
         "example": examples,
         "id": [*authors[:2], *examples[:2]],
@@ -121,6 +130,13 @@ def _parameter_values(store: GraphStore) -> dict[str, list[Any]]:
         "type": ["", "Kommune", "Helseforetak"],
         "fylke": ["", *fylker, *fylke_names],
         "limit": [None, 3],
+        "measure": measures,
+        "by": ["actor", "type"],
+        "row": [authors[0], "Kommune", "Helseforetak"],
+        "helsefellesskap": ["", *communities],
+        "actor_type": ["", "Kommune", "Helseforetak"],
+        "document_kind": ["", "innspill", "handlingsplan"],
+        "without_cosigners": [None, True],
     }
 
 
