@@ -199,3 +199,40 @@ def _clean_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")}
+
+
+# --------------------------------------------------------------------------- query parameters
+
+
+@pytest.mark.parametrize("value", [10**30, -(2**63) - 1, 2**63])
+def test_an_integer_parameter_beyond_64_bits_is_refused_not_clamped(
+    astore: GraphStore, value: int
+) -> None:
+    with pytest.raises(UnwritableValue, match="64-bit"):
+        astore.query("RETURN $n AS n", {"n": value})
+    assert astore.query("RETURN $n AS n", {"n": 2**63 - 1})[0]["n"] == 2**63 - 1
+
+
+def test_the_api_answers_400_for_an_integer_beyond_64_bits(
+    astore: GraphStore, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from helsegraf.api.app import create_app
+
+    with TestClient(create_app(astore.settings, store=astore)) as client:
+        r = client.post("/api/cypher", json={"query": "RETURN $n AS n", "params": {"n": 10**30}})
+        assert r.status_code == 400, r.text
+        assert "64-bit" in r.json()["detail"]
+
+
+def test_a_failed_write_names_the_reason_not_the_query(
+    astore: GraphStore, gold_extractions: list[Extraction], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _poisoned(astore, monkeypatch)
+    with pytest.raises(QueryError) as info:
+        astore.load_extraction(_changed(gold_extractions[0]))
+    message = str(info.value)
+    assert "\n" not in message
+    for word in ("MERGE", "UNWIND", "CYPHER", "GRAPH.QUERY", "pipeline"):
+        assert word not in message, message
