@@ -9,7 +9,9 @@ same graph.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -219,6 +221,7 @@ def _ranked_rows(x: Extraction) -> tuple[str, list[tuple[int, str, list[dict[str
             "pages": x.pages,
             "sha256": x.sha256,
             "extractor": x.extractor,
+            "fingerprint": fingerprint(x),
             "source": x.source,
         }
     )
@@ -420,6 +423,26 @@ def _orphan_statements(touched: dict[str, list[str]]) -> list[Statement]:
             )
         )
     return out
+
+
+def fingerprint(x: Extraction) -> str:
+    """A hash of everything extraction ``x`` says: the same file extracted the same way gives
+    the same fingerprint, so a re-ingest can tell an unchanged document (kept on its node)."""
+    return hashlib.sha256(x.model_dump_json().encode("utf-8")).hexdigest()[:32]
+
+
+def unchanged(store: GraphStore, xs: Sequence[Extraction]) -> set[str]:
+    """Names of the documents in ``xs`` the store already holds exactly as extracted."""
+    if not xs:
+        return set()
+    rows = store.query(
+        "MATCH (d:Dokument) WHERE d.name IN $names RETURN d.name AS name, d.fingerprint AS f",
+        {"names": [x.document for x in xs]},
+        timeout_ms=0,
+        row_cap=0,
+    )
+    stored = {r["name"]: r["f"] for r in rows}
+    return {x.document for x in xs if stored.get(x.document) == fingerprint(x)}
 
 
 def load_extraction(store: GraphStore, x: Extraction) -> str:
