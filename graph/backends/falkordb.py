@@ -199,6 +199,7 @@ def _params_header(params: dict[str, Any]) -> str:
     return "CYPHER " + " ".join(f"{k}={_literal(v)}" for k, v in params.items()) + " "
 
 
+_PIPELINE_PREFIX = re.compile(r"^Command # \d+ \(.*\) of pipeline caused error: ", re.S)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -395,7 +396,9 @@ class FalkorDBStore(GraphStore):
             with _reply_timeout(None):  # a large unit may take longer than any read limit
                 pipe.execute()
         except (ResponseError, RedisConnectionError) as exc:
-            raise self._translate(exc, "") from None
+            # redis-py puts the failing command (the whole query) before the engine's reason
+            reason = _PIPELINE_PREFIX.sub("", str(exc))
+            raise self._translate(type(exc)(reason), "") from None
         finally:
             pipe.reset()
 
