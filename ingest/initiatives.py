@@ -475,6 +475,17 @@ def _new_building() -> re.Pattern[str]:
 
 
 @lru_cache
+def _adoption_rx() -> re.Pattern[str]:
+    parts = [str(p) for p in _names_data().get("adoption_before") or []]
+    return re.compile(rf"(?:{'|'.join(parts)})\s+$" if parts else r"(?!)", re.IGNORECASE)
+
+
+def _adopted(before: str) -> bool:
+    """Whether the words before an example's name speak of taking it into use."""
+    return _adoption_rx().search(before) is not None
+
+
+@lru_cache
 def _intro_plurals() -> frozenset[str]:
     return frozenset(str(w).lower() for w in _names_data().get("intro_plurals") or [])
 
@@ -1158,9 +1169,12 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
         # the organisations of the mention's own sentence; when it names none, those of the
         # sentences around it, except state bodies there: they fund, order or supervise
         # ("HOD og Helsedirektoratet bør …"), they do not run a local initiative
-        actors = _runners(doc, recognised, m, s, e, others=example_names) or _runners(
-            doc, recognised, m, near_lo, near_hi, ("Region", "StatligEtat"), example_names
-        )
+        if _adopted(block.text[max(0, m.start - 60) : m.start]):
+            actors = []  # "… til innføringen av X": those named take X into use
+        else:
+            actors = _runners(doc, recognised, m, s, e, others=example_names) or _runners(
+                doc, recognised, m, near_lo, near_hi, ("Region", "StatligEtat"), example_names
+            )
         k = known.get(m.name)
         place = None
         # the place is said before the next example of the sentence ("senter i Valdres (på
