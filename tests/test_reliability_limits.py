@@ -7,18 +7,22 @@ Each test was written against an attack that broke the limit before its fix (doc
 
 from __future__ import annotations
 
+import io
 import os
+import resource
 import select
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 from fastapi.testclient import TestClient
 
@@ -339,3 +343,85 @@ def test_a_slow_sparql_query_blocks_no_other(server: tuple[str, int], settings: 
     asks = [s for w, code, s in others if w == "ask" and code == 200]
     assert asks and len(asks) == len([o for o in others if o[0] == "ask"]), others
     assert max(asks) < 2.0, others
+
+
+# --------------------------------------------------------------------------- documents
+
+INNSPILL = (
+    "Innspill fra Skaun kommune",
+    "Rekruttering av sykepleiere er en stor utfordring for små kommuner.",
+    "Vi ønsker flere utdanningsplasser for sykepleiere.",
+)
+
+
+def _docx(paragraphs: Sequence[str]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def _zip_bomb(path: Path, unpacked: int) -> Path:
+    """A real .docx whose document.xml holds ``unpacked`` bytes of empty paragraphs: a few
+    hundred KB that unpack (and parse, a node each) to as much as one likes."""
+    with (
+        zipfile.ZipFile(io.BytesIO(_docx(INNSPILL))) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename != "word/document.xml":
+                out.writestr(info.filename, data)
+                continue
+            head, tail = data.split(b"<w:body>", 1)
+            with out.open("word/document.xml", "w", force_zip64=True) as f:
+                f.write(head + b"<w:body>")
+                empty = b"<w:p/>" * ((1 << 20) // 6)
+                for _ in range(unpacked // len(empty)):
+                    f.write(empty)
+                f.write(tail)
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(
+    tmp_path: Path, server: tuple[str, int], settings: Settings
+) -> None:
+    """A .docx of a few hundred KB that unpacks to twice the document size limit: one line,
+    exit 1, from the CLI under a 1.5 GB memory limit; a 4xx from an upload, without the
+    server's memory growing (the whole archive was parsed before: 4.3 GB in the CLI, 5 GB in
+    the API, for a bomb of 2 GB)."""
+    unpacked = 2 * settings.max_document_bytes
+    bomb = _zip_bomb(tmp_path / "bombe.docx", unpacked)
+    assert bomb.stat().st_size < settings.max_document_bytes // 50
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")},
+        "HELSEGRAF_DATA_DIR": str(tmp_path / "data"),
+    }
+    proc = subprocess.run(
+        [str(HELSEGRAF), "extract", str(bomb)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20)),
+    )
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr[-2000:]
+    assert "unpacks to" in lines[0] and "HELSEGRAF_MAX_DOCUMENT_BYTES" in lines[0], lines
+
+    url, pid = server
+    server_proc = psutil.Process(pid)
+    before = sum(p.memory_info().rss for p in [server_proc, *server_proc.children(True)])
+    r = httpx.post(
+        f"{url}/api/documents",
+        files={"file": ("bombe.docx", bomb.read_bytes())},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=120,
+    )
+    assert 400 <= r.status_code < 500 and "unpacks to" in r.json()["detail"], r.text[:300]
+    after = sum(p.memory_info().rss for p in [server_proc, *server_proc.children(True)])
+    assert after - before < 200_000_000, (before, after)
