@@ -10,6 +10,7 @@ import codecs
 import hashlib
 import io
 import logging
+import re
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -32,6 +33,9 @@ _BOMS = (
 )
 # Largest share of control characters (other than tab, line and page breaks) that text may hold.
 _MAX_CONTROL_SHARE = 0.01
+# Control characters kept out of a document's text (all but tab and line break; page breaks
+# are split off before): a graph engine cannot store NUL, and none of them is text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def load(path: Path | str, *, max_bytes: int | None = None) -> LoadedDocument:
@@ -254,6 +258,12 @@ def _pdf_pages(data: bytes, where: str) -> list[str]:
                 raise HelsegrafError(f"encrypted PDF; cannot open it ({exc})", path=where) from exc
             if not ok:
                 raise HelsegrafError("encrypted PDF (a password is needed)", path=where)
+            # Only an owner password (limits on printing or copying): every PDF viewer opens
+            # it without asking, so it is read too, and said so.
+            log.warning(
+                "%s: encrypted PDF with an empty user password; read as a PDF viewer would",
+                where,
+            )
         pages = []
         for page in reader.pages:
             pages.append((page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n"))
@@ -390,7 +400,12 @@ def _build(
     number = 0
     texts: list[str] = []
     construct = _source_line  # a million lines must stay fast
+    replaced = 0
     for p, page_text in enumerate(pages, start=1):
+        if _CONTROL.search(page_text):
+            # A space keeps every offset and the line map as they were.
+            page_text, n = _CONTROL.subn(" ", page_text)
+            replaced += n
         if page_text.endswith("\n"):
             page_text = page_text[:-1]
         page_lines = page_text.split("\n")
@@ -400,6 +415,8 @@ def _build(
             offset += len(t) + 1
         texts.append(page_text)
     text = "\n".join(texts)
+    if replaced:
+        log.info("%s: %d control characters read as spaces", where, replaced)
     metadata, header_lines = (
         read_header([ln.text for ln in lines[:64]]) if fmt == "txt" else (SourceInfo(), 0)
     )

