@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
@@ -85,7 +85,7 @@ def extract_many(
     timeout_s: float | None = None,
     *,
     use_sources: bool = True,
-) -> Iterator[Outcome]:
+) -> Generator[Outcome]:
     """Extract each file in a worker process, up to ``workers`` at once; yield
     ``(path, extraction or None, error or None)`` as documents finish (in order with one worker).
     A document over ``timeout_s`` (default ``Settings.document_timeout_s``) is stopped and
@@ -106,9 +106,10 @@ def extract_many(
                     continue
                 running[worker] = (path, time.monotonic() + limit + GRACE_S)
             first_deadline = min(deadline for _, deadline in running.values())
-            ready = wait(list(running), timeout=max(0.0, first_deadline - time.monotonic()))
-            for worker in ready:
-                assert isinstance(worker, WorkerProcess)
+            by_fd = {worker.fileno(): worker for worker in running}
+            ready = wait(list(by_fd), timeout=max(0.0, first_deadline - time.monotonic()))
+            for fd in ready:
+                worker = by_fd[int(fd)]  # type: ignore[arg-type]
                 path, _ = running.pop(worker)
                 try:
                     answer = worker.receive(0)
