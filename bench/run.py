@@ -47,8 +47,9 @@ class Config:
     stores_docs: int = 5000
     stores_reps: int = 20
     stores_budget_s: float = 2.0
-    soak_s: float = 60.0
-    soak_window_s: float = 10.0
+    soak_s: float = 300.0
+    soak_window_s: float = 30.0
+    soak_warmup_s: float = 60.0
     stem: str = ""
 
     def profile_path(self, what: str) -> Path:
@@ -77,6 +78,7 @@ class Config:
             api_s=10.0,
             soak_s=20.0,
             soak_window_s=5.0,
+            soak_warmup_s=5.0,
         )
 
     @classmethod
@@ -159,7 +161,8 @@ def _api_and_soak(cfg: Config, results: dict[str, Any], sections: set[str]) -> N
         ingested = ingest_samples(data)
         if ingested["exit_code"] != 0:
             raise RuntimeError(f"ingest of the sample corpus failed: {ingested}")
-        with serve(data) as (base, proc):
+        # A token turns the writing routes on: the soak's writer uploads and reviews.
+        with serve(data, api_token=SOAK_TOKEN) as (base, proc):
             startup = time.perf_counter() - t0
             if "api" in sections:
                 _section(
@@ -183,7 +186,14 @@ def _api_and_soak(cfg: Config, results: dict[str, Any], sections: set[str]) -> N
                     results,
                     "soak",
                     lambda: measure_soak(
-                        base, proc.pid, cfg.api_clients, cfg.soak_s, cfg.soak_window_s, data
+                        base,
+                        proc.pid,
+                        cfg.api_clients,
+                        cfg.soak_s,
+                        cfg.soak_window_s,
+                        data,
+                        token=SOAK_TOKEN,
+                        warmup_s=cfg.soak_warmup_s,
                     ),
                 )
 
@@ -317,7 +327,10 @@ def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> P
     return out
 
 
-def run_soak(clients: int = 50, duration_s: float = 60.0, name: str | None = None) -> Path:
+SOAK_TOKEN = "bench-soak-token"
+
+
+def run_soak(clients: int = 50, duration_s: float = 300.0, name: str | None = None) -> Path:
     """``python -m bench soak``: the reliability run on its own; writes soak-<stamp>.json."""
     cfg = Config(mode="soak", api_clients=clients, soak_s=duration_s)
     started = time.perf_counter()
