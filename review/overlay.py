@@ -19,7 +19,7 @@ from typing import Any
 
 from helsegraf.core.config import Settings
 from helsegraf.core.errors import HelsegrafError
-from helsegraf.graph import ids
+from helsegraf.graph import counts, ids
 from helsegraf.review.records import (
     Correction,
     CorrectionLog,
@@ -258,7 +258,7 @@ def apply_one(
         ops.append(_stamp(sid, c, {}))
         if c.example:
             ops += _example(sid, voice_id, doc_id, c.example, c)
-        store.write(ops)
+        store.write(counts.wrap([doc_id], ops))
         return sid
 
     sid = str(target["id"])
@@ -281,7 +281,7 @@ def apply_one(
         ops.append(_stamp(sid, c, {}))
     if c.example:
         ops += _example(sid, voice_id, doc_id, c.example, c)
-    store.write(ops)
+    store.write(counts.wrap([doc_id], ops))
     return sid
 
 

@@ -510,6 +510,15 @@ def test_export_csv_has_every_statement_with_evidence(api_client) -> None:
     assert int(row["end"]) - int(row["start"]) == len(row["quote"])
 
 
+def test_export_csv_is_streamed(api_client) -> None:
+    with api_client.stream("GET", "/api/export.csv") as r:
+        assert r.status_code == 200
+        assert "content-length" not in r.headers  # sent as it is read, not built first
+        text = "".join(r.iter_text())
+    assert text.splitlines()[0].startswith("document_id,")
+    assert len(text.splitlines()) > 1
+
+
 def test_export_rdf(api_client) -> None:
     from rdflib import Graph
 
