@@ -13,8 +13,8 @@ the corpus on each request. Every writer keeps them exact:
 What is counted (the definitions the list queries used before the counts were kept):
 
 * on ``:Utfordring`` / ``:Tiltak``: ``actor_count`` — distinct actors that author a voice that
-  ``RAISES`` / ``PROPOSES`` it; ``statement_count`` — distinct statements of such edges from
-  voices with an author;
+  ``RAISES`` / ``PROPOSES`` it; ``statement_count`` and ``document_count`` — distinct
+  statements and documents of such edges from voices with an author;
 * on ``:Aktør``: ``authored_documents`` — distinct documents with a voice it authors;
   ``statement_count`` — statements of the voices it authors; ``named_in`` — documents that
   name it (``MENTIONS`` from ``:Dokument``);
@@ -43,14 +43,14 @@ Statement = tuple[str, dict[str, Any]]
 CONCEPT_EDGES: dict[str, str] = {"Utfordring": "RAISES", "Tiltak": "PROPOSES"}
 #: Kept properties, by label (the RDF export leaves them out: they are derived).
 KEPT: dict[str, tuple[str, ...]] = {
-    "Utfordring": ("actor_count", "statement_count"),
-    "Tiltak": ("actor_count", "statement_count"),
+    "Utfordring": ("actor_count", "document_count", "statement_count"),
+    "Tiltak": ("actor_count", "document_count", "statement_count"),
     "Aktør": ("authored_documents", "statement_count", "named_in"),
     "Dokument": ("voice_count", "statement_count"),
 }
 _MARKER = "counts"
 #: Version of the definitions above; a store with another version is recounted on open.
-VERSION = 1
+VERSION = 2
 
 
 def _concept_share(label: str, edge: str, sign: str) -> list[Statement]:
@@ -60,8 +60,9 @@ def _concept_share(label: str, edge: str, sign: str) -> list[Statement]:
         (
             f"MATCH (v:Stemme)-[r:{edge}]->(c:{label}) WHERE v.doc_id IN $docs "
             "AND (v)<-[:AUTHORED]-() "
-            "WITH c, count(DISTINCT r.statement) AS k "
-            f"SET c.statement_count = coalesce(c.statement_count, 0) {sign} k",
+            "WITH c, count(DISTINCT r.statement) AS k, count(DISTINCT r.doc_id) AS kd "
+            f"SET c.statement_count = coalesce(c.statement_count, 0) {sign} k, "
+            f"c.document_count = coalesce(c.document_count, 0) {sign} kd",
             {},
         ),
         (
@@ -146,8 +147,10 @@ def recount_statements() -> list[Statement]:
             (
                 f"MATCH (c:{label}) "
                 f"OPTIONAL MATCH (a)-[:AUTHORED]->(:Stemme)-[r:{edge}]->(c) "
-                "WITH c, count(DISTINCT a) AS actors, count(DISTINCT r.statement) AS statements "
-                "SET c.actor_count = actors, c.statement_count = statements",
+                "WITH c, count(DISTINCT a) AS actors, count(DISTINCT r.statement) AS statements, "
+                "count(DISTINCT r.doc_id) AS documents "
+                "SET c.actor_count = actors, c.statement_count = statements, "
+                "c.document_count = documents",
                 {},
             )
         )
@@ -197,11 +200,15 @@ def expected(store: GraphStore) -> dict[str, dict[str, int]]:
         for r in store.query(
             f"MATCH (c:{label}) OPTIONAL MATCH (a)-[:AUTHORED]->(:Stemme)-[r:{edge}]->(c) "
             "RETURN c.id AS id, count(DISTINCT a) AS actors, "
-            "count(DISTINCT r.statement) AS statements",
+            "count(DISTINCT r.statement) AS statements, count(DISTINCT r.doc_id) AS documents",
             timeout_ms=0,
             row_cap=0,
         ):
-            out[r["id"]] = {"actor_count": r["actors"], "statement_count": r["statements"]}
+            out[r["id"]] = {
+                "actor_count": r["actors"],
+                "statement_count": r["statements"],
+                "document_count": r["documents"],
+            }
     for r in store.query(
         "MATCH (a:`Aktør`) OPTIONAL MATCH (a)-[:AUTHORED]->(v:Stemme) "
         "OPTIONAL MATCH (v)-[:STATES]->(u:Utsagn) "

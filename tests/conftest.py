@@ -63,6 +63,28 @@ def make_graph_settings():  # type: ignore[no-untyped-def]
     return graph_settings
 
 
+def _graph_snapshot(store) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
+    nodes = store.query(
+        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props", timeout_ms=0, row_cap=0
+    )
+    rels = store.query(
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, properties(r) AS props, b.id AS b",
+        timeout_ms=0,
+        row_cap=0,
+    )
+    return (
+        sorted(json.dumps([sorted(r["labels"]), r["props"]], sort_keys=True) for r in nodes),
+        sorted(json.dumps([r["a"], r["t"], r["props"], r["b"]], sort_keys=True) for r in rels),
+    )
+
+
+@pytest.fixture(scope="session")
+def graph_snapshot():  # type: ignore[no-untyped-def]
+    """A function (store) -> every node (labels, properties) and relationship (ends, type,
+    properties) of the store, sorted: two snapshots are equal when the stores hold the same."""
+    return _graph_snapshot
+
+
 @pytest.fixture(scope="session")
 def neo4j_settings() -> Settings:
     """Settings for the Neo4j named by HELSEGRAF_NEO4J_URI; skips (with the reason) if unset."""
