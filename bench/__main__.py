@@ -1,6 +1,6 @@
 """``python -m bench``: measure helsegraf (run from the repository root).
 
-python -m bench [--quick] [--sizes 10,100,1000,5000] [--seed 1] [--name NAME] [--only a,b]
+python -m bench [--quick] [--sizes 100,1000,5000,20000] [--seed 1] [--name NAME] [--only a,b]
                 [--baseline-limit S]
 python -m bench soak [--clients 50] [--duration 60]
 python -m bench --table [RESULTS.json]
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes",
         type=_sizes,
         default=None,
-        help="corpus sizes, comma separated (default 10,100,1000,5000)",
+        help="corpus sizes, comma separated (default 100,1000,5000,20000)",
     )
     parser.add_argument("--seed", type=int, default=1, help="scaler seed (default 1)")
     parser.add_argument("--name", default=None, help="results file name (default: timestamp)")
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"table from {written}" if written else "no results file found")
         return 0 if written else 1
     if args.command == "corpus":
-        for n in args.sizes or [10, 100, 1000, 5000]:
+        for n in args.sizes or [100, 1000, 5000, 20000]:
             c = scale_corpus(n, args.seed)
             console.print(f"{n:>6} documents  {c.nbytes / 1e6:8.2f} MB  {c.dir}")
         return 0

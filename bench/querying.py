@@ -258,8 +258,7 @@ def measure_queries(
             files = files_by_size[size]
             new = extractions_for(files[loaded:], stale=stale)
             t0 = time.perf_counter()
-            for x in new:
-                store.load_extraction(x)
+            store.load_extractions(new)  # as `helsegraf ingest` writes them
             load_s = time.perf_counter() - t0
             loaded = len(files)
             picked = pick_params(store)

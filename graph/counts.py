@@ -4,10 +4,9 @@ The list queries (``challenges_list``, ``challenges_ranked``, ``measures_list``,
 ``actors_list``, ``documents_list``) read these properties instead of counting every voice of
 the corpus on each request. Every writer keeps them exact:
 
-* a writer that replaces or changes the documents ``docs`` wraps its statements in
-  ``before(docs)`` and ``after(docs)`` in the same unit of writes
-  (:func:`wrap`): ``before`` takes the documents' share out of the counts, ``after`` puts the
-  new share in. The loader, re-ingest, document deletion and the review overlay do this;
+* a writer that replaces or changes the documents ``docs`` writes through :func:`write`:
+  ``before(docs)`` takes the documents' share out of the counts, ``after(docs)`` puts the new
+  share in. The loader, re-ingest, document deletion and the review overlay do this;
 * a writer that rewrites the graph wholesale (RDF import) calls :func:`recount` at the end.
 
 What is counted (the definitions the list queries used before the counts were kept):
@@ -50,7 +49,7 @@ KEPT: dict[str, tuple[str, ...]] = {
 }
 _MARKER = "counts"
 #: Version of the definitions above; a store with another version is recounted on open.
-VERSION = 2
+VERSION = 3
 
 
 def _concept_share(label: str, edge: str, sign: str) -> list[Statement]:
@@ -133,10 +132,23 @@ def after(docs: Sequence[str]) -> list[Statement]:
     return _bind([*_share("+"), (_DOCUMENTS, {})], docs)
 
 
-def wrap(docs: Sequence[str], statements: Sequence[Statement]) -> list[Statement]:
-    """``statements`` (which change only what belongs to the documents ``docs``) with the
-    count upkeep around them, for one unit of writes."""
-    return [*before(docs), *statements, *after(docs)]
+_PENDING = f"MERGE (m:Meta {{id: '{_MARKER}'}}) SET m.pending = coalesce(m.pending, 0) + $step"
+
+
+def write(store: GraphStore, docs: Sequence[str], statements: Sequence[Statement]) -> None:
+    """Write ``statements`` (which change only what belongs to the documents ``docs``, by id,
+    old and new) as one unit, keeping the counts.
+
+    Two units: the first takes the documents' share out of the counts and writes, the second
+    puts the new share in. (FalkorDB cannot be asked, within the query that MERGEd them, what
+    the new edges hold: it reads them as null.) Between the two the counts marker says an
+    update is pending; a store opened with one pending (a crash in between) is recounted.
+    """
+    if not docs:
+        store.write(statements)
+        return
+    store.write([*before(docs), *statements, (_PENDING, {"step": 1})])
+    store.write([*after(docs), (_PENDING, {"step": -1})])
 
 
 def recount_statements() -> list[Statement]:
@@ -169,7 +181,7 @@ def recount_statements() -> list[Statement]:
     out.append((_DOCUMENTS.replace("WHERE d.id IN $docs ", ""), {}))
     out.append(
         (
-            f"MERGE (m:Meta {{id: '{_MARKER}'}}) SET m.version = $version",
+            f"MERGE (m:Meta {{id: '{_MARKER}'}}) SET m.version = $version, m.pending = 0",
             {"version": VERSION},
         )
     )
@@ -182,11 +194,13 @@ def recount(store: GraphStore) -> None:
 
 
 def ensure(store: GraphStore) -> bool:
-    """Recount a store whose counts were kept by another version (or never); True if done."""
+    """Recount a store whose counts were kept by another version (or never), or whose last
+    count update was cut off; True if done."""
     rows = store.query(
-        f"MATCH (m:Meta {{id: '{_MARKER}'}}) RETURN m.version AS version", timeout_ms=0
+        f"MATCH (m:Meta {{id: '{_MARKER}'}}) RETURN m.version AS version, m.pending AS pending",
+        timeout_ms=0,
     )
-    if rows and rows[0].get("version") == VERSION:
+    if rows and rows[0].get("version") == VERSION and not rows[0].get("pending"):
         return False
     recount(store)
     return True

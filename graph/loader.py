@@ -591,8 +591,8 @@ def _write_unit(
     size = store.settings.batch_size
     merges = [s for key in sorted(bodies) for s in unwind(key[1], bodies[key], size)]
     scope = [*touched["docs"], *(doc_id for _, doc_id, _, _ in unit)]
-    store.write(
-        counts.wrap(scope, [*_delete_statements(touched), *merges, *_orphan_statements(touched)])
+    counts.write(
+        store, scope, [*_delete_statements(touched), *merges, *_orphan_statements(touched)]
     )
     # Reviewers' corrections (kept outside the graph) are laid over the new machine output.
     from helsegraf.review.overlay import apply_document
@@ -604,7 +604,7 @@ def _write_unit(
 def delete_document(store: GraphStore, name_or_id: str) -> int:
     """Remove a document (by file name or id) and what only it contributed; return how many."""
     touched = _previous(store, name_or_id, name_or_id)
-    store.write(
-        counts.wrap(touched["docs"], [*_delete_statements(touched), *_orphan_statements(touched)])
+    counts.write(
+        store, touched["docs"], [*_delete_statements(touched), *_orphan_statements(touched)]
     )
     return len(touched["docs"])

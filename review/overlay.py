@@ -225,9 +225,15 @@ def apply_one(
     """Apply one correction to a loaded document; return the statement id it now applies to
     (None for a reject whose statement the machine no longer outputs)."""
     ops, sid = plan_one(store, c, doc_id, rows, vs)
-    if ops:
-        store.write(ops)
+    write_planned(store, doc_id, ops)
     return sid
+
+
+def write_planned(store: Any, doc_id: str, ops: list[tuple[str, dict[str, Any]]]) -> None:
+    """Write what :func:`plan_one` planned for a document, keeping the counts the list
+    queries read (graph/counts.py)."""
+    if ops:
+        counts.write(store, [doc_id], ops)
 
 
 def plan_one(
@@ -248,8 +254,7 @@ def plan_one(
             check_params(params)
     except UnwritableValue as exc:
         raise ReviewError(f"cannot apply the correction: {exc}") from None
-    # The counts kept for the list queries follow the document's change in the same unit.
-    return (counts.wrap([doc_id], ops) if ops else ops), sid
+    return ops, sid
 
 
 def _plan(

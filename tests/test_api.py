@@ -461,6 +461,22 @@ def test_documents_list_and_detail_in_reading_order(api_client) -> None:
     assert api_client.get("/api/documents/dokument/0000000000000000").status_code == 404
 
 
+def test_lists_paged_in_the_query_report_the_total(api_client) -> None:
+    """/api/documents, /api/actors and the actors of a challenge read one page from the store;
+    the pages put together are the whole list, and a page past the end is empty with the right
+    total."""
+    for path in ("/api/documents", "/api/actors", "/api/challenges/rekruttering/actors"):
+        full = api_client.get(path, params={"limit": 500}).json()
+        pages = [
+            api_client.get(path, params={"limit": 1, "offset": i}).json()
+            for i in range(full["total"])
+        ]
+        assert all(p["total"] == full["total"] and len(p["items"]) == 1 for p in pages)
+        assert [p["items"][0] for p in pages] == full["items"]
+        past = api_client.get(path, params={"limit": 5, "offset": full["total"] + 3}).json()
+        assert past["items"] == [] and past["total"] == full["total"]
+
+
 # --------------------------------------------------------------------------- CSV everywhere
 
 

@@ -206,3 +206,22 @@ def test_list_queries_read_the_kept_counts(store: GraphStore) -> None:
             {"id": top["id"]},
             read_only=False,
         )
+
+
+def test_a_count_update_cut_off_is_recounted_on_open(
+    tmp_path: Path, make_graph_settings, sources
+) -> None:  # type: ignore[no-untyped-def]
+    """A writer killed between its write and its count update leaves the marker pending; the
+    next open recounts."""
+    cfg = make_graph_settings(tmp_path, "pending")
+    with open_store(cfg) as store:
+        store.load_extraction(sources[0][0])
+        store.query(
+            "MATCH (c:Utfordring) WHERE c.actor_count > 0 SET c.actor_count = 0",
+            read_only=False,
+        )
+        store.query("MATCH (m:Meta {id: 'counts'}) SET m.pending = 1", read_only=False)
+    with open_store(cfg) as store:
+        store.ensure_reference()
+        _assert_counts(store)
+        assert store.query("MATCH (m:Meta {id: 'counts'}) RETURN m.pending AS p")[0]["p"] == 0
