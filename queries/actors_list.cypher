@@ -1,5 +1,5 @@
 // name: actors_list
-// description: Actors that author or are named in documents (with text: every actor whose name contains it), filtered by type and county, with document and statement counts; one page at a time (most statements first), with how many actors match in all (total)
+// description: Actors that author or are named in documents (with text: also every actor of the registries whose name contains it and that still exists; a historical one only where a document names it), filtered by type and county, with document and statement counts; one page at a time (most statements first), with how many actors match in all (total)
 // params: type (str = "") actor type such as Kommune; text (str = "") part of the name; fylke (str = "") county id, number or name; limit (int = 50) most actors returned; offset (int = 0) actors skipped first
 // The counts are kept on the actor by every writer (graph/counts.py): documents with a voice it
 // authors, statements of those voices, documents that name it. The filter runs twice, once to
@@ -7,7 +7,7 @@
 MATCH (a:`Aktør`)
 WHERE ($type = '' OR a.type = $type)
   AND ($text = '' OR toLower(a.name) CONTAINS toLower($text))
-  AND ($text <> '' OR a.authored_documents > 0 OR a.named_in > 0)
+  AND (a.authored_documents > 0 OR a.named_in > 0 OR ($text <> '' AND a.valid_to IS NULL))
 OPTIONAL MATCH (a)-[:IN_FYLKE]->(f:Fylke)
 WITH a, f
 WHERE $fylke = '' OR f.id = $fylke OR f.fylkesnummer = $fylke OR toLower(f.name) = toLower($fylke)
@@ -15,7 +15,7 @@ WITH count(a) AS total
 MATCH (a:`Aktør`)
 WHERE ($type = '' OR a.type = $type)
   AND ($text = '' OR toLower(a.name) CONTAINS toLower($text))
-  AND ($text <> '' OR a.authored_documents > 0 OR a.named_in > 0)
+  AND (a.authored_documents > 0 OR a.named_in > 0 OR ($text <> '' AND a.valid_to IS NULL))
 OPTIONAL MATCH (a)-[:IN_FYLKE]->(f:Fylke)
 WITH total, a, f
 WHERE $fylke = '' OR f.id = $fylke OR f.fylkesnummer = $fylke OR toLower(f.name) = toLower($fylke)

@@ -503,7 +503,9 @@ class FalkorDBStore(GraphStore):
         rows = self.query(
             f"{_node_by_id('a', 'source')} WHERE a IS NOT NULL "
             f"{_node_by_id('b', 'target', keep='a')} WHERE b IS NOT NULL AND a <> b "
-            f"MATCH path = allShortestPaths((a)-[*..{hops}]-(b)) WITH path LIMIT 1 "
+            f"MATCH path = allShortestPaths((a)-[*..{hops}]-(b)) WITH path "
+            # of several shortest paths, the first by node ids: the same one on both engines
+            "ORDER BY reduce(k = '', n IN nodes(path) | k + coalesce(n.id, '') + ' ') LIMIT 1 "
             "RETURN [n IN nodes(path) | {id: n.id, name: coalesce(n.name, n.label, n.title, n.id), "
             "labels: labels(n)}] AS nodes, "
             "[r IN relationships(path) | {type: type(r), start: startNode(r).id, end: endNode(r).id}] "
