@@ -61,6 +61,20 @@ def main(argv: list[str] | None = None) -> int:
         metavar="S",
         help="stop a SPARQL query (engine and baselines) after S seconds (default 60, quick 2)",
     )
+    parser.add_argument(
+        "--api-docs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="API load on the first N generated documents (0: the samples; default 5000, quick 100)",
+    )
+    parser.add_argument(
+        "--api-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="server processes for the API load (default 2)",
+    )
     parser.add_argument("--clients", type=int, default=50, help="soak: concurrent clients")
     parser.add_argument("--duration", type=float, default=60.0, help="soak: seconds")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -89,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         cfg.query_sizes = args.sizes
     if args.baseline_limit is not None:
         cfg.baseline_limit_s = args.baseline_limit
+    if args.api_docs is not None:
+        cfg.api_docs = args.api_docs
+    if args.api_workers is not None:
+        cfg.api_workers = args.api_workers
     only = {s.strip() for s in args.only.split(",")} if args.only else None
     if only and not only <= set(SECTIONS):
         parser.error(f"--only takes {', '.join(SECTIONS)}")

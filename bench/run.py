@@ -40,6 +40,8 @@ class Config:
     query_reps: int = 30
     query_budget_s: float = 6.0
     baseline_limit_s: float = 60.0
+    #: Largest corpus the SPARQL engines are measured on (their RDF copies live in memory).
+    sparql_max_docs: int = 1000
     memory_docs: int = 1000
     #: Further ingest runs, to show whether peak memory stays flat with corpus size.
     memory_docs_more: list[int] = field(default_factory=lambda: [5000])
@@ -294,6 +296,7 @@ def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> P
                 cfg.query_reps,
                 cfg.query_budget_s,
                 baseline_limit_s=cfg.baseline_limit_s,
+                sparql_max_docs=cfg.sparql_max_docs,
             ),
         )
     if "memory" in sections:
