@@ -75,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="server processes for the API load (default 2)",
     )
+    parser.add_argument(
+        "--sparql-max-docs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="measure SPARQL only up to N documents (default 1000; 0: not at all)",
+    )
     parser.add_argument("--clients", type=int, default=50, help="soak: concurrent clients")
     parser.add_argument("--duration", type=float, default=300.0, help="soak: seconds")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -103,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg.query_sizes = args.sizes
     if args.baseline_limit is not None:
         cfg.baseline_limit_s = args.baseline_limit
+    if args.sparql_max_docs is not None:
+        cfg.sparql_max_docs = args.sparql_max_docs
     if args.api_docs is not None:
         cfg.api_docs = args.api_docs
     if args.api_workers is not None:
