@@ -130,6 +130,7 @@ def _parameter_values(store: GraphStore) -> dict[str, list[Any]]:
         "type": ["", "Kommune", "Helseforetak"],
         "fylke": ["", *fylker, *fylke_names],
         "limit": [None, 3],
+        "offset": [None, 2],
         "measure": measures,
         "by": ["actor", "type"],
         "row": [authors[0], "Kommune", "Helseforetak"],
