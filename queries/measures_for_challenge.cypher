@@ -1,6 +1,8 @@
 // name: measures_for_challenge
 // description: Measures for a challenge: those the codebook says address it, and those proposed by voices that raise it (with how many actors, documents and statements, and who is responsible and when)
 // params: challenge (str) codebook id of the challenge, e.g. utfordring/rekruttering
+// Each pattern comprehension has its own variable names: FalkorDB mixes up comprehensions
+// that reuse one.
 // Anchored on the challenge: only the voices that raise it are read, then what they propose.
 OPTIONAL MATCH (:Utfordring {id: $challenge})<-[:RAISES]-(rv:Stemme)
 WITH collect(DISTINCT rv) AS raising
@@ -16,8 +18,8 @@ UNWIND proposed + [x IN codebook WHERE NOT x IN proposed_ids | {id: x, actors: 0
 MATCH (m:Tiltak {id: row.id})
 RETURN m.id AS id, m.label AS label, m.id IN codebook AS in_codebook, row.actors AS actor_count,
        row.documents AS document_count, size(row.sids) AS statement_count,
-       [(u:Utsagn)-[:CODED_AS]->(m) WHERE u.id IN row.sids AND u.responsible IS NOT NULL | u.responsible] AS responsible,
-       [(u:Utsagn)-[:CODED_AS]->(m) WHERE u.id IN row.sids AND u.`when` IS NOT NULL | u.`when`] AS `when`,
+       [(ur:Utsagn)-[:CODED_AS]->(m) WHERE ur.id IN row.sids AND ur.responsible IS NOT NULL | ur.responsible] AS responsible,
+       [(uw:Utsagn)-[:CODED_AS]->(m) WHERE uw.id IN row.sids AND uw.`when` IS NOT NULL | uw.`when`] AS `when`,
        [(m)-[:IN_THEME]->(t:Tema) | t.id] AS themes,
        [(m)-[:ADDRESSES]->(x:Utfordring) | x.id] AS addresses
 ORDER BY actor_count DESC, in_codebook DESC, id

@@ -92,10 +92,15 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     data = tmp_path_factory.mktemp("server-data")
     samples = sorted(CORPUS_DIR.glob("*.txt"))
     assert samples, f"no sample documents in {CORPUS_DIR}"
-    with open_store(graph_settings(data)) as s:
+    from helsegraf.review.texts import remember_ingested
+
+    settings = graph_settings(data)
+    with open_store(settings) as s:
         s.ensure_reference()
         for path in samples:
-            s.load_extraction(extract_file(path))
+            x = extract_file(path)
+            remember_ingested(path, x.sha256, settings)  # as ingest does: the reader shows it
+            s.load_extraction(x)
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
