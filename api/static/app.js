@@ -368,7 +368,7 @@ function drawGraph(container, hood, focusId) {
       {
         selector: "node",
         style: {
-          label: "data(label)", "font-size": 10, "text-wrap": "wrap", "text-max-width": 120,
+          label: "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 110,
           "background-color": (n) => NODE_COLOURS[n.data("kind")] || "#999",
           width: 16, height: 16, color: "#1d2a30", "text-valign": "bottom", "text-margin-y": 3,
           "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1,
@@ -387,13 +387,22 @@ function drawGraph(container, hood, focusId) {
     ],
   });
   // A force layout that counts the labels as part of each node, so labels do not overlap.
+  // Labels stay readable: the view does not zoom out below 0.75 to fit everything; it
+  // centres on the node last opened and the rest is a drag (or scroll-zoom) away.
+  const readable = (centre) => {
+    if (cy.zoom() < 0.75) {
+      cy.zoom(0.75);
+      cy.center(centre);
+    }
+  };
   const layout = (fit) => cy.layout({
     name: "cose", animate: false, randomize: false, fit, padding: 20,
-    nodeDimensionsIncludeLabels: true, nodeRepulsion: () => 9000, idealEdgeLength: () => 90,
-    nodeOverlap: 20, componentSpacing: 60,
+    nodeDimensionsIncludeLabels: true, nodeRepulsion: () => 2500, idealEdgeLength: () => 40,
+    nodeOverlap: 10, componentSpacing: 40, gravity: 1.5, numIter: 1500,
   }).run();
   layout(true);
   cy.getElementById(focusId).addClass("expanded");
+  readable(cy.getElementById(focusId));
 
   function drawLegend() {
     const kinds = [...new Set(cy.nodes().map((n) => n.data("kind")))];
@@ -420,7 +429,8 @@ function drawGraph(container, hood, focusId) {
       const fresh = toElements(more).filter((x) => !cy.getElementById(x.data.id).length);
       cy.add(fresh);
       cy.nodes().forEach((n) => n.style("display", hidden.has(n.data("kind")) ? "none" : "element"));
-      layout(false);
+      layout(true);
+      readable(node);
       drawLegend();
     });
     if (err) node.removeClass("expanded");

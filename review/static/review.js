@@ -126,6 +126,8 @@ function focusCoding(id, scrollList) {
   document.querySelectorAll("mark").forEach((m) => {
     if ((m.dataset.ids || "").split(" ").includes(id)) m.classList.add("aktiv");
   });
+  const mark = document.querySelector("mark.aktiv");
+  if (scrollList && mark) mark.scrollIntoView({ block: "nearest" });
 }
 
 function render() { renderText(); renderList(); }
