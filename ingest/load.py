@@ -249,6 +249,12 @@ def _pdf_pages(data: bytes, where: str) -> list[str]:
                 raise HelsegrafError(f"encrypted PDF; cannot open it ({exc})", path=where) from exc
             if not ok:
                 raise HelsegrafError("encrypted PDF (a password is needed)", path=where)
+            # Only an owner password (limits on printing or copying): every PDF viewer opens
+            # it without asking, so it is read too, and said so.
+            log.warning(
+                "%s: encrypted PDF with an empty user password; read as a PDF viewer would",
+                where,
+            )
         pages = []
         for page in reader.pages:
             pages.append((page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n"))

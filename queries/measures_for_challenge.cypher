@@ -1,8 +1,6 @@
 // name: measures_for_challenge
 // description: Measures for a challenge: those the codebook says address it, and those proposed by voices that raise it (with how many actors, documents and statements, and who is responsible and when)
 // params: challenge (str) codebook id of the challenge, e.g. utfordring/rekruttering
-// Each pattern comprehension has its own variable names: FalkorDB mixes up comprehensions
-// that reuse one.
 // Anchored on the challenge: only the voices that raise it are read, then what they propose.
 OPTIONAL MATCH (:Utfordring {id: $challenge})<-[:RAISES]-(rv:Stemme)
 WITH collect(DISTINCT rv) AS raising
@@ -16,6 +14,7 @@ WITH proposed, collect(DISTINCT cm.id) AS codebook
 WITH proposed, codebook, [x IN proposed | x.id] AS proposed_ids
 UNWIND proposed + [x IN codebook WHERE NOT x IN proposed_ids | {id: x, actors: 0, documents: 0, sids: []}] AS row
 MATCH (m:Tiltak {id: row.id})
+// Each pattern comprehension names its own variables (FalkorDB reuses the first one's match).
 RETURN m.id AS id, m.label AS label, m.id IN codebook AS in_codebook, row.actors AS actor_count,
        row.documents AS document_count, size(row.sids) AS statement_count,
        [(ur:Utsagn)-[:CODED_AS]->(m) WHERE ur.id IN row.sids AND ur.responsible IS NOT NULL | ur.responsible] AS responsible,
