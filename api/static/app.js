@@ -56,13 +56,18 @@ function norwegianError(err) {
   return `Noe gikk galt på tjeneren (HTTP ${err.status}).`;
 }
 
-async function guarded(fn) {
+/* Each navigation gets a number; an answer that arrives after a later navigation is dropped,
+   so a slow earlier page never replaces the one asked for last. */
+let routeToken = 0;
+function stale(token) { return token !== undefined && token !== routeToken; }
+
+async function guarded(fn, token) {
   try {
     setStatus("Henter …");
     await fn();
-    setStatus("");
+    if (!stale(token)) setStatus("");
   } catch (err) {
-    setStatus(`Feil: ${norwegianError(err)}`, true);
+    if (!stale(token)) setStatus(`Feil: ${norwegianError(err)}`, true);
     return err;
   }
   return null;
@@ -484,13 +489,14 @@ function measureColumns() {
   ];
 }
 
-async function showChallenge(id) {
+async function showChallenge(id, token) {
   $("#challenge-select").value = id;
   const base = `/api/challenges/${enc(id)}/actors?limit=500`;
   const [page, measures] = await Promise.all([
     api(base),
     api(`/api/measures?challenge=${enc(id)}&limit=500`),
   ]);
+  if (stale(token)) return;
   const c = challenges.find((x) => x.id === id);
   $("#challenge-title").textContent = c ? c.label : id;
   $("#challenge-result").hidden = false;
@@ -563,15 +569,17 @@ function challengeLabel(id) {
   return c ? c.label : id;
 }
 
-async function showMeasure(id) {
+async function showMeasure(id, token) {
   let m;
   try {
     m = await api(`/api/measures/${enc(id)}`);
   } catch (err) {
+    if (stale(token)) return;
     $("#measure-detail").hidden = true;
     if (err instanceof ApiError && err.status === 404) throw new Error(`Fant ikke tiltaket «${id}».`);
     throw err;
   }
+  if (stale(token)) return;
   $("#measure-detail").hidden = false;
   $("#measure-title").textContent = m.label || m.id;
   $("#measure-meta").textContent = [
@@ -648,18 +656,20 @@ async function showSimilar(id) {
   });
 }
 
-async function showActor(id) {
+async function showActor(id, token) {
   let a;
   try {
     a = await api(`/api/actors/${enc(id)}`);
   } catch (err) {
+    if (stale(token)) return;
     $("#actor-detail").hidden = true;
     currentActor = null;
     if (err instanceof ApiError && err.status === 404) throw new Error(`Fant ingen aktør med id «${id}».`);
     throw err;
   }
-  currentActor = a.id;
   const hood = await api(`/api/actors/${enc(id)}/graph?limit=60`);
+  if (stale(token)) return;
+  currentActor = a.id;
   $("#actor-detail").hidden = false;
   $("#actor-detail").scrollIntoView({ block: "start" });
   $("#actor-title").textContent = a.name;
@@ -692,6 +702,7 @@ async function showActor(id) {
     rows: a.examples, pageSize: 10, filename: "eksempler.csv",
   });
   await showSimilar(a.id);
+  if (stale(token)) return;
   renderTable($("#actor-documents"), {
     columns: [
       { label: "Dokument", render: (r) => el("a", { href: `#dokumenter/${r.id}` }, r.title || r.name || r.id), sort: (r) => r.title || r.name },
@@ -844,16 +855,18 @@ async function searchExamples() {
   });
 }
 
-async function showExample(id) {
+async function showExample(id, token) {
   let x;
   try {
     x = await api(`/api/examples/${enc(id)}`);
   } catch (err) {
+    if (stale(token)) return;
     $("#example-detail").hidden = true;
     if (err instanceof ApiError && err.status === 404) throw new Error(`Fant ikke eksemplet «${id}».`);
     throw err;
   }
   const hood = await api(`/api/examples/${enc(id)}/graph?limit=60`);
+  if (stale(token)) return;
   $("#example-detail").hidden = false;
   $("#example-detail").scrollIntoView({ block: "start" });
   $("#example-title").textContent = x.name;
@@ -979,7 +992,7 @@ function focusStatement(data, sid, scroll) {
   }
 }
 
-async function showDocument(key) {
+async function showDocument(key, token) {
   const [id, sid] = key.split("~");
   let d, data;
   try {
@@ -988,10 +1001,12 @@ async function showDocument(key) {
       api(`/api/review/documents/${enc(id)}`),
     ]);
   } catch (err) {
+    if (stale(token)) return;
     $("#document-detail").hidden = true;
     if (err instanceof ApiError && err.status === 404) throw new Error(`Fant ikke dokumentet «${id}».`);
     throw err;
   }
+  if (stale(token)) return;
   $("#document-detail").hidden = false;
   $("#document-title").textContent = d.title || d.name;
   $("#document-meta").textContent = [
@@ -1195,6 +1210,7 @@ async function runEditor(which, fn) {
 /* ------------------------------------------------------------------ routing */
 
 async function route() {
+  const token = ++routeToken;
   const hash = decodeURIComponent(location.hash.replace(/^#/, ""));
   const slash = hash.indexOf("/");
   const head = slash < 0 ? hash : hash.slice(0, slash);
@@ -1207,12 +1223,12 @@ async function route() {
   if (tab === "matrise" && !$("#matrix table") && !$("#matrix .empty")) await guarded(loadMatrix);
   if (!id) return;
   await guarded(async () => {
-    if (tab === "utfordringer") await showChallenge(id);
-    else if (tab === "tiltak") await showMeasure(id);
-    else if (tab === "aktorer") await showActor(id);
-    else if (tab === "eksempler") await showExample(id);
-    else if (tab === "dokumenter") await showDocument(id);
-  });
+    if (tab === "utfordringer") await showChallenge(id, token);
+    else if (tab === "tiltak") await showMeasure(id, token);
+    else if (tab === "aktorer") await showActor(id, token);
+    else if (tab === "eksempler") await showExample(id, token);
+    else if (tab === "dokumenter") await showDocument(id, token);
+  }, token);
 }
 
 async function fillSelect(select, url, labelOf) {
