@@ -130,6 +130,7 @@ def _merge_statements(
                 start=q.start,
                 end=q.end,
                 page=q.page,
+                quote_cut=q.cut,
             )
         )
     return out

@@ -214,6 +214,9 @@ class Quote(BaseModel):
     start: int = Field(description="character offset in the file text")
     end: int = Field(description="character offset in the file text (exclusive)")
     page: int | None = None
+    cut: bool = Field(
+        False, description="the statement goes on past the end of the quote (on the next line)"
+    )
 
 
 class ActorRef(BaseModel):
@@ -307,6 +310,9 @@ class StatementOut(BaseModel):
     start: int | None = None
     end: int | None = None
     page: int | None = None
+    quote_cut: bool | None = Field(
+        None, description="the statement goes on past the quote, which ends at its line's end"
+    )
 
 
 class ExampleOut(BaseModel):
@@ -324,6 +330,9 @@ class ExampleOut(BaseModel):
     start: int | None = None
     end: int | None = None
     page: int | None = None
+    quote_cut: bool | None = Field(
+        None, description="the sentence goes on past the quote, which ends at its line's end"
+    )
 
 
 class Extraction(BaseModel):

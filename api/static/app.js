@@ -125,9 +125,16 @@ function where(ev) {
   return parts.join(", ");
 }
 
+// A quote is one line of the source; where the sentence goes on past that line, say so.
+function quoteText(ev) {
+  return ev.quote_cut
+    ? el("q", { title: "Setningen fortsetter etter sitatet" }, ev.quote, " …")
+    : el("q", {}, ev.quote);
+}
+
 /** A quote that links to its place in the document, with where it is. */
 function quoteLink(ev) {
-  const q = el("q", {}, ev.quote);
+  const q = quoteText(ev);
   const body = ev.document ? el("a", { href: readerHref(ev.document, ev.statement), class: "quote-link", title: "Les sitatet i dokumentet" }, q) : q;
   return el("span", {}, body, el("small", { class: "meta" }, where(ev)));
 }
@@ -1015,7 +1022,9 @@ async function showDocument(key, token) {
   ].filter(Boolean).join(" · ");
   const source = $("#document-source");
   source.replaceChildren();
-  if (d.source) source.append("Kilde: ", el("a", { href: d.source, rel: "noopener", target: "_blank" }, d.source));
+  if (d.source && /^https?:\/\//i.test(d.source)) {
+    source.append("Kilde: ", el("a", { href: d.source, rel: "noopener noreferrer", target: "_blank" }, d.source));
+  } else if (d.source) source.append(`Kilde: ${d.source}`);
   else source.append("Kilde: ikke oppgitt");
   source.append(" · ", el("a", { href: `/review#${enc(d.id)}` }, "Åpne dokumentet i gjennomgang"));
   const authorsByVoice = new Map(d.voices.map((v) => [v.id, v.authors]));
