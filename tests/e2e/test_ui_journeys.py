@@ -28,6 +28,14 @@ def page(api_server, open_page):
         yield pg
 
 
+@pytest.fixture(autouse=True)
+def on_the_page(page, api_server):
+    """Each journey starts on the page, whatever the one before did."""
+    if urlparse(page.url).path != "/":
+        page.goto(api_server.url + "/")
+        page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+
+
 def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"), full_page=False)
 
@@ -124,7 +132,7 @@ def test_measures_from_a_challenge_to_the_reader_and_review(page, api_server) ->
     link.click()
     page.wait_for_selector("#kodinger li.aktiv", timeout=20_000)
     assert urlparse(page.url).path == "/review"
-    assert quote_text[:30] in page.locator("#kodinger li.aktiv").inner_text()
+    assert statement["quote"][:25] in page.locator("#kodinger li.aktiv").inner_text()
     _shot(page, "4-review")
     page.goto(api_server.url + "/")
     page.wait_for_selector("body[data-ready=true]", timeout=30_000)
