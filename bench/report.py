@@ -408,10 +408,13 @@ def write_readme_table(path: Path | None = None) -> Path | None:
             body += (
                 f"\n### Full soak (`python -m bench soak`, `bench/results/"
                 f"{soak_files[-1].name}`)\n\n{s.get('clients')} clients, "
-                f"{s.get('duration_s')} s, GET routes and `/sparql`: {s['requests']} "
+                f"{s.get('duration_s')} s, GET routes and `/sparql` beside a writer and a "
+                f"slow SPARQL parse: {s['requests']} "
                 f"requests ({_fmt(s.get('requests_per_s'), 0)} req/s), {s['errors']} errors, "
+                f"{s.get('resets', '–')} resets, "
                 f"p50 {_fmt(s.get('p50_ms'))} ms, p99 {_fmt(s.get('p99_ms'))} ms; server RSS "
-                f"{s.get('rss_first_window_mb')} MB (first {s.get('window_s')} s) → "
+                f"{s.get('rss_first_window_mb')} MB (the {s.get('window_s')} s after a "
+                f"{s.get('warmup_s', 0)} s warm-up) → "
                 f"{s.get('rss_last_window_mb')} MB (last {s.get('window_s')} s): "
                 f"{'steady' if s.get('rss_steady') else '**growing**'}. Errors by route: "
                 + "; ".join(
