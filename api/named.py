@@ -107,3 +107,23 @@ def run(
         rows = store.run_named(name, params, timeout_ms=settings.query_timeout_ms, row_cap=0)
         cache.put(generation, key, rows)
     return rows
+
+
+def run_page(
+    store: Any,
+    settings: Settings,
+    name: str,
+    params: dict[str, Any],
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """Run a catalog query that pages itself (``limit``, ``offset`` and a ``total`` column);
+    return the page's rows and the total."""
+    rows = run(store, settings, name, {**params, "limit": limit, "offset": offset})
+    if rows:
+        return rows, int(rows[0]["total"])
+    if offset == 0:
+        return rows, 0
+    # Past the end: the page is empty, the total is that of the first page.
+    first = run(store, settings, name, {**params, "limit": 1, "offset": 0})
+    return rows, int(first[0]["total"]) if first else 0

@@ -93,6 +93,20 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             _size_status(bool(worst), bool(slow or errors), int(size)),
             note,
         )
+        base = _get(results, "queries", "sizes", "1000", "cypher") or {}
+        if base and str(size) != "1000":
+            grown = {
+                k: p95s[k] / base[k]["p95_ms"] for k in p95s if (base.get(k) or {}).get("p95_ms")
+            }
+            over = sorted(k for k, g in grown.items() if g > 2.0)
+            most = max(grown.items(), key=lambda kv: kv[1]) if grown else None
+            add(
+                "catalog Cypher queries: growth from 1,000 documents",
+                f"p95 at {size} documents <= 2x that at 1,000",
+                f"at most {_fmt(most[1], 2)}x ({most[0]})" if most else None,
+                None if most is None else not over,
+                f"over 2x: {', '.join(over)}" if over else "",
+            )
         sp = _get(results, "queries", "sizes", size, "sparql", "queries") or {}
         sp95 = {k: _get(v, "engine", "p95_ms") for k, v in sp.items()}
         sp95 = {k: v for k, v in sp95.items() if v is not None}
@@ -115,7 +129,8 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         f"{_fmt(p99, 1)} ms" if p99 else None,
         None if p99 is None else p99 < 100.0,
         f"{_fmt(api.get('requests_per_s'), 0)} req/s, {api.get('errors')} errors, "
-        f"{api.get('duration_s')} s"
+        f"{api.get('duration_s')} s, {api.get('corpus', 'samples/corpus')}, "
+        f"{api.get('server_workers', 1)} server process(es)"
         if p99
         else "",
     )
@@ -141,6 +156,18 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             peak < GIB if mem.get("exit_code") == 0 else False,
             "" if n == 1000 else "smaller corpus in quick mode",
         )
+        for key, more in sorted(mem.items()):
+            if not key.startswith("at_") or not isinstance(more, dict):
+                continue
+            m_peak, m_n = more.get("peak_rss_tree_bytes"), more.get("documents")
+            if more.get("exit_code") == 0 and m_peak and peak:
+                add(
+                    f"ingest peak RSS flat with corpus size ({m_n} documents)",
+                    f"< 1 GB and <= 1.2x that at {n}",
+                    f"{_fmt(m_peak / GIB, 2)} GiB ({_fmt(m_peak / peak, 2)}x)",
+                    m_peak < GIB and m_peak <= 1.2 * peak,
+                    f"wall {_fmt(more.get('wall_s'), 0)} s",
+                )
     else:
         add("ingest of 1,000 documents, wall", "< 120 s", None, None)
         add("ingest peak RSS (process tree)", "< 1 GB", None, None)

@@ -181,7 +181,7 @@ def test_sparql_and_cypher_agree_on_actors_raising_a_challenge(engine: SparqlEng
     sparql_rows = engine.query_named("actors_raising_challenge", {"challenge": challenge}).rows()
     cypher = catalog.get("actors_raising_challenge")
     assert cypher.language == "cypher"
-    cypher_rows = store.query(cypher.text, {"challenge": challenge})
+    cypher_rows = store.query(cypher.text, cypher.bind({"challenge": challenge, "limit": 500}))
     assert sparql_rows and cypher_rows
     cypher_ids = {r.get("actor_id") or r.get("id") or r.get("actor") for r in cypher_rows}
     assert {r["actor_id"] for r in sparql_rows} == cypher_ids
