@@ -384,9 +384,8 @@ def table_markdown(results: dict[str, Any], source: str) -> str:
 
 def latest_results() -> Path | None:
     """The newest results file (by name: timestamps sort)."""
-    files = sorted(
-        p for p in RESULTS.glob("*.json") if not p.name.startswith(("soak-", "queries-", "stores-"))
-    )
+    # runs of the whole benchmark are named by their time stamp; other files by what they hold
+    files = sorted(p for p in RESULTS.glob("*.json") if p.name[:1].isdigit())
     return files[-1] if files else None
 
 
