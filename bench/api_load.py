@@ -288,9 +288,10 @@ _RESETS = ("ConnectionResetError", "IncompleteReadError", "BrokenPipeError", "OS
 
 
 def _writer(base: str, token: str, stop: threading.Event, pause_s: float) -> list[dict[str, Any]]:
-    """Upload a sample document (under one of three names, so documents are replaced), then
-    confirm or reject three of its codings; again until ``stop``. Returns one record per call."""
-    files = sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".pdf", ".docx"))
+    """Upload a sample text with a line of its own added (a document of its own: ids follow
+    the content), under one of three names, so documents are replaced; then confirm or reject
+    three of its codings; again until ``stop``. Returns one record per call."""
+    files = sorted(p for p in CORPUS.iterdir() if p.suffix == ".txt")
     calls: list[dict[str, Any]] = []
     headers = {"Authorization": f"Bearer {token}", "X-Reviewer": "soak"}
 
@@ -311,8 +312,9 @@ def _writer(base: str, token: str, stop: threading.Event, pause_s: float) -> lis
             name = f"soak-{i % 3}{source.suffix}"
             timed(
                 "upload",
-                lambda name=name, source=source: client.post(
-                    "/api/documents", files={"file": (name, source.read_bytes())}
+                lambda name=name, source=source, i=i: client.post(
+                    "/api/documents",
+                    files={"file": (name, source.read_bytes() + f"\nSkriv {i}.\n".encode())},
                 ),
             )
             queue = timed(

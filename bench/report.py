@@ -393,9 +393,8 @@ def table_markdown(results: dict[str, Any], source: str) -> str:
 
 def latest_results() -> Path | None:
     """The newest results file (by name: timestamps sort)."""
-    files = sorted(
-        p for p in RESULTS.glob("*.json") if not p.name.startswith(("soak-", "queries-", "stores-"))
-    )
+    # runs of the whole benchmark are named by their time stamp; other files by what they hold
+    files = sorted(p for p in RESULTS.glob("*.json") if p.name[:1].isdigit())
     return files[-1] if files else None
 
 
@@ -417,10 +416,13 @@ def write_readme_table(path: Path | None = None) -> Path | None:
             body += (
                 f"\n### Full soak (`python -m bench soak`, `bench/results/"
                 f"{soak_files[-1].name}`)\n\n{s.get('clients')} clients, "
-                f"{s.get('duration_s')} s, GET routes and `/sparql`: {s['requests']} "
+                f"{s.get('duration_s')} s, GET routes and `/sparql` beside a writer and a "
+                f"slow SPARQL parse: {s['requests']} "
                 f"requests ({_fmt(s.get('requests_per_s'), 0)} req/s), {s['errors']} errors, "
+                f"{s.get('resets', '–')} resets, "
                 f"p50 {_fmt(s.get('p50_ms'))} ms, p99 {_fmt(s.get('p99_ms'))} ms; server RSS "
-                f"{s.get('rss_first_window_mb')} MB (first {s.get('window_s')} s) → "
+                f"{s.get('rss_first_window_mb')} MB (the {s.get('window_s')} s after a "
+                f"{s.get('warmup_s', 0)} s warm-up) → "
                 f"{s.get('rss_last_window_mb')} MB (last {s.get('window_s')} s): "
                 f"{'steady' if s.get('rss_steady') else '**growing**'}. Errors by route: "
                 + "; ".join(

@@ -274,4 +274,9 @@ def test_cached_store_is_rebuilt_when_the_graph_changes(
         with SparqlEngine.for_store(store, settings) as changed:
             assert changed.store_path != first.store_path
             assert changed.query(count_docs).rows() == [{"n": "2"}]
-        assert not first.store_path.exists()  # the stale store is removed
+        # the store just replaced stays (an engine may still answer from it), older ones go
+        assert first.store_path.exists()
+        store.load_extraction(gold_extractions[2])
+        with SparqlEngine.for_store(store, settings) as third:
+            assert third.query(count_docs).rows() == [{"n": "3"}]
+        assert not first.store_path.exists() and changed.store_path.exists()
