@@ -586,9 +586,27 @@ def classify_sentence(
     return out
 
 
-def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Coding]:
-    """Find the challenges and measures of each voice, coded to codebook concepts."""
-    codings: list[Coding] = []
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence that may be a statement, with the structure around it."""
+
+    voice: str
+    block: int
+    start: int  # offsets in the block text
+    end: int
+    text: str  # the sentence, URLs blanked
+    context: str | None  # what the section or lead-in asks for ('challenge', 'measure')
+    table_row: bool
+    row: TableRow | None
+    theme: str | None
+    plan: bool
+    block_kind: str
+
+
+def candidates(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Candidate]:
+    """Every sentence of every voice that may be a statement, in document order, with the
+    section's question, lead-in, table row and theme that govern it."""
+    out: list[Candidate] = []
     nd = doc.doc
     plan = doc.kind == "handlingsplan"
     actors_by_block: dict[int, list] = {}
@@ -633,35 +651,93 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                     named = sum(max(0, min(e, a_e) - max(s, a_s)) for a_s, a_e in names)
                     if named >= 0.6 * (e - s):
                         continue  # the name of a body ("Faglig samarbeidsutvalg for ..."), no statement
-                    for kind, score, concept in classify_sentence(
-                        sent, ctx, table_row=row is not None, theme=theme, plan=plan
-                    ):
-                        q_s, q_e = _evidence_span(block, s, e, concept)
-                        quote = quote_span(nd, bi, q_s, q_e)
-                        if quote is None:
-                            continue
-                        codings.append(
-                            Coding(
-                                kind=kind,  # type: ignore[arg-type]
-                                voice=voice.id,
-                                concept=concept.id
-                                if concept
-                                else (
-                                    "utfordring/annet" if kind == "challenge" else "tiltak/annet"
-                                ),
-                                label=None if concept else _label(sent),
-                                theme=theme
-                                or (concept.themes[0] if concept and concept.themes else None),
-                                block=bi,
-                                quote=quote,
-                                score=round(score, 3),
-                                responsible=list(row.responsible)
-                                if row and kind == "measure"
-                                else [],
-                                when=row.when if row and kind == "measure" else None,
-                            )
+                    out.append(
+                        Candidate(
+                            voice=voice.id,
+                            block=bi,
+                            start=s,
+                            end=e,
+                            text=sent,
+                            context=ctx,
+                            table_row=row is not None,
+                            row=row,
+                            theme=theme,
+                            plan=plan,
+                            block_kind=block.kind,
                         )
+                    )
+    return out
+
+
+def rules_of(cand: Candidate) -> list[tuple[Kind, float, ConceptInfo | None]]:
+    """The rules' kinds and concepts of one candidate sentence."""
+    return classify_sentence(
+        cand.text, cand.context, table_row=cand.table_row, theme=cand.theme, plan=cand.plan
+    )
+
+
+Decision = tuple[Kind, float, "ConceptInfo | str | None", str, "float | None"]
+"""(kind, rule score, concept (info, id, or None for annet), assigned_by, confidence)."""
+
+
+def run(
+    doc: SegmentedDocument,
+    recognised: Recognised | None = None,
+    *,
+    model: object | None = None,
+) -> list[Coding]:
+    """Find the challenges and measures of each voice, coded to codebook concepts.
+
+    With the statement model (``ontology/statement_model.npz``, or ``model``) the rules and
+    the model decide together (:mod:`helsegraf.ingest.learned`); without it, the rules alone.
+    """
+    from helsegraf.ingest import learned
+
+    m = learned.get_model() if model is None else model
+    codings: list[Coding] = []
+    nd = doc.doc
+    for cand in candidates(doc, recognised):
+        rules = rules_of(cand)
+        decisions: list[Decision]
+        if isinstance(m, learned.StatementModel):
+            decisions = learned.combine(m, cand, rules)
+        else:
+            decisions = [(k, s, c, "rules", None) for k, s, c in rules]
+        block = nd.blocks[cand.block]
+        row = cand.row
+        for kind, score, concept_ref, by, conf in decisions:
+            concept = _concept_info(concept_ref)
+            q_s, q_e = _evidence_span(block, cand.start, cand.end, concept)
+            quote = quote_span(nd, cand.block, q_s, q_e)
+            if quote is None:
+                continue
+            codings.append(
+                Coding(
+                    kind=kind,  # type: ignore[arg-type]
+                    voice=cand.voice,
+                    concept=concept.id
+                    if concept
+                    else ("utfordring/annet" if kind == "challenge" else "tiltak/annet"),
+                    label=None if concept else _label(cand.text),
+                    theme=cand.theme or (concept.themes[0] if concept and concept.themes else None),
+                    block=cand.block,
+                    quote=quote,
+                    score=round(score, 3),
+                    responsible=list(row.responsible) if row and kind == "measure" else [],
+                    when=row.when if row and kind == "measure" else None,
+                    assigned_by=by,  # type: ignore[arg-type]
+                    confidence=None if conf is None else round(conf, 3),
+                )
+            )
     return codings
+
+
+def _concept_info(ref: ConceptInfo | str | None) -> ConceptInfo | None:
+    if ref is None or isinstance(ref, ConceptInfo):
+        return ref
+    if ref.endswith("/annet"):
+        return None
+    return load_concepts().get(ref)
 
 
 def _evidence_span(
