@@ -151,8 +151,8 @@ class StatementModel:
             arrays[f"{k}_coef"] = lin.coef.astype(np.float16)
             arrays[f"{k}_intercept"] = lin.intercept.astype(np.float32)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as f:
-            np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
+        with path.open("wb") as out:
+            np.savez_compressed(out, **arrays)  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: Path) -> StatementModel:

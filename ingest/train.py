@@ -310,10 +310,11 @@ def fit(examples: list[Example], *, combination: Combination | None = None) -> S
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = {}
     for ex in examples:
         for f in ex.features:
-            counts[f] += ex.weight  # a review decision's words count as often as it weighs
+            counts[f] = counts.get(f, 0.0) + ex.weight
+            # a review decision's words count as often as it weighs
     names = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
     vocab = {f: i for i, f in enumerate(names)}
 
@@ -557,14 +558,18 @@ def score_on_review(model: StatementModel | None, doc: ReviewedDocument) -> tupl
         if model is None:
             got = {(k, _cid(k, c)) for k, _s, c in rules}
         else:
-            got = {
-                (k, c.id if hasattr(c, "id") else (c or _cid(k, None)))
-                for k, _s, c, _by, _p in learned.combine(model, cand, rules)
-            }
+            got = {(k, _ref_id(k, c)) for k, _s, c, _by, _p in learned.combine(model, cand, rules)}
         tp += len(got & truth)
         fn += len(truth - got)
         fp += len(got - truth)
     return tp, fp, fn
+
+
+def _ref_id(kind: str, ref: Any) -> str:
+    """The concept id of a decision's concept (its info, its id, or None for annet)."""
+    if ref is None or isinstance(ref, str):
+        return ref or _cid(kind, None)
+    return str(ref.id)
 
 
 def _f1(tp: int, fp: int, fn: int) -> float:

@@ -175,8 +175,8 @@ REVIEWED = (
 )
 UNSEEN = (
     "Innspill fra Orkland kommune\n\n"
-    "Kommunen ønsker at droner frakter blodprøver og medisiner fra sykehuset til "
-    "legekontorene i distriktet.\n"
+    "Vi foreslår at droner frakter blodprøver og medisiner fra sykehuset til legekontorene "
+    "i distriktet.\n"
 )
 TAUGHT = "tiltak/desentralisert-utdanning"  # a concept no codebook word ties to drones
 
@@ -211,7 +211,7 @@ def test_a_review_correction_teaches_the_model_a_similar_unseen_sentence(
                 },
                 headers=AUTH,
             )
-            assert r.status_code == 200, r.text
+            assert r.status_code == 201, r.text
     finally:
         store.close()
 
