@@ -22,6 +22,7 @@ from helsegraf.api.routes import (
     documents,
     examples,
     export,
+    matrix,
     measures,
     meta,
     sparql,
@@ -87,6 +88,12 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         description=DESCRIPTION,
         lifespan=lifespan,
         responses=errors.ERROR_RESPONSES,
+        # Served by ui.py from the vendored Swagger UI, so the docs work offline.
+        docs_url=None,
+        redoc_url=None,
+        # Every body is limited (413 before it is read when Content-Length says so, else as
+        # soon as it runs over); the upload route streams its file under its own limit.
+        max_body_size=settings.max_request_bytes,
     )
     app.state.settings = settings
     app.state.store = None
@@ -99,6 +106,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         actors,
         challenges,
         measures,
+        matrix,
         examples,
         documents,
         export,

@@ -72,6 +72,7 @@ class ChallengePublic(ConceptBase):
 
     themes: list[str] = Field(default_factory=list)
     actor_count: int = 0
+    document_count: int = Field(0, description="documents (letters) whose voices raise it")
     statement_count: int = 0
 
 
@@ -84,7 +85,76 @@ class MeasurePublic(ConceptBase):
         None, description="for `?challenge=`: the codebook says this measure addresses it"
     )
     actor_count: int = 0
+    document_count: int = Field(0, description="documents (letters) whose voices propose it")
     statement_count: int = 0
+    responsible: list[str] = Field(
+        default_factory=list, description="for `?challenge=`: who the statements make responsible"
+    )
+    when: list[str] = Field(default_factory=list, description="for `?challenge=`: when, as written")
+
+
+class MeasureStatement(Evidence):
+    """A statement that proposes a measure: who, where, who is responsible and when."""
+
+    label: str | None = Field(None, description="for tiltak/annet: what it is about")
+    document_date: str | None = None
+    authors: list[ActorBase] = Field(default_factory=list)
+    responsible: list[str] = Field(default_factory=list)
+    when: str | None = None
+    voice_challenges: list[ConceptBase] = Field(
+        default_factory=list, description="challenges the same voice raises (the same letter)"
+    )
+
+
+class MeasureDetail(ConceptBase):
+    """One measure: the challenges the codebook says it answers, and every statement proposing it."""
+
+    in_codebook: bool = Field(description="false for a measure only the documents name")
+    is_other: bool = Field(description='the catch-all "Annet" measure')
+    themes: list[ConceptBase] = Field(default_factory=list)
+    addresses: list[ConceptBase] = Field(
+        default_factory=list, description="challenges the codebook says it answers"
+    )
+    same_letter: list[ConceptBase] = Field(
+        default_factory=list,
+        description="challenges raised by the voices that propose it, the codebook not saying "
+        "it answers them",
+    )
+    actor_count: int = 0
+    document_count: int = 0
+    statements: list[MeasureStatement] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- matrix
+
+
+class MatrixCell(ApiModel):
+    """One cell of the actor (or actor type) × challenge matrix."""
+
+    row: str = Field(description="actor id, or actor type")
+    row_label: str
+    challenge: str
+    challenge_label: str | None = None
+    actors: int
+    documents: int
+    statements: int
+
+
+class MatrixQuote(Evidence):
+    """A statement behind a matrix cell, with the actor who wrote it."""
+
+    actor_id: str
+    name: str
+    type: str | None = None
+    document_date: str | None = None
+
+
+class MatrixFilter(ApiModel):
+    """A fylke or helsefellesskap the matrix can be filtered by."""
+
+    kind: Literal["fylke", "helsefellesskap"]
+    id: str
+    name: str
 
 
 # --------------------------------------------------------------------------- actors
@@ -200,6 +270,7 @@ class DocumentPublic(DocumentBase):
     language: str | None = None
     pages: int | None = None
     format: str | None = None
+    source: str | None = Field(None, description="where the document was published (its URL)")
     authors: list[str] = Field(default_factory=list, description="names of the voices' authors")
     voice_count: int = 0
     statement_count: int = 0
@@ -261,7 +332,24 @@ class NamedQueryPublic(ApiModel):
     description: str | None = None
     params: list[str] = Field(default_factory=list)
     defaults: dict[str, Any] = Field(default_factory=dict, description="declared default values")
+    required: list[str] = Field(
+        default_factory=list, description="parameters without a default: they must be given"
+    )
+    param_docs: dict[str, str] = Field(default_factory=dict, description="what each one means")
     text: str
+
+
+class NamedRunRequest(ApiModel):
+    """Run a catalog query: its language and parameter values."""
+
+    language: Literal["cypher", "sparql"] = "cypher"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("params")
+    @classmethod
+    def _params(cls, value: dict[str, Any]) -> dict[str, Any]:
+        _check_value(value, depth=0)
+        return value
 
 
 class CypherRequest(ApiModel):
@@ -363,3 +451,5 @@ class Health(ApiModel):
 
 
 ActorDetail.model_rebuild()
+MeasureStatement.model_rebuild()
+MeasureDetail.model_rebuild()

@@ -12,6 +12,7 @@ from helsegraf.api.models import (
     ActorPublic,
     ChallengeActor,
     ChallengePublic,
+    ConceptBase,
     ConceptCount,
     DocumentBase,
     DocumentDetail,
@@ -23,7 +24,9 @@ from helsegraf.api.models import (
     ExamplePublic,
     GraphEdge,
     GraphNode,
+    MeasureDetail,
     MeasurePublic,
+    MeasureStatement,
     Neighbourhood,
     SimilarActor,
     StatementPublic,
@@ -200,8 +203,17 @@ def challenge(row: dict[str, Any]) -> ChallengePublic:
         label=pick(row, "label"),
         themes=[str(t) for t in _list(row.get("themes"))],
         actor_count=_int(pick(row, "actor_count", "actors")),
+        document_count=_int(pick(row, "document_count", "documents")),
         statement_count=_int(pick(row, "statement_count", "statements")),
     )
+
+
+def _flat_strings(value: Any) -> list[str]:
+    """Strings of a value that may be a string, a list, or a list of lists; sorted, unique."""
+    out: set[str] = set()
+    for v in _list(value):
+        out.update(_flat_strings(v) if isinstance(v, list) else [str(v)] if v else [])
+    return sorted(out)
 
 
 def measure(row: dict[str, Any]) -> MeasurePublic:
@@ -212,7 +224,49 @@ def measure(row: dict[str, Any]) -> MeasurePublic:
         addresses=[str(t) for t in _list(row.get("addresses"))],
         in_codebook=row.get("in_codebook"),
         actor_count=_int(pick(row, "actor_count", "actors")),
+        document_count=_int(pick(row, "document_count", "documents")),
         statement_count=_int(pick(row, "statement_count", "statements")),
+        responsible=_flat_strings(row.get("responsible")),
+        when=_flat_strings(row.get("when")),
+    )
+
+
+def _concepts(value: Any) -> list[ConceptBase]:
+    return _dedupe(
+        ConceptBase(id=str(c["id"]), label=c.get("label")) for c in _maps(value) if c.get("id")
+    )
+
+
+def measure_detail(row: dict[str, Any], statements: list[dict[str, Any]]) -> MeasureDetail:
+    """A measure with its statements; challenges of the same letters kept apart from the
+    codebook's."""
+    addresses = _concepts(row.get("addresses"))
+    items = [
+        MeasureStatement(
+            **evidence(s).model_dump(),
+            label=s.get("label"),
+            document_date=s.get("document_date"),
+            authors=_actors(s.get("authors")),
+            responsible=_flat_strings(s.get("responsible")),
+            when=s.get("when") if isinstance(s.get("when"), str) else None,
+            voice_challenges=_concepts(s.get("voice_challenges")),
+        )
+        for s in statements
+    ]
+    answered = {c.id for c in addresses}
+    same_letter = _dedupe(c for s in items for c in s.voice_challenges if c.id not in answered)
+    mid = str(row["id"])
+    return MeasureDetail(
+        id=mid,
+        label=row.get("label"),
+        in_codebook=row.get("source") != "document",
+        is_other=mid.rsplit("/", 1)[-1] == "annet",
+        themes=_concepts(row.get("themes")),
+        addresses=addresses,
+        same_letter=sorted(same_letter, key=lambda c: c.label or c.id),
+        actor_count=len({a.id for s in items for a in s.authors}),
+        document_count=len({s.document for s in items}),
+        statements=items,
     )
 
 
@@ -280,6 +334,7 @@ def document_public(row: dict[str, Any]) -> DocumentPublic:
         language=pick(row, "language"),
         pages=pick(row, "pages"),
         format=pick(row, "format"),
+        source=pick(row, "source"),
         authors=sorted({str(a) for a in _list(row.get("authors"))}),
         voice_count=_int(pick(row, "voice_count", "voices")),
         statement_count=_int(pick(row, "statement_count", "statements")),

@@ -58,6 +58,20 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         20_000_000, ge=1, description="Largest upload accepted by the API."
     )
+    max_request_bytes: int = Field(
+        1_000_000,
+        ge=1,
+        description="Largest request body the API reads on any route but uploads (JSON, a "
+        "SPARQL form); a larger one answers 413 before it is read.",
+    )
+    max_query_bytes: int = Field(
+        20_000, ge=1, description="Longest SPARQL query text accepted, in bytes."
+    )
+    max_query_depth: int = Field(
+        24,
+        ge=1,
+        description="Deepest nesting of brackets ((), [], {}) accepted in a SPARQL query.",
+    )
     workers: int = Field(
         0, ge=0, description="Extraction processes for ingest; 0 means one per core."
     )

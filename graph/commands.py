@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 
 from helsegraf.core.config import get_settings
@@ -80,7 +81,7 @@ def ingest(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from helsegraf.graph.loader import DOCUMENTS_PER_UNIT
+    from helsegraf.graph.loader import DOCUMENTS_PER_UNIT, unchanged
     from helsegraf.graph.store import open_store
     from helsegraf.ingest.pipeline import iter_documents
     from helsegraf.review import texts as review_texts
@@ -91,7 +92,7 @@ def ingest(
         raise HelsegrafError("no .txt, .pdf or .docx documents found", path=str(paths[0]))
     n_workers = settings.workers if workers is None else workers
     n_workers = n_workers or os.cpu_count() or 1
-    loaded = statements = examples = 0
+    loaded = statements = examples = same = 0
     failures: list[str] = []
     started = time.monotonic()
     with open_store(settings) as store:
@@ -120,9 +121,17 @@ def ingest(
                 )
 
             def flush() -> None:
-                nonlocal loaded, statements, examples
+                nonlocal loaded, statements, examples, same
                 if not pending:
                     return
+                # A document the store holds exactly as extracted is not written again.
+                kept = unchanged(store, [x for _, x in pending])
+                if kept:
+                    same += len(kept)
+                    progress.advance(task, len(kept))
+                    pending[:] = [(p, x) for p, x in pending if x.document not in kept]
+                    if not pending:
+                        return
                 try:
                     store.load_extractions([x for _, x in pending], DOCUMENTS_PER_UNIT)
                     written = list(pending)
@@ -164,8 +173,9 @@ def ingest(
                     flush()
             flush()
     seconds = time.monotonic() - started
+    kept = f", {same} unchanged" if same else ""
     typer.echo(
-        f"ingested {loaded} of {len(docs)} documents: {statements} statements, "
+        f"ingested {loaded} of {len(docs)} documents{kept}: {statements} statements, "
         f"{examples} example mentions, {len(failures)} failed ({seconds:.1f} s, "
         f"{n_workers} workers, store {settings.backend})"
     )
@@ -188,19 +198,48 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def print_rows(rows: Rows, *, as_csv: bool = False, title: str | None = None) -> None:
-    """Print query rows as a table, or as CSV on standard output."""
+def _fitting(columns: list[str], rows: Rows, width: int) -> list[str]:
+    """The leading columns that fit ``width`` with a readable share each (at least the first)."""
+    shown: list[str] = []
+    used = 4
+    for c in columns:
+        longest = max([len(c)] + [len(_cell(r.get(c))) for r in rows[:100]])
+        need = min(longest, 16) + 3
+        if shown and used + need > width:
+            break
+        shown.append(c)
+        used += need
+    return shown
+
+
+def print_rows(
+    rows: Rows, *, as_csv: bool = False, as_json: bool = False, title: str | None = None
+) -> None:
+    """Print query rows as a table that fits the terminal, as CSV, or as JSON, on standard
+    output. A table too wide for the terminal shows its first columns and says so."""
     columns = rows.columns or (list(rows[0]) if rows else [])
-    if as_csv:
+    if as_json:
+        out = [{c: row.get(c) for c in columns} for row in rows]
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1, default=str) + "\n")
+    elif as_csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in columns])
     else:
-        table = Table(*columns, title=title)
+        shown = _fitting(columns, rows, console.width)
+        table = Table(title=title)
+        for c in shown:
+            table.add_column(c, overflow="fold")
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            table.add_row(*(escape(_cell(row.get(c))) for c in shown))
         console.print(table)
+        if len(shown) < len(columns):
+            err_console.print(
+                f"{len(shown)} of {len(columns)} columns fit in {console.width} characters; "
+                "use --csv or --json for all of them",
+                highlight=False,
+            )
     if rows.truncated:
         err_console.print(f"[yellow]only the first {len(rows)} rows (HELSEGRAF_ROW_CAP)[/]")
 
@@ -223,12 +262,14 @@ ParamOpt = Annotated[
     list[str] | None, typer.Option("--param", "-p", help="Query parameter key=value (repeatable).")
 ]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (a list of rows).")]
 
 
 def cypher(
     query: Annotated[str, typer.Argument(help="A read-only Cypher query.")],
     param: ParamOpt = None,
     as_csv: CsvOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Run read-only Cypher against the configured store (writes are refused by the engine)."""
     from helsegraf.graph.store import open_store
@@ -236,44 +277,61 @@ def cypher(
     settings = get_settings()
     with open_store(settings) as store:
         rows = store.query(query, _params(param), read_only=True, row_cap=settings.row_cap)
-    print_rows(rows, as_csv=as_csv)
+    print_rows(rows, as_csv=as_csv, as_json=as_json)
 
 
 def named(
     name: Annotated[str, typer.Argument(help="Name of a catalog query (see `query list`).")],
     param: ParamOpt = None,
     as_csv: CsvOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Run a named Cypher query of the catalog (queries/*.cypher)."""
-    from helsegraf.graph.store import open_store
+    """Run a named Cypher query of the catalog (queries/*.cypher).
 
+    Concept parameters take the short id as the API does (`-p challenge=rekruttering`). A
+    required parameter left out is an error (exit code 2).
+    """
+    from helsegraf.graph.store import open_store
+    from helsegraf.queries import catalog
+
+    try:
+        query = catalog.get(name, "cypher")
+    except KeyError:
+        raise HelsegrafError(f"no named query {name!r}") from None
+    values = catalog.expand_concept_ids(_params(param))
+    missing = query.missing(values)
+    if missing:
+        wanted = ", ".join(f"-p {m}=…" for m in missing)
+        err_console.print(
+            f"[bold red]error:[/] query {name} needs {wanted}", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(2)
     with open_store() as store:
-        try:
-            rows = store.run_named(name, _params(param))
-        except KeyError:
-            raise HelsegrafError(f"no named query {name!r}") from None
-    print_rows(rows, as_csv=as_csv, title=None if as_csv else name)
+        rows = store.run_named(name, values)
+    print_rows(rows, as_csv=as_csv, as_json=as_json, title=None if as_csv or as_json else name)
 
 
 def list_queries(as_csv: CsvOpt = False) -> None:
-    """List the named queries of the catalog with their parameters."""
-    from helsegraf.graph.store import Rows
+    """List the named queries of the catalog with their parameters (full names, never cut)."""
     from helsegraf.queries import catalog
 
-    columns = ["name", "language", "params", "description"]
-    rows = Rows(
-        (
-            {
-                "name": q.name,
-                "language": q.language,
-                "params": ", ".join(q.params),
-                "description": q.description,
-            }
-            for q in catalog.all()
-        ),
-        columns,
-    )
-    print_rows(rows, as_csv=as_csv)
+    queries = catalog.all()
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["name", "language", "params", "description"])
+        for q in queries:
+            writer.writerow([q.name, q.language, ", ".join(q.params), q.description])
+        return
+    # One entry per query: the name on a line of its own, whole, then what it takes and does.
+    for q in queries:
+        console.print(f"[bold]{escape(q.name)}[/] ({q.language})", highlight=False, soft_wrap=True)
+        if q.params:
+            params = ", ".join(
+                p.name if p.default is None else f"{p.name}={json.dumps(p.default)}"
+                for p in q.param_specs
+            )
+            console.print(Padding(f"params: {escape(params)}", (0, 0, 0, 2), expand=False))
+        console.print(Padding(escape(q.description), (0, 0, 0, 2), expand=False))
 
 
 def stats(

@@ -1,7 +1,7 @@
 """Write one extraction (one document) into the graph, replacing what it wrote before.
 
 The work for one document is a list of statements run as one unit (one transaction in Neo4j,
-one MULTI/EXEC in FalkorDB): first everything the document contributed earlier is deleted
+one query in FalkorDB): first everything the document contributed earlier is deleted
 (its voices, statements, relationships marked with its ``doc_id``, and nodes only it needed),
 then everything is MERGEd by id in ``UNWIND $rows`` batches. Running it twice gives the
 same graph.
@@ -9,7 +9,9 @@ same graph.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,7 @@ from helsegraf import __version__
 from helsegraf.graph import ids
 from helsegraf.graph.reference import _clean, unwind
 from helsegraf.graph.store import ACTOR_LABELS, label
+from helsegraf.graph.values import UnwritableValue
 
 if TYPE_CHECKING:
     from helsegraf.graph.store import GraphStore
@@ -220,6 +223,8 @@ def _ranked_rows(x: Extraction) -> tuple[str, list[tuple[int, str, list[dict[str
             "pages": x.pages,
             "sha256": x.sha256,
             "extractor": x.extractor,
+            "fingerprint": fingerprint(x),
+            "source": x.source,
         }
     )
 
@@ -422,6 +427,26 @@ def _orphan_statements(touched: dict[str, list[str]]) -> list[Statement]:
     return out
 
 
+def fingerprint(x: Extraction) -> str:
+    """A hash of everything extraction ``x`` says: the same file extracted the same way gives
+    the same fingerprint, so a re-ingest can tell an unchanged document (kept on its node)."""
+    return hashlib.sha256(x.model_dump_json().encode("utf-8")).hexdigest()[:32]
+
+
+def unchanged(store: GraphStore, xs: Sequence[Extraction]) -> set[str]:
+    """Names of the documents in ``xs`` the store already holds exactly as extracted."""
+    if not xs:
+        return set()
+    rows = store.query(
+        "MATCH (d:Dokument) WHERE d.name IN $names RETURN d.name AS name, d.fingerprint AS f",
+        {"names": [x.document for x in xs]},
+        timeout_ms=0,
+        row_cap=0,
+    )
+    stored = {r["name"]: r["f"] for r in rows}
+    return {x.document for x in xs if stored.get(x.document) == fingerprint(x)}
+
+
 def load_extraction(store: GraphStore, x: Extraction) -> str:
     """Write ``x`` into ``store`` as one unit, replacing that document's earlier version.
 
@@ -441,7 +466,7 @@ def load_extractions(
     store: GraphStore, xs: list[Extraction], per_unit: int | None = None
 ) -> list[str]:
     """Write several extractions, up to ``per_unit`` documents per unit (one transaction in
-    Neo4j, one MULTI/EXEC in FalkorDB); return their document ids in order.
+    Neo4j, one query in FalkorDB); return their document ids in order.
 
     The graph is the one :func:`load_extraction` gives document by document: the documents of
     a unit are distinct (a name or id seen again starts a new unit), each statement runs the
@@ -451,7 +476,7 @@ def load_extractions(
     its corrections laid over it). A unit is written whole or not at all.
     """
     per_unit = max(1, per_unit or DOCUMENTS_PER_UNIT)
-    prepared = [(x, *_ranked_rows(x)) for x in xs]
+    prepared = [(x, *_prepared(x)) for x in xs]
     if not prepared:
         return []
     corrected_ids, corrected_names = _corrected(store)
@@ -499,6 +524,17 @@ def load_extractions(
             flush()
     flush()
     return out
+
+
+def _prepared(x: Extraction) -> tuple[str, Writes]:
+    """``_ranked_rows`` of ``x``; a text that is not valid Unicode (a lone surrogate, which
+    neither the ids nor the engines can encode) refuses the document before anything is written."""
+    try:
+        return _ranked_rows(x)
+    except UnicodeEncodeError as exc:
+        raise UnwritableValue(
+            f"document {x.document!r} holds a lone surrogate (not valid Unicode): {exc.reason}"
+        ) from None
 
 
 def _corrected(store: GraphStore) -> tuple[set[str], set[str]]:

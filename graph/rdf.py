@@ -111,6 +111,7 @@ _DOCUMENT = {
     "format": Prop(DCTERMS.format),
     "pages": Prop(HG.pageCount, "int"),
     "sha256": Prop(HG.sha256),
+    "source": Prop(DCTERMS.source, "iri"),
 }
 _VOICE = {
     "voice": Prop(HG.voiceKey),
@@ -484,7 +485,14 @@ def _literal(value: Any, prop: Prop, lang: str) -> list[URIRef | Literal]:
         return [node_iri(str(value))]
     if prop.kind == "scheme":
         return [HGID[f"kodebok/{value}"]]
+    if prop.kind == "iri":
+        text = str(value)
+        return [URIRef(text) if _WEB_IRI.match(text) else Literal(text)]
     return [Literal(str(value))]
+
+
+# a web address that is safe as an IRI (no spaces, quotes or angle brackets)
+_WEB_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 
 def _node(g: Graph, n: Node, lang_of_doc: dict[str, str]) -> None:

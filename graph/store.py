@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from helsegraf.core.config import Settings, get_settings
+from helsegraf.graph.values import check_params
 
 if TYPE_CHECKING:
     from helsegraf.ingest.models import Extraction
@@ -141,7 +142,7 @@ class GraphStore(ABC):
 
     @abstractmethod
     def _write_unit(self, statements: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        """Run write statements as one atomic unit where the engine allows it."""
+        """Run write statements as one atomic unit: if one fails, none has any effect."""
 
     @abstractmethod
     def _ensure_schema(self) -> None:
@@ -196,9 +197,11 @@ class GraphStore(ABC):
         ``Settings.row_cap``); ``Rows.truncated`` tells whether rows were left off.
         """
         timeout = self.settings.query_timeout_ms if timeout_ms is None else timeout_ms
+        params = dict(params or {})
+        check_params(params)
         return self._run(
             cypher,
-            dict(params or {}),
+            params,
             read_only=read_only,
             timeout_ms=timeout or None,
             limit=row_cap or None,
@@ -230,7 +233,11 @@ class GraphStore(ABC):
         )
 
     def write(self, statements: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        """Run write statements as one unit (one transaction in Neo4j, MULTI/EXEC in FalkorDB)."""
+        """Run write statements as one unit, applied whole or not at all (one transaction in
+        Neo4j, one query in FalkorDB). A parameter value no engine can take (see
+        :mod:`helsegraf.graph.values`) refuses the whole unit before anything is written."""
+        for _, params in statements:
+            check_params(params)
         if statements:
             self._write_unit(statements)
 

@@ -40,6 +40,13 @@ def extract(
         bool,
         typer.Option(help="With several documents, report a failing one and go on."),
     ] = False,
+    sources: Annotated[
+        bool,
+        typer.Option(
+            help="Read the source metadata (sources.csv/.yaml beside the files, "
+            "'# key: value' header lines)."
+        ),
+    ] = True,
 ) -> None:
     """Extract voices, actors, challenges, measures and examples as JSON (the gold format).
 
@@ -50,7 +57,7 @@ def extract(
 
     single = len(paths) == 1 and paths[0].is_file()
     if single:
-        data = extract_file(paths[0]).model_dump(mode="json")
+        data = extract_file(paths[0], use_sources=sources).model_dump(mode="json")
         if output is not None:
             _write(output, _dump(data))
         else:
@@ -72,7 +79,7 @@ def extract(
         task = progress.add_task("extracting", total=len(docs))
         for path in docs:
             try:
-                data = extract_file(path).model_dump(mode="json")
+                data = extract_file(path, use_sources=sources).model_dump(mode="json")
             except HelsegrafError as exc:
                 if not keep_going:
                     raise

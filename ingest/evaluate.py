@@ -350,10 +350,11 @@ def load_predictions(pred_dir: Path) -> dict[str, Extraction]:
 
 
 def extract_documents(
-    names: Iterable[str], corpus_dir: Path, *, progress: bool = False
+    names: Iterable[str], corpus_dir: Path, *, progress: bool = False, use_sources: bool = True
 ) -> dict[str, Extraction]:
     """Run the extraction pipeline on the named documents of ``corpus_dir``
-    (with a progress bar on stderr when ``progress``)."""
+    (with a progress bar on stderr when ``progress``); ``use_sources``: read the source
+    metadata (the corpus manifest, header lines)."""
     try:
         from helsegraf.ingest.pipeline import extract_file
     except ImportError as exc:  # the pipeline is not installed in this tree
@@ -372,7 +373,7 @@ def extract_documents(
             raise HelsegrafError(
                 "document of a gold file is missing from the corpus", path=str(path)
             )
-        out[name] = extract_file(path)
+        out[name] = extract_file(path, use_sources=use_sources)
     return out
 
 
@@ -382,18 +383,23 @@ def evaluate(
     *,
     corpus_dir: Path | None = None,
     progress: bool = False,
+    use_sources: bool = True,
 ) -> EvalReport:
     """Score extractions against every ``*.gold.json`` in ``gold_dir``.
 
     ``extractions`` maps document file names to extractions; when it is None, each gold
     file's document is extracted from ``corpus_dir`` (default: :func:`default_corpus_dir`).
-    A gold document without an extraction counts as an empty prediction.
+    A gold document without an extraction counts as an empty prediction. ``use_sources``
+    (default) reads the documents' source metadata (``sources.csv``/``.yaml`` beside them,
+    ``# key: value`` header lines), as ``extract`` does.
     """
     gold_dir = Path(gold_dir)
     golds = load_gold(gold_dir)
     if extractions is None:
         corpus = Path(corpus_dir) if corpus_dir else default_corpus_dir(gold_dir)
-        extractions = extract_documents([g["document"] for g in golds], corpus, progress=progress)
+        extractions = extract_documents(
+            [g["document"] for g in golds], corpus, progress=progress, use_sources=use_sources
+        )
     totals = {c: Score() for c in CATEGORIES}
     docs = []
     for g in golds:
@@ -453,13 +459,16 @@ def eval_command(
     as_json: bool = False,
     as_csv: bool = False,
     show_errors: bool = False,
+    use_sources: bool = True,
 ) -> EvalReport:
     """Run the evaluation and print it (table, JSON or CSV)."""
     import csv
     import sys
 
     extractions = load_predictions(predictions) if predictions else None
-    report = evaluate(gold_dir, extractions, corpus_dir=corpus, progress=True)
+    report = evaluate(
+        gold_dir, extractions, corpus_dir=corpus, progress=True, use_sources=use_sources
+    )
     if as_json:
         sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
     elif as_csv:
@@ -488,6 +497,13 @@ def register(app: typer.Typer) -> None:
         show_errors: Annotated[
             bool, typer.Option(help="List the misses (fn) and false finds (fp) per document.")
         ] = False,
+        sources: Annotated[
+            bool,
+            typer.Option(
+                help="Read the documents' source metadata (sources.csv/.yaml beside them, "
+                "'# key: value' header lines)."
+            ),
+        ] = True,
     ) -> None:
         """Score extraction against hand annotations: precision, recall and F1 per category."""
-        eval_command(gold_dir, corpus, predictions, as_json, as_csv, show_errors)
+        eval_command(gold_dir, corpus, predictions, as_json, as_csv, show_errors, sources)

@@ -210,4 +210,5 @@ def run(
         format=source.format,
         pages=source.page_count,
         extractor=f"helsegraf {__version__}",
+        source=source.metadata.url,
     )

@@ -6,16 +6,19 @@ scanned) raises :class:`HelsegrafError` with a one-line reason naming the file.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import logging
+import re
 import unicodedata
 import zipfile
 from pathlib import Path
 
 from helsegraf.core.config import get_settings
 from helsegraf.core.errors import HelsegrafError
-from helsegraf.ingest.models import LoadedDocument, SourceLine
+from helsegraf.ingest.models import LoadedDocument, SourceInfo, SourceLine
+from helsegraf.ingest.sources import read_header
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,9 @@ _BOMS = (
 )
 # Largest share of control characters (other than tab, line and page breaks) that text may hold.
 _MAX_CONTROL_SHARE = 0.01
+# Control characters kept out of a document's text (all but tab and line break; page breaks
+# are split off before): a graph engine cannot store NUL, and none of them is text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def load(path: Path | str, *, max_bytes: int | None = None) -> LoadedDocument:
@@ -124,9 +130,13 @@ def _decode(data: bytes, where: str) -> tuple[str, str]:
 
 # Letters of Norwegian text (and its usual punctuation) outside ASCII: a decoding that yields
 # these is more plausible than one that yields other non-ASCII characters.
-_NORWEGIAN = frozenset("æøåÆØÅéèêóòôüöäÄÖÜ«»–—“”‘’…§°½€")
-# Single-byte encodings Norwegian documents come in, tried beside charset-normalizer's guesses.
+_NORWEGIAN = frozenset("æøåÆØÅéèêóòôüöäÄÖÜ«»–—“”‘’…§°½€•·\xa0")
+# Single-byte encodings Norwegian documents almost always come in, in order of preference.
+# They are the prior: another encoding is used only when it reads strictly more Norwegian.
 _WESTERN = ("cp1252", "latin_1", "iso8859_15")
+# Other single-byte encodings of Nordic text, tried beside charset-normalizer's guesses
+# (cp865 is the Nordic DOS code page).
+_OTHER = ("cp865", "mac_roman")
 
 
 def _plausibility(text: str) -> int:
@@ -136,47 +146,65 @@ def _plausibility(text: str) -> int:
             continue
         if ch in _NORWEGIAN:
             good += 1
+        elif ch.isalpha() and ord(ch) < 0x250:
+            continue  # another Latin letter (ß, ç, ñ, í ...): neither for nor against
         else:
             bad += 1
     return good - 3 * bad
 
 
 def _detect(data: bytes, where: str) -> tuple[str, str]:
-    """Decode non-UTF-8 bytes: charset-normalizer's candidates and the western single-byte
-    encodings are scored by how Norwegian the decoded text looks; a tie between different
-    readings, or a garbled best reading, is an error rather than a silent guess."""
+    """Decode non-UTF-8 bytes. The western single-byte encodings (cp1252 first, then Latin-1,
+    ISO-8859-15) are read first; charset-normalizer's candidates and the Nordic DOS and Mac
+    code pages replace them only when they read strictly more Norwegian. Short texts, where
+    statistical detection is least sure, therefore read as cp1252/Latin-1. A tie between
+    different non-western readings that beat them, or a garbled best reading, is an error
+    rather than a silent guess."""
     from charset_normalizer import from_bytes
 
     sample = data[:1_000_000]
-    results = from_bytes(sample)
-    candidates: dict[str, float] = {r.encoding: r.chaos for r in results}
-    for enc in _WESTERN:
-        candidates.setdefault(enc, 1.0)
-    scored: list[tuple[int, float, str, str]] = []
-    for enc, chaos in candidates.items():
+    # (plausibility, western preference, -chaos, encoding, text)
+    scored: list[tuple[int, int, float, str, str]] = []
+    tried: set[str] = set()
+
+    def consider(enc: str, preference: int, chaos: float) -> None:
+        try:
+            key = codecs.lookup(enc).name
+        except LookupError:
+            return
+        if key in tried:
+            return
+        tried.add(key)
         try:
             text = sample.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
+        except UnicodeDecodeError:
+            return
         if any(0x80 <= ord(ch) < 0xA0 for ch in text):
-            continue  # C1 control characters: not this encoding
-        scored.append((_plausibility(text), -chaos, enc, text))
+            return  # C1 control characters: not this encoding
+        scored.append((_plausibility(text), preference, -chaos, enc, text))
+
+    for rank, enc in enumerate(_WESTERN):
+        consider(enc, len(_WESTERN) - rank, 0.0)
+    for result in from_bytes(sample):
+        consider(result.encoding, 0, result.chaos)
+    for enc in _OTHER:
+        consider(enc, 0, 1.0)
     if not scored:
         raise HelsegrafError(
             "cannot tell the text encoding (not UTF-8, and detection found none); "
             "convert the file to UTF-8",
             path=where,
         )
-    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    scored.sort(key=lambda t: (t[0], t[1], t[2]), reverse=True)
     best = scored[0]
-    rivals = [t for t in scored[1:] if t[0] == best[0] and t[3] != best[3]]
-    if best[0] < 0 or rivals:
-        names = ", ".join([best[2], *(t[2] for t in rivals[:2])])
+    rivals = [t for t in scored[1:] if t[0] == best[0] and t[1] == 0 and t[4] != best[4]]
+    if best[0] < 0 or (best[1] == 0 and rivals):
+        names = ", ".join([best[3], *(t[3] for t in rivals[:2])])
         raise HelsegrafError(
             f"unsure of the text encoding (candidates: {names}); convert the file to UTF-8",
             path=where,
         )
-    enc = best[2]
+    enc = best[3]
     try:
         text = data.decode(enc)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -329,7 +357,12 @@ def _build(
     number = 0
     texts: list[str] = []
     construct = _source_line  # a million lines must stay fast
+    replaced = 0
     for p, page_text in enumerate(pages, start=1):
+        if _CONTROL.search(page_text):
+            # A space keeps every offset and the line map as they were.
+            page_text, n = _CONTROL.subn(" ", page_text)
+            replaced += n
         if page_text.endswith("\n"):
             page_text = page_text[:-1]
         page_lines = page_text.split("\n")
@@ -339,6 +372,11 @@ def _build(
             offset += len(t) + 1
         texts.append(page_text)
     text = "\n".join(texts)
+    if replaced:
+        log.info("%s: %d control characters read as spaces", where, replaced)
+    metadata, header_lines = (
+        read_header([ln.text for ln in lines[:64]]) if fmt == "txt" else (SourceInfo(), 0)
+    )
     return LoadedDocument(
         path=where,
         name=name,
@@ -348,4 +386,6 @@ def _build(
         sha256=sha,
         encoding=encoding,
         page_count=page_count if page_count is not None else (len(pages) if paged else None),
+        metadata=metadata,
+        header_lines=header_lines,
     )

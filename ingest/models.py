@@ -64,6 +64,16 @@ class SourceLine(BaseModel):
     page: int | None = Field(None, description="1-based page number, for PDFs")
 
 
+class SourceInfo(BaseModel):
+    """Where a document came from, as its manifest or its ``# key: value`` header says."""
+
+    url: str | None = Field(None, description="where the document was published")
+    sender: str | None = Field(None, description="who sent it, when the text does not say")
+    date: str | None = Field(None, description="ISO date, YYYY-MM-DD")
+    title: str | None = None
+    kind: DocumentKind | None = None
+
+
 class LoadedDocument(BaseModel):
     """Output of ``load``: a document's text as read, with its line and page map."""
 
@@ -75,6 +85,12 @@ class LoadedDocument(BaseModel):
     sha256: str = Field(description="hash of the raw file bytes")
     encoding: str | None = None
     page_count: int | None = None
+    metadata: SourceInfo = Field(
+        default_factory=SourceInfo, description="source metadata (manifest, header lines)"
+    )
+    header_lines: int = Field(
+        0, description="leading '# key: value' lines that are metadata, not text"
+    )
 
 
 # --------------------------------------------------------------------------- normalise
@@ -340,3 +356,4 @@ class Extraction(BaseModel):
     format: str | None = None
     pages: int | None = None
     extractor: str | None = Field(None, description="'helsegraf <version>'")
+    source: str | None = Field(None, description="where the document was published (its URL)")

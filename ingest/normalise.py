@@ -141,6 +141,7 @@ def run(doc: LoadedDocument) -> NormalisedDocument:
     lines = doc.lines
     split = _split_headers(lines, cues)
     drop, furniture, notes = _furniture(doc, cues, split)
+    drop |= set(range(1, doc.header_lines + 1))  # '# key: value' metadata lines are not text
     builder = _Builder(lines, cues, _typical_length(lines, drop))
     builder.notes = notes
     builder.split_headers = split

@@ -19,18 +19,28 @@ from pathlib import Path
 
 from helsegraf.core.config import get_settings
 from helsegraf.core.errors import HelsegrafError
-from helsegraf.ingest import link, load, normalise, segment
-from helsegraf.ingest.models import Extraction, LoadedDocument
+from helsegraf.ingest import link, load, normalise, segment, sources
+from helsegraf.ingest.models import Extraction, LoadedDocument, SourceInfo
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = load.SUFFIXES
 
 
-def extract_file(path: Path | str, *, timeout_s: float | None = None) -> Extraction:
-    """Extract one document file (.txt, .pdf, .docx) into the gold format."""
+def extract_file(
+    path: Path | str, *, timeout_s: float | None = None, use_sources: bool = True
+) -> Extraction:
+    """Extract one document file (.txt, .pdf, .docx) into the gold format.
+
+    With ``use_sources`` (the default) the file's source metadata is read: its
+    ``# key: value`` header lines and its record in the manifest of its folder
+    (``sources.csv``/``sources.yaml``); without it, neither is used."""
     settings = get_settings()
     doc = load.load(Path(path), max_bytes=settings.max_document_bytes)
+    if use_sources:
+        doc.metadata = sources.merged(doc.metadata, sources.manifest_for(Path(path)))
+    else:
+        doc.metadata = SourceInfo()
     return _extract(doc, timeout_s if timeout_s is not None else settings.document_timeout_s)
 
 

@@ -38,12 +38,14 @@ from helsegraf.ingest.models import (
     Section,
     SectionContext,
     SegmentedDocument,
+    SourceInfo,
     TableRow,
     VoiceSegment,
 )
 from helsegraf.ingest.normalise import structure
 from helsegraf.ontology.codebook import load_codebook
 from helsegraf.ontology.registry import Registry, load_registry
+from helsegraf.ontology.web_domains import publisher
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,7 @@ class _Cues:
     section_resets: list[re.Pattern[str]]
     letterhead_blocks: int
     addressees: list[re.Pattern[str]]
+    addressee_before: frozenset[str]
     sender_separators: re.Pattern[str]
     sender_members: re.Pattern[str]
     sender_units: re.Pattern[str]
@@ -126,6 +129,7 @@ def _cues() -> _Cues:
         section_resets=[re.compile(p, i) for p in s["section_resets"]],
         letterhead_blocks=int(s["letterhead_blocks"]),
         addressees=[re.compile(p, i) for p in s["addressees"]],
+        addressee_before=frozenset(w.lower() for w in s["addressee_before"]),
         sender_separators=re.compile(rf"(?:{s['sender_separators']})*", i),
         sender_members=re.compile(s["sender_members"], i),
         sender_units=re.compile(s["sender_units"], i),
@@ -185,10 +189,12 @@ def run(doc: NormalisedDocument) -> SegmentedDocument:
     """Find kind, title, date, voices (with authors and sections) and table rows."""
     cues = _cues()
     blocks = doc.blocks
-    title = _title(doc, cues)
-    when = _date(blocks, cues)
+    meta = doc.source.metadata
+    # what the source metadata states explicitly wins over what the text suggests
+    title = meta.title or _title(doc, cues)
+    when = meta.date or _date(blocks, cues)
     year = int(when[:4]) if when else None
-    kind = _kind(title, blocks, cues)
+    kind = meta.kind or _kind(title, blocks, cues)
     authors: dict[str, ActorRef] = {}
 
     starts = _voice_starts(doc, cues, year, authors)
@@ -220,10 +226,13 @@ def run(doc: NormalisedDocument) -> SegmentedDocument:
             voices[0].authors = [r.name for r in members]
     _add_sending_council(voices[0], head, head_refs, authors)
     if not voices[0].authors:
-        names = _title_authors(title, year, authors)
+        # the text names no sender: the manifest's sender, else the site that published it
+        voices[0].authors = _source_authors(meta, year, authors, cues)
+    if not voices[0].authors:
+        names = _title_authors(title, year, authors, cues)
         if not names and kind == "handlingsplan":
             # "HANDLINGSPLAN 2024–2026" / "Helsefellesskapet for X og kommunane i Y"
-            names = _title_authors(_subtitle(blocks, title, cues), year, authors)
+            names = _title_authors(_subtitle(blocks, title, cues), year, authors, cues)
         if kind == "handlingsplan":
             end = next((k for k, b in enumerate(blocks) if b.first_line > voices[0].lines[1]), None)
             first_blocks = blocks[: min(end or len(blocks), cues.plan_owner_blocks)]
@@ -713,13 +722,44 @@ def _letterhead_authors(
     return out
 
 
-def _title_authors(title: str | None, year: int | None, authors: dict[str, ActorRef]) -> list[str]:
+def _source_authors(
+    meta: SourceInfo, year: int | None, authors: dict[str, ActorRef], cues: _Cues
+) -> list[str]:
+    """The authors the source metadata gives: its explicit ``sender``, else the organisation
+    whose own web site published the document (none for a site that hosts others' texts)."""
+    if meta.sender:
+        return _authors_of(meta.sender, year, authors, cues)
+    site = publisher(meta.url)
+    if site is None or site.name is None:
+        return []
+    ref = resolve(site.name, year)
+    if ref is None:
+        log.warning(
+            "web domain %s names %r, which the registry does not know", site.domain, site.name
+        )
+        return []
+    authors[ref.name] = ref
+    return [ref.name]
+
+
+def _title_authors(
+    title: str | None, year: int | None, authors: dict[str, ActorRef], cues: _Cues
+) -> list[str]:
+    """The actors a title names, except the one it is addressed to ("… til X", "… på X")."""
     if not title:
         return []
     out: list[str] = []
-    for ref in find_actors(title, year):
+    try:
+        found = get_matcher().find(title, year=year)
+    except Exception:  # a matcher bug must not stop extraction; it is logged
+        log.exception("actor matcher failed on %r", title[:80])
+        return []
+    for start, _end, ref, _surface in found:
         if ref.type in ("Fylke",) or ref.name in out:
             continue
+        before = title[:start].split()
+        if before and before[-1].lower().strip(",:") in cues.addressee_before:
+            continue  # the addressee is never the author
         authors[ref.name] = ref
         out.append(ref.name)
     return out

@@ -61,6 +61,15 @@ class NamedQuery(BaseModel):
         """The text to run on ``dialect`` (``falkordb`` or ``neo4j``)."""
         return self.variants.get(dialect, self.text)
 
+    @property
+    def required(self) -> list[str]:
+        """Parameters without a declared default: a run must give them."""
+        return [p.name for p in self.param_specs if p.default is None]
+
+    def missing(self, values: dict[str, Any]) -> list[str]:
+        """Required parameters that ``values`` leaves out or gives empty."""
+        return [p for p in self.required if values.get(p) in (None, "")]
+
     def bind(self, values: dict[str, Any]) -> dict[str, Any]:
         """Parameters for running: given values, declared defaults for the missing ones.
 
@@ -167,6 +176,27 @@ def parse_file(path: Path) -> tuple[str | None, NamedQuery]:
         param_specs=params,
         path=str(path),
     )
+
+
+#: Parameters that name a codebook concept, and the concept scheme whose id prefix the short
+#: form (``rekruttering`` for ``utfordring/rekruttering``) leaves out.
+CONCEPT_PARAMS = {
+    "challenge": "utfordring",
+    "measure": "tiltak",
+    "theme": "tema",
+    "patient_group": "pasientgruppe",
+}
+
+
+def expand_concept_ids(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with short concept ids made full, as the API takes them:
+    ``{"challenge": "rekruttering"}`` -> ``{"challenge": "utfordring/rekruttering"}``."""
+    out = dict(values)
+    for name, scheme in CONCEPT_PARAMS.items():
+        value = out.get(name)
+        if isinstance(value, str) and value.strip() and "/" not in value.strip().strip("/"):
+            out[name] = f"{scheme}/{value.strip().strip('/')}"
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ OPTIONAL MATCH (d)-[:HAS_VOICE]->(:Stemme)-[:STATES]->(u:Utsagn)
 WITH d, voices, count(DISTINCT u) AS statements
 RETURN d.id AS id, d.name AS name, d.title AS title, d.date AS date, d.kind AS kind,
        d.language AS language, d.pages AS pages, d.format AS format, d.sha256 AS sha256,
-       d.extractor AS extractor, size([x IN voices WHERE x.id IS NOT NULL]) AS voice_count,
+       d.extractor AS extractor, d.source AS source, size([x IN voices WHERE x.id IS NOT NULL]) AS voice_count,
        statements AS statement_count,
        [x IN voices WHERE x.id IS NOT NULL] AS voices,
        [(d)-[:MENTIONS]->(a:`Aktør`) | {id: a.id, name: a.name, type: a.type}] AS actors,

@@ -1,12 +1,13 @@
 // name: similar_actors
 // description: Actors that raise the same challenges as a given actor: number of shared challenges and Jaccard similarity of their challenge sets
-// params: actor (str) graph id of the actor, e.g. kommune/5029; limit (int = 20) most actors returned
+// params: actor (str) graph id of the actor, e.g. kommune/5029; limit (int = 20) most actors returned; without_cosigners (bool = false) leave out actors that signed a letter together with it
 MATCH (a:`Aktør` {id: $actor})-[:AUTHORED]->(:Stemme)-[:RAISES]->(c:Utfordring)
 WITH a, collect(DISTINCT c) AS mine
 WITH a, mine, size(mine) AS n_a
 UNWIND mine AS c
 MATCH (c)<-[:RAISES]-(:Stemme)<-[:AUTHORED]-(b:`Aktør`)
 WHERE b.id <> a.id
+  AND (NOT $without_cosigners OR NOT (a)-[:AUTHORED]->(:Stemme)<-[:AUTHORED]-(b))
 WITH n_a, b, collect(DISTINCT c.id) AS shared
 MATCH (b)-[:AUTHORED]->(:Stemme)-[:RAISES]->(cb:Utfordring)
 WITH n_a, b, shared, count(DISTINCT cb) AS n_b

@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from helsegraf.api.deps import SettingsDep, StoreDep
+from helsegraf.api.guard import TokenFirstRoute, before_body
 from helsegraf.api.models import ErrorOut, Page
 from helsegraf.api.tables import CSV_RESPONSE, Format, Limit, Offset, table
 from helsegraf.core.config import Settings
@@ -23,9 +24,11 @@ from helsegraf.review import overlay, service
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-router = APIRouter(tags=["review"])
+# Writing routes check the token before they read the body.
+router = APIRouter(tags=["review"], route_class=TokenFirstRoute)
 
 
+@before_body
 def require_token(request: Request) -> None:
     """Refuse unless the request carries the configured bearer token (constant-time compare)."""
     settings: Settings = request.app.state.settings

@@ -137,7 +137,7 @@ def api_extractions():
                 ["pasientgruppe/psykisk-rus"],
             ),
         ],
-    )
+    ).model_copy(update={"source": "https://www.orkland.kommune.no/innspill/helseplan"})
     b = _api_extraction(
         "b_plan.txt",
         API_DOC_B,
@@ -451,6 +451,7 @@ def test_documents_list_and_detail_in_reading_order(api_client) -> None:
         assert r.status_code == 200, (key, r.text)
     d = r.json()
     assert d["title"] == "Innspill fra Orkland og Skaun"
+    assert d["source"] == doc["source"] == "https://www.orkland.kommune.no/innspill/helseplan"
     assert d["authors"] == ["Orkland kommune", "Skaun kommune"]
     (voice,) = d["voices"]
     assert {a["name"] for a in voice["authors"]} == {"Orkland kommune", "Skaun kommune"}
@@ -862,3 +863,100 @@ def test_sparql_and_rdf_export_follow_an_upload(upload_client) -> None:
     ttl_after = client.get("/api/export.ttl").text
     assert len(ttl_after) > len(ttl_before)
     assert "innspill.txt" in ttl_after
+
+
+# --------------------------------------------------------------------------- researcher page v2
+
+
+def test_similar_actors_can_leave_out_cosigners(api_client, orkland_id) -> None:
+    url = f"/api/actors/{orkland_id}/similar"
+    names = [s["name"] for s in api_client.get(url).json()["items"]]
+    assert "Skaun kommune" in names  # signed the same letter
+    alone = api_client.get(url, params={"without_cosigners": "true"}).json()["items"]
+    assert [s["name"] for s in alone] == ["Helse Nord-Trøndelag HF"]
+
+
+def test_challenge_counts_actors_documents_and_statements_apart(api_client) -> None:
+    items = api_client.get("/api/challenges", params={"limit": 500}).json()["items"]
+    rec = next(c for c in items if c["id"] == "utfordring/rekruttering")
+    # Orkland and Skaun co-sign one letter: three actors, two letters, two statements.
+    assert (rec["actor_count"], rec["document_count"], rec["statement_count"]) == (3, 2, 2)
+    measures = api_client.get("/api/measures", params={"challenge": "rekruttering"}).json()
+    m = next(x for x in measures["items"] if x["id"] == "tiltak/bedre-utskrivning")
+    assert (m["actor_count"], m["document_count"], m["statement_count"]) == (3, 2, 2)
+    assert m["in_codebook"] is False  # the codebook does not say it answers recruitment
+
+
+def test_measure_detail_keeps_codebook_challenges_apart_from_same_letter(api_client) -> None:
+    r = api_client.get("/api/measures/bedre-utskrivning")
+    assert r.status_code == 200, r.text
+    m = r.json()
+    assert m["in_codebook"] is True and m["is_other"] is False
+    answered = {c["id"] for c in m["addresses"]}
+    assert "utfordring/utskrivning" in answered
+    assert [c["id"] for c in m["same_letter"]] == ["utfordring/rekruttering"]
+    assert (m["actor_count"], m["document_count"], len(m["statements"])) == (3, 2, 2)
+    first = m["statements"][0]
+    assert first["quote"] in API_DOC_A + API_DOC_B and first["line"] and first["document"]
+    assert {a["name"] for s in m["statements"] for a in s["authors"]} == {
+        "Orkland kommune",
+        "Skaun kommune",
+        "Helse Nord-Trøndelag HF",
+    }
+    other = api_client.get("/api/measures/tiltak/annet").json()
+    assert other["is_other"] is True and other["statements"] == []
+    assert api_client.get("/api/measures/no-such-measure").status_code == 404
+
+
+def test_matrix_counts_and_filters(api_client) -> None:
+    def cells(**params):
+        r = api_client.get("/api/matrix", params=params)
+        assert r.status_code == 200, r.text
+        return {(c["row_label"], c["challenge"]): c for c in r.json()["items"]}
+
+    by_actor = cells()
+    assert by_actor[("Orkland kommune", "utfordring/rekruttering")]["statements"] == 1
+    by_type = cells(by="type")
+    k = by_type[("Kommune", "utfordring/rekruttering")]
+    assert (k["actors"], k["documents"], k["statements"]) == (2, 1, 1)
+    plans = cells(document_kind="handlingsplan")
+    assert {row for row, _ in plans} == {"Helse Nord-Trøndelag HF"}
+    trondelag = cells(fylke="Trøndelag")
+    assert {row for row, _ in trondelag} == {"Orkland kommune", "Skaun kommune"}
+    assert cells(fylke="fylke/50").keys() == trondelag.keys()
+    quotes = api_client.get(
+        "/api/matrix/quotes", params={"challenge": "rekruttering", "row": "Kommune", "by": "type"}
+    ).json()["items"]
+    assert {q["name"] for q in quotes} == {"Orkland kommune", "Skaun kommune"}
+    assert {q["quote"] for q in quotes} == {"Det er krevende å rekruttere sykepleiere."}
+    csv_rows = _csv(api_client.get("/api/matrix", params={"format": "csv"}).text)
+    assert len(csv_rows) == len(by_actor)
+    filters = api_client.get("/api/matrix/filters").json()["items"]
+    assert {"kind": "fylke", "id": "fylke/50", "name": "Trøndelag"} in filters
+
+
+def test_catalog_query_runs_by_name_and_requires_its_parameters(api_client) -> None:
+    url = "/api/queries/actors_raising_challenge/run"
+    missing = api_client.post(url, json={"params": {}})
+    assert missing.status_code == 422 and "challenge" in missing.json()["detail"]
+    ok = api_client.post(url, json={"params": {"challenge": "rekruttering"}})
+    assert ok.status_code == 200, ok.text
+    assert {r["name"] for r in ok.json()["rows"]} == {
+        "Orkland kommune",
+        "Skaun kommune",
+        "Helse Nord-Trøndelag HF",
+    }
+    listed = api_client.get("/api/queries", params={"limit": 500}).json()["items"]
+    q = next(x for x in listed if x["name"] == "similar_actors" and x["language"] == "cypher")
+    assert q["required"] == ["actor"] and "limit" in q["param_docs"]
+    assert api_client.post("/api/queries/nope/run", json={}).status_code == 404
+
+
+def test_docs_and_favicon_are_served_without_the_network(api_client) -> None:
+    page = api_client.get("/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower() and "https://" not in page
+    js = api_client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js")
+    assert js.status_code == 200 and "SwaggerUIBundle" in js.text
+    icon = api_client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg")

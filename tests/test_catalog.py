@@ -100,12 +100,36 @@ def test_params_parse_types_defaults_and_plain_lists() -> None:
 
 def test_bind_fills_defaults_coerces_and_refuses_unknown_params() -> None:
     q = catalog.get("similar_actors")
-    assert q.bind({"actor": "kommune/1", "limit": "7"}) == {"actor": "kommune/1", "limit": 7}
+    assert q.bind({"actor": "kommune/1", "limit": "7"}) == {
+        "actor": "kommune/1",
+        "limit": 7,
+        "without_cosigners": False,
+    }
     assert q.bind({"actor": "kommune/1"})["limit"] == 20
     with pytest.raises(HelsegrafError):
         q.bind({"actor": "kommune/1", "nope": 1})
     with pytest.raises(HelsegrafError):
         q.bind({"actor": "kommune/1", "limit": "many"})
+
+
+def test_required_params_are_those_without_a_default() -> None:
+    q = catalog.get("similar_actors")
+    assert q.required == ["actor"]
+    assert q.missing({}) == ["actor"] and q.missing({"actor": ""}) == ["actor"]
+    assert q.missing({"actor": "kommune/1"}) == []
+    assert catalog.get("actors_list").required == []
+
+
+def test_short_concept_ids_are_expanded_as_the_api_does() -> None:
+    assert catalog.expand_concept_ids({"challenge": "rekruttering", "limit": 3}) == {
+        "challenge": "utfordring/rekruttering",
+        "limit": 3,
+    }
+    assert catalog.expand_concept_ids({"measure": "tiltak/annet", "theme": ""}) == {
+        "measure": "tiltak/annet",
+        "theme": "",
+    }
+    assert catalog.expand_concept_ids({"actor": "kommune"}) == {"actor": "kommune"}
 
 
 def test_a_file_without_description_is_refused(tmp_path: Path) -> None:

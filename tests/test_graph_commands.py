@@ -24,9 +24,11 @@ DOC_B = (
 )
 
 
-def _run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(data: Path, *args: str, columns: int | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")}
     env["HELSEGRAF_DATA_DIR"] = str(data)
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
     return subprocess.run(
         [sys.executable, "-m", "helsegraf", *args],
         env=env,
@@ -68,6 +70,76 @@ def test_ingest_again_changes_nothing(ingested, tmp_path: Path) -> None:
     done = _run(data, "ingest", str(corpus), "--workers", "1")
     assert done.returncode == 0, done.stderr
     assert json.loads(_run(data, "stats", "--json").stdout) == before
+    # it says so, rather than "ingested 1 of 1" as if something changed
+    assert "ingested 0 of 1 documents, 1 unchanged" in done.stdout
+
+
+def test_ingest_of_a_changed_file_is_not_unchanged(ingested, tmp_path: Path) -> None:
+    data, _ = ingested
+    corpus = tmp_path / "changed"
+    corpus.mkdir()
+    (corpus / "b.txt").write_text(DOC_B + "Vi trenger flere jordmødre.\n", encoding="utf-8")
+    done = _run(data, "ingest", str(corpus), "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    assert "ingested 1 of 1 documents:" in done.stdout and "unchanged" not in done.stdout
+    (corpus / "b.txt").write_text(DOC_B, encoding="utf-8")  # as the other tests expect it
+    again = _run(data, "ingest", str(corpus), "--workers", "1")
+    assert "ingested 1 of 1 documents:" in again.stdout
+
+
+def test_query_list_shows_every_full_name_at_80_columns(ingested) -> None:
+    from helsegraf.queries import catalog
+
+    data, _ = ingested
+    listed = _run(data, "query", "list", columns=80)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    for q in catalog.all():
+        assert any(line.split(" ")[0] == q.name for line in lines), q.name
+
+
+def test_query_named_fits_the_terminal_or_says_how_to_see_all(ingested) -> None:
+    data, _ = ingested
+    args = ("query", "named", "actors_raising_challenge", "-p", "challenge=rekruttering")
+    done = _run(data, *args, columns=80)
+    assert done.returncode == 0, done.stderr
+    assert all(len(line) <= 80 for line in done.stdout.splitlines())
+    assert "…" not in done.stdout  # values wrap, they are not cut
+    assert "use --csv or --json" in done.stderr
+    full = json.loads(_run(data, *args, "--json").stdout)
+    assert full and {"quote", "document_name", "challenge"} <= set(full[0])
+    wide = _run(data, "query", "named", "documents_list", columns=200)
+    assert "--csv or --json" not in wide.stderr
+
+
+def test_query_named_takes_short_concept_ids(ingested) -> None:
+    data, _ = ingested
+    short = _run(
+        data, "query", "named", "actors_raising_challenge", "-p", "challenge=rekruttering", "--csv"
+    )
+    full = _run(
+        data,
+        "query",
+        "named",
+        "actors_raising_challenge",
+        "-p",
+        "challenge=utfordring/rekruttering",
+        "--csv",
+    )
+    assert short.returncode == 0, short.stderr
+    rows = list(csv.DictReader(io.StringIO(short.stdout)))
+    assert rows and {r["challenge"] for r in rows} == {"utfordring/rekruttering"}
+    assert short.stdout == full.stdout
+
+
+def test_query_named_without_a_required_parameter_is_an_error(ingested) -> None:
+    data, _ = ingested
+    done = _run(data, "query", "named", "actors_raising_challenge", "--csv")
+    assert done.returncode == 2
+    assert "challenge" in done.stderr and done.stdout == ""
+    optional = _run(data, "query", "named", "actors_list", "--csv")  # all have defaults
+    assert optional.returncode == 0, optional.stderr
 
 
 def test_query_cypher_prints_csv_and_refuses_writes(ingested) -> None:

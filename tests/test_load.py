@@ -170,3 +170,52 @@ def test_load_text_in_memory() -> None:
     assert doc.name == "mem.txt" and [ln.number for ln in doc.lines] == [1, 2]
     with pytest.raises(HelsegrafError):
         load_text("   ", "blank.txt")
+
+
+def _short_corpus_lines() -> list[str]:
+    """Every line of the sample corpus that holds a letter outside ASCII: real Norwegian text,
+    short enough that statistical detection of its encoding is least sure."""
+    corpus = Path(__file__).resolve().parents[1] / "samples" / "corpus"
+    lines = {
+        line.strip()
+        for f in sorted(corpus.glob("*.txt"))
+        for line in f.read_text(encoding="utf-8").splitlines()
+        if any(ord(ch) > 127 for ch in line) and line.strip()
+    }
+    return sorted(lines)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_short_single_byte_texts_read_as_written(encoding: str) -> None:
+    from helsegraf.ingest.load import load_bytes
+
+    lines = _short_corpus_lines()
+    assert len(lines) > 500
+    misread: list[str] = []
+    checked = 0
+    for line in lines:
+        try:
+            data = (line + "\n").encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        checked += 1
+        try:
+            doc = load_bytes(data, "kort.txt")
+        except HelsegrafError as exc:
+            misread.append(f"{line!r}: {exc}")
+            continue
+        if doc.text != line or doc.encoding not in {"cp1252", "latin_1"}:
+            misread.append(f"{line!r} read as {doc.text!r} ({doc.encoding})")
+    assert checked > 400
+    assert not misread, f"{len(misread)} of {checked} misread, e.g. {misread[:3]}"
+
+
+def test_nordic_dos_text_is_still_told_from_cp1252(tmp_path: Path) -> None:
+    # In cp865 (Nordic DOS) ø and å are bytes that cp1252 reads as '›' and '†': the western
+    # preference must not override a reading that is clearly more Norwegian.
+    text = "Innspill fra Bodø kommune\nKommunene ønsker økt samhandling på tvers av nivåene.\n"
+    f = tmp_path / "dos.txt"
+    f.write_bytes(text.encode("cp865"))
+    doc = load(f)
+    assert doc.text == text.rstrip("\n")
+    assert doc.encoding not in {"cp1252", "latin_1", "iso8859_15"}

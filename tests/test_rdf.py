@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, Graph, Literal
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
@@ -40,6 +40,7 @@ def gold_extractions() -> list[Extraction]:
         x.extractor = "helsegraf 0.1.0"
         out.append(x)
     first = out[0]
+    first.source = "https://www.skaun.kommune.no/innspill/helseplan"
     text = (CORPUS / first.document).read_text(encoding="utf-8")
     line_starts = [0]
     for line in text.split("\n"):
@@ -164,6 +165,13 @@ def test_document_text_carries_the_document_language(export: Graph) -> None:
             exact = export.value(sel, OA.exact)
             if exact is not None:
                 assert exact.language == doc_lang
+
+
+def test_document_source_is_dcterms_source(export: Graph) -> None:
+    sources = [
+        o for d, o in export.subject_objects(DCTERMS.source) if (d, RDF.type, HG.Dokument) in export
+    ]
+    assert sources == [URIRef("https://www.skaun.kommune.no/innspill/helseplan")]
 
 
 def test_codebook_concepts_have_codebook_iris(export: Graph) -> None:

@@ -49,13 +49,22 @@ def similar_actors(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    without_cosigners: bool = Query(
+        False, description="leave out actors that signed a letter together with this one"
+    ),
     limit: Limit = 50,
     offset: Offset = 0,
     format: Format = None,
 ) -> Page[SimilarActor] | Response:
-    """Actors that raise the same challenges, most similar first (Jaccard over challenges)."""
+    """Actors that raise the same challenges, most similar first (Jaccard over challenges:
+    challenges both raise, divided by the challenges at least one of them raises)."""
     _require_actor(store, settings, actor_id)
-    rows = named.run(store, settings, "similar_actors", {"actor": actor_id, "limit": MAX_LIMIT})
+    rows = named.run(
+        store,
+        settings,
+        "similar_actors",
+        {"actor": actor_id, "limit": MAX_LIMIT, "without_cosigners": without_cosigners},
+    )
     items = [shape.similar_actor(r) for r in rows]
     return table(
         request,

@@ -54,6 +54,9 @@ def get_document(document_id: str, store: StoreDep, settings: SettingsDep) -> Do
     return shape.document_detail(rows[0], statements)
 
 
+#: Above any upload limit one would set; the route enforces the setting itself.
+UPLOAD_BODY_CEILING = 1 << 40
+
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -82,6 +85,9 @@ UPLOAD_BODY = {
     status_code=201,
     summary="Upload and ingest a document",
     openapi_extra=UPLOAD_BODY,
+    # The file is streamed to disk and stopped at HELSEGRAF_MAX_UPLOAD_BYTES (api/upload.py);
+    # this only lifts the app's limit for ordinary request bodies.
+    max_body_size=UPLOAD_BODY_CEILING,
     responses={
         401: {"model": ErrorOut, "description": "missing or wrong bearer token"},
         403: {"model": ErrorOut, "description": "uploads are off (no token configured)"},

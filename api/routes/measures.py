@@ -1,14 +1,14 @@
-"""Measures (tiltak), all or those that answer one challenge."""
+"""Measures (tiltak): all, those that answer one challenge, and one measure with its statements."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from helsegraf.api import named, shape
 from helsegraf.api.deps import SettingsDep, StoreDep
 from helsegraf.api.ids import concept_id
-from helsegraf.api.models import MeasurePublic, Page
+from helsegraf.api.models import MeasureDetail, MeasurePublic, Page
 from helsegraf.api.tables import CSV_RESPONSE, Format, Limit, Offset, table
 
 router = APIRouter(prefix="/api/measures", tags=["measures"])
@@ -42,3 +42,19 @@ def list_measures(
     return table(
         request, format, items, limit=limit, offset=offset, filename="tiltak", model=MeasurePublic
     )
+
+
+@router.get("/{measure:path}", response_model=MeasureDetail, summary="One measure")
+def get_measure(measure: str, store: StoreDep, settings: SettingsDep) -> MeasureDetail:
+    """A measure with every statement that proposes it: the actors, quote and document, who is
+    responsible and when, and the challenges it answers according to the codebook, kept apart
+    from those its letters merely raise too (`same_letter`).
+
+    `measure` is a codebook id (`tiltak/bedre-utskrivning`) or the part after the slash.
+    """
+    mid = concept_id(measure, "tiltak")
+    rows = named.run(store, settings, "measure_detail", {"measure": mid})
+    if not rows:
+        raise HTTPException(404, f"no measure with id {mid!r}")
+    statements = named.run(store, settings, "measure_statements", {"measure": mid})
+    return shape.measure_detail(rows[0], statements)

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from helsegraf.api import shape
 from helsegraf.api.deps import SettingsDep, StoreDep
-from helsegraf.api.models import ConceptBase, Health, NamedQueryPublic, Page
-from helsegraf.api.tables import CSV_RESPONSE, Format, Limit, Offset, table
+from helsegraf.api.models import (
+    ConceptBase,
+    ErrorOut,
+    Health,
+    NamedQueryPublic,
+    NamedRunRequest,
+    Page,
+    TableResult,
+)
+from helsegraf.api.tables import (
+    CSV_RESPONSE,
+    Format,
+    Limit,
+    Offset,
+    csv_response,
+    table,
+    wants_csv,
+)
+from helsegraf.graph.store import Rows
 from helsegraf.ingest.models import ActorType
 from helsegraf.ontology.codebook import load_codebook
 from helsegraf.queries import catalog
@@ -57,6 +75,8 @@ def list_queries(
             description=q.description,
             params=list(q.params),
             defaults={p.name: p.default for p in q.param_specs if p.default not in (None, "")},
+            required=q.required,
+            param_docs={p.name: p.description for p in q.param_specs if p.description},
             text=q.text_for(dialect) if q.language == "cypher" else q.text,
         )
         for q in catalog.all()
@@ -71,6 +91,56 @@ def list_queries(
         filename="queries",
         model=NamedQueryPublic,
     )
+
+
+@router.post(
+    "/queries/{name}/run",
+    response_model=TableResult,
+    responses={
+        **CSV_RESPONSE,
+        404: {"model": ErrorOut, "description": "no such query in the catalog"},
+        422: {"model": ErrorOut, "description": "a required parameter is missing, or time limit"},
+    },
+    summary="Run a catalog query with parameters",
+)
+def run_named_query(
+    name: str,
+    body: NamedRunRequest,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    format: Format = None,
+) -> TableResult | Response:
+    """Run the catalog query `name` (Cypher or SPARQL) read-only with the given parameters;
+    undeclared ones are refused, missing optional ones take their defaults, and a missing
+    required one answers 422 naming it. Concept parameters take the short form (`rekruttering`).
+    """
+    try:
+        query = catalog.get(name, body.language)
+    except KeyError:
+        raise HTTPException(404, f"no {body.language} query named {name!r}") from None
+    values = catalog.expand_concept_ids(body.params)
+    missing = query.missing(values)
+    if missing:
+        raise HTTPException(422, f"missing required parameter(s): {', '.join(missing)}")
+    bound = query.bind(values)
+    if body.language == "sparql":
+        from helsegraf.api.deps import get_sparql
+
+        result = get_sparql(request).query_named(name, bound, settings.query_timeout_ms / 1000)
+        rows = Rows(result.rows(), result.variables, result.truncated)
+    else:
+        rows = store.query(
+            query.text_for(getattr(store, "dialect", "")),
+            bound,
+            read_only=True,
+            timeout_ms=settings.query_timeout_ms,
+            row_cap=settings.row_cap,
+        )
+    out = shape.table_result(rows, settings.row_cap)
+    if wants_csv(request, format):
+        return csv_response(out.rows, name, out.columns)
+    return out
 
 
 @router.get(

