@@ -615,6 +615,7 @@ def training_data(
     sets: dict[str, Path] | None = None, progress: Callable[[str], None] | None = None
 ) -> TrainingData:
     """Prepare every annotated document and turn it and the codebook into examples."""
+    from helsegraf.ingest import sources
     from helsegraf.ingest.load import load
 
     docs = annotated_documents(sets)
@@ -625,7 +626,10 @@ def training_data(
             progress(f"reading {n}/{len(docs)}: {d.name}")
         if d.name in prepared:
             raise HelsegrafError("two annotated documents have the same name", path=d.name)
-        prep = prepare(load(d.path))
+        doc = load(d.path)
+        # the source metadata (manifest, header lines), as extraction reads it
+        doc.metadata = sources.merged(doc.metadata, sources.manifest_for(d.path))
+        prep = prepare(doc)
         prepared[d.name] = prep
         examples[d.name] = gold_examples(d, prep)
     return TrainingData(docs, prepared, examples, codebook_examples())
