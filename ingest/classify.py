@@ -319,6 +319,7 @@ class _Cues:
     me_nominal: frozenset[str]
     me_finite: frozenset[str]
     ctx: dict[str, tuple[re.Pattern[str], ...]]
+    list_lead: re.Pattern[str]
 
 
 @lru_cache
@@ -340,6 +341,9 @@ def _cues() -> _Cues:
         me_nominal=frozenset(str(w).lower() for w in me.get("nominal_openings") or []),
         me_finite=frozenset(str(w).lower() for w in me.get("finite_verbs") or []),
         ctx=ctx,
+        list_lead=re.compile(
+            r"(?:" + "|".join(str(p) for p in me.get("list_lead_ends") or ["(?!)"]) + r")\s*:?$"
+        ),
     )
 
 
@@ -439,6 +443,12 @@ def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> 
     if strong_only:
         phrases = tuple(p for p in phrases if p.strip() not in _WEAK_MODALS)
     return _has_phrase(plain, phrases)
+
+
+def is_list_lead(text: str) -> bool:
+    """Whether a line ends in what the voice will or shall do ("DMS-et skal:", "… at
+    helsefellesskapet vil"), so that the list after it names measures."""
+    return bool(_cues().list_lead.search(_plain(text).rstrip()))
 
 
 def context_of(text: str) -> str | None:
@@ -619,8 +629,12 @@ def candidates(doc: SegmentedDocument, recognised: Recognised | None = None) -> 
                 sec_ctx = context_of(section.heading)
             theme = section.theme or (theme_of(section.heading) if section.heading else None)
             lead_ctx: str | None = None
-            for bi in section.blocks:
+            # a list whose lead line ends in "skal:" / "vil": the context before that list
+            list_lead: list[str | None] = []
+            for k, bi in enumerate(section.blocks):
                 block = nd.blocks[bi]
+                if list_lead and block.kind != "bullet":
+                    lead_ctx = list_lead.pop()  # the list is over
                 if len(block.text) < 12 or not is_textual(block.text):
                     continue  # no words, or not language: no statement (and no cost)
                 row = doc.table_rows.get(bi)
@@ -630,6 +644,19 @@ def candidates(doc: SegmentedDocument, recognised: Recognised | None = None) -> 
                     c = context_of(block.text)
                     lead_ctx = c
                     continue
+                opens_list = (
+                    row is None
+                    and block.kind != "bullet"
+                    and k + 1 < len(section.blocks)
+                    and nd.blocks[section.blocks[k + 1]].kind == "bullet"
+                    and is_list_lead(block.text)
+                )
+                if opens_list:
+                    # the items of the list finish this line's sentence: measures
+                    list_lead.append(lead_ctx)
+                    if _is_label(block.text):
+                        lead_ctx = "measure"
+                        continue
                 if row is None and _is_lead_in(block.text, block.kind):
                     lead_ctx = context_of(block.text)
                     continue
@@ -666,6 +693,8 @@ def candidates(doc: SegmentedDocument, recognised: Recognised | None = None) -> 
                             block_kind=block.kind,
                         )
                     )
+                if opens_list:
+                    lead_ctx = "measure"
     return out
 
 
@@ -694,10 +723,25 @@ def run(
     from helsegraf.ingest import learned
 
     m = learned.get_model() if model is None else model
+    cands = candidates(doc, recognised)
+    return code(doc, cands, [rules_of(c) for c in cands], m)
+
+
+def code(
+    doc: SegmentedDocument,
+    cands: list[Candidate],
+    rules_per_candidate: list[list[tuple[Kind, float, ConceptInfo | None]]],
+    model: object | None,
+) -> list[Coding]:
+    """The codings of candidate sentences, given what the rules made of each, by the rules
+    and ``model`` together (a :class:`~helsegraf.ingest.learned.StatementModel`), or by the
+    rules alone (anything else)."""
+    from helsegraf.ingest import learned
+
+    m = model
     codings: list[Coding] = []
     nd = doc.doc
-    for cand in candidates(doc, recognised):
-        rules = rules_of(cand)
+    for cand, rules in zip(cands, rules_per_candidate, strict=True):
         decisions: list[Decision]
         if isinstance(m, learned.StatementModel):
             decisions = learned.combine(m, cand, rules)

@@ -76,9 +76,13 @@ class Combination:
     model file). ``mode``: ``combined`` or ``model`` (the model alone, for comparison)."""
 
     mode: str = "combined"
+    # the model adds a kind the rules did not give at this probability
     kind_threshold: float = 0.5
+    # the model's concept replaces the rules' at this probability
     concept_threshold: float = 0.5
     second_share: float = 0.8
+    # a kind the rules gave stands unless the model's probability of it is below this
+    veto_threshold: float = 0.5
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -334,6 +338,8 @@ def combine(
         elif structural is not None:
             # the structure decides: what the rules did under it stands
             take = kind in by_rules
+        elif kind in by_rules:
+            take = p >= comb.veto_threshold
         else:
             take = p >= comb.kind_threshold
         if not take:

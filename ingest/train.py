@@ -36,7 +36,13 @@ import numpy as np
 from helsegraf.core.errors import HelsegrafError
 from helsegraf.ingest import classify, learned
 from helsegraf.ingest.learned import KINDS, Combination, Linear, StatementModel
-from helsegraf.ingest.models import LoadedDocument, SegmentedDocument
+from helsegraf.ingest.models import (
+    ExampleOut,
+    Extraction,
+    LoadedDocument,
+    Recognised,
+    SegmentedDocument,
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,14 +115,25 @@ class Prepared:
 
     name: str
     segmented: SegmentedDocument
+    recognised: Recognised
+    examples: list[ExampleOut]
     candidates: list[classify.Candidate]
     rules: list[list[tuple[str, float, Any]]]
     spans: list[list[tuple[int, int]]] = field(default_factory=list)
 
+    def extract(self, model: StatementModel | None) -> Extraction:
+        """The document's extraction with ``model`` (None: the rules alone); the stages
+        before classification are not run again."""
+        from helsegraf.ingest import link
+
+        codings = classify.code(self.segmented, self.candidates, self.rules, model)
+        return link.run(self.segmented, self.recognised, codings, self.examples)
+
 
 def prepare(doc: LoadedDocument) -> Prepared:
-    """Run the stages before classification and list the candidate sentences."""
-    from helsegraf.ingest import normalise, recognise, segment
+    """Run the stages before classification (as the pipeline does) and list the candidate
+    sentences with the rules' codings."""
+    from helsegraf.ingest import initiatives, normalise, recognise, segment
 
     seg = segment.run(normalise.run(doc))
     rec = recognise.run(seg)
@@ -124,6 +141,8 @@ def prepare(doc: LoadedDocument) -> Prepared:
     return Prepared(
         name=doc.name,
         segmented=seg,
+        recognised=rec,
+        examples=initiatives.run(seg, rec),
         candidates=cands,
         rules=[classify.rules_of(c) for c in cands],
         spans=[_file_spans(seg, c) for c in cands],
@@ -437,7 +456,7 @@ def cross_validate(
     codebook: list[Example],
     *,
     combinations: list[Combination] | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Leave one document out: for each document, fit on all the others (and the codebook)
     and score its extraction by the rules alone, the model alone and each combination.
@@ -449,22 +468,26 @@ def cross_validate(
     overall: dict[str, Scores] = {}
     for n, doc in enumerate(docs, 1):
         if progress:
-            progress(f"fold {n}/{len(docs)}: {doc.name}")
+            progress("leave one out", n, len(docs))
         train_ex = [ex for d, exs in examples.items() if d != doc.name for ex in exs]
         model = fit(train_ex + codebook)
         runs: dict[str, StatementModel | None] = {"rules": None}
         runs["model"] = _variant(model, "model", Combination("model", 0.5, 0.5))
         for comb in combos:
             runs[_combo_key(comb)] = _variant(model, comb.mode, comb)
+        prep = prepared[doc.name]
         for key, m in runs.items():
-            d_eval = compare(doc.gold, extract_with(doc.path, m))
+            d_eval = compare(doc.gold, prep.extract(m))
             overall.setdefault(key, Scores()).add(d_eval)
             by_group.setdefault(doc.group, {}).setdefault(key, Scores()).add(d_eval)
     return {"overall": overall, "groups": by_group}
 
 
 def _combo_key(c: Combination) -> str:
-    return f"{c.mode} kind≥{c.kind_threshold:g} concept≥{c.concept_threshold:g}"
+    return (
+        f"{c.mode} add≥{c.kind_threshold:g} keep≥{c.veto_threshold:g} "
+        f"concept≥{c.concept_threshold:g}"
+    )
 
 
 def best_combination(overall: dict[str, Scores]) -> Combination:
@@ -612,7 +635,8 @@ class TrainingData:
 
 
 def training_data(
-    sets: dict[str, Path] | None = None, progress: Callable[[str], None] | None = None
+    sets: dict[str, Path] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> TrainingData:
     """Prepare every annotated document and turn it and the codebook into examples."""
     from helsegraf.ingest import sources
@@ -623,7 +647,7 @@ def training_data(
     examples: dict[str, list[Example]] = {}
     for n, d in enumerate(docs, 1):
         if progress:
-            progress(f"reading {n}/{len(docs)}: {d.name}")
+            progress("reading", n, len(docs))
         if d.name in prepared:
             raise HelsegrafError("two annotated documents have the same name", path=d.name)
         doc = load(d.path)
@@ -716,6 +740,14 @@ def train_command(
 
     import yaml
     from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     err = Console(stderr=True)
     started = time.monotonic()
@@ -723,11 +755,31 @@ def train_command(
     def say(msg: str) -> None:
         err.print(f"[dim]{time.monotonic() - started:6.1f} s[/] {msg}", highlight=False)
 
-    data = training_data(progress=say)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def step(what: str, n: int, total: int) -> None:
+        if what not in tasks:
+            tasks[what] = bar.add_task(what, total=total)
+        bar.update(tasks[what], completed=n)
+
+    with bar:
+        data = training_data(progress=step)
+    say(f"{len(data.docs)} annotated documents read")
     out_report: dict[str, Any] = {}
     combination = load_combination()
     if cv:
-        res = cross_validate(data.docs, data.prepared, data.examples, data.codebook, progress=say)
+        with bar:
+            res = cross_validate(
+                data.docs, data.prepared, data.examples, data.codebook, progress=step
+            )
         real_docs = [d for d in data.docs if d.group == "real"]
         real_scores: dict[str, Scores] | None = None
         if real_docs:
@@ -746,7 +798,7 @@ def train_command(
             for key, m in runs.items():
                 for d in real_docs:
                     real_scores.setdefault(key, Scores()).add(
-                        compare(d.gold, extract_with(d.path, m))
+                        compare(d.gold, data.prepared[d.name].extract(m))
                     )
         best = best_combination(res["overall"])
         rules_f, best_f = (
