@@ -142,6 +142,13 @@ def train(
     report: Annotated[
         Path | None, typer.Option("--report", help="Write the figures as JSON here.")
     ] = None,
+    without: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--without",
+            help="Leave an annotation set out of training (samples, heldout, real); repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Build the statement model from the annotation folders (samples, held-out, the real
     texts) and the codebook's phrasings: ontology/statement_model.npz.
@@ -149,7 +156,7 @@ def train(
     Extraction uses it with the rules; without it, the rules alone."""
     from helsegraf.ingest.train import train_command
 
-    train_command(from_review=from_review, cv=cv, output=output, report=report)
+    train_command(from_review=from_review, cv=cv, output=output, report=report, without=without)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,8 +17,11 @@ alone.
 How the model and the rules are combined (:func:`combine`): the document's structure still
 decides the kind where it speaks (a row of an action-plan table, a list under "Tiltak som kan
 være aktuelle:" or a section that asks for measures); elsewhere the model decides whether a
-sentence is a challenge or a measure. The concept is the model's where it is confident enough
-or where the rules found none, else the rules'. Each coding says who made it (``assigned_by``:
+sentence is a challenge or a measure: a kind the rules gave stands unless the model's
+probability of it is below ``veto_threshold``, and the model adds a kind at
+``kind_threshold``. The concept is the model's where it is at least ``concept_threshold``
+sure of another or where the rules found none, else the rules'. The thresholds are chosen by
+leave-one-document-out cross-validation (``helsegraf train --cv``). Each coding says who made it (``assigned_by``:
 ``rules`` or ``model``) and the model's probability of it (``confidence``).
 """
 
@@ -127,7 +130,8 @@ class StatementModel:
         lin = self.kind if concept is None else self.concepts[kind]
         col = lin.classes.index(concept if concept is not None else kind)
         rows, values = self._rows(feats)
-        names = {i: f for f, i in self.vocabulary.items() if i in set(rows)}
+        wanted = set(rows)
+        names = {i: f for f, i in self.vocabulary.items() if i in wanted}
         got = [(names[r], float(lin.coef[r, col] * v)) for r, v in zip(rows, values, strict=True)]
         return sorted(got, key=lambda x: -abs(x[1]))[:12]
 

@@ -440,8 +440,13 @@ class Scores:
 
 PAIRS = ("challenge_pairs", "measure_pairs")
 
+# the combinations tried: when the model adds a kind, when a kind of the rules stands, and
+# when the model's concept replaces the rules' (0: always)
 COMBINATIONS = [
-    Combination("combined", k, c) for k in (0.5, 0.6, 0.7, 0.8) for c in (0.5, 0.7, 0.9)
+    Combination("combined", add, concept, veto_threshold=keep)
+    for keep in (0.35, 0.5)
+    for add in (0.5, 0.6)
+    for concept in (0.0, 0.7, 0.9)
 ]
 
 
@@ -490,12 +495,31 @@ def _combo_key(c: Combination) -> str:
     )
 
 
-def best_combination(overall: dict[str, Scores]) -> Combination:
+# The codebook's phrasings were drawn from the sample documents, so the rules have seen them:
+# the combination is chosen on the other documents, which neither the rules nor (in their
+# fold) the model have seen.
+SELECT_WITHOUT = ("samples",)
+
+
+def selection_scores(groups: dict[str, dict[str, Scores]]) -> dict[str, Scores]:
+    """Per variant, the counts summed over the sets that choose the combination."""
+    out: dict[str, Scores] = {}
+    for group, per in groups.items():
+        if group in SELECT_WITHOUT:
+            continue
+        for key, sc in per.items():
+            acc = out.setdefault(key, Scores())
+            for cat, score in sc.totals.items():
+                acc.totals.setdefault(cat, type(score)()).add(score)
+    return out
+
+
+def best_combination(scores: dict[str, Scores]) -> Combination:
     """The combination with the best mean of challenge and measure pair F1 (ties: the first
     in :data:`COMBINATIONS`)."""
     best, best_f = COMBINATIONS[0], -1.0
     for c in COMBINATIONS:
-        s = overall.get(_combo_key(c))
+        s = scores.get(_combo_key(c))
         if s is not None and _pair_f1(s) > best_f:
             best, best_f = c, _pair_f1(s)
     return best
@@ -733,6 +757,7 @@ def train_command(
     cv: bool = False,
     output: Path | None = None,
     report: Path | None = None,
+    without: list[str] | None = None,
 ) -> None:
     """Build the statement model from the annotation folders (and, with ``from_review``, the
     review store); with ``cv``, evaluate first and keep the combination that wins."""
@@ -770,8 +795,13 @@ def train_command(
             tasks[what] = bar.add_task(what, total=total)
         bar.update(tasks[what], completed=n)
 
+    sets = default_sets()
+    for name in without or []:
+        if name not in sets:
+            raise HelsegrafError(f"no annotation set '{name}' (there are: {', '.join(sets)})")
+        del sets[name]
     with bar:
-        data = training_data(progress=step)
+        data = training_data(sets, progress=step)
     say(f"{len(data.docs)} annotated documents read")
     out_report: dict[str, Any] = {}
     combination = load_combination()
@@ -787,7 +817,7 @@ def train_command(
             rest = {n: e for n, e in data.examples.items() if n not in {d.name for d in real_docs}}
             model = fit([ex for exs in rest.values() for ex in exs] + data.codebook)
             real_scores = {}
-            best = best_combination(res["overall"])
+            best = best_combination(selection_scores(res["groups"]))
             runs: dict[str, StatementModel | None] = {
                 "rules": None,
                 "model": _variant(model, "model", Combination("model", 0.5, 0.5)),
@@ -800,22 +830,23 @@ def train_command(
                     real_scores.setdefault(key, Scores()).add(
                         compare(d.gold, data.prepared[d.name].extract(m))
                     )
-        best = best_combination(res["overall"])
-        rules_f, best_f = (
-            _pair_f1(res["overall"]["rules"]),
-            _pair_f1(res["overall"][_combo_key(best)]),
-        )
+        chosen_on = selection_scores(res["groups"])
+        best = best_combination(chosen_on)
+        rules_f, best_f = _pair_f1(chosen_on["rules"]), _pair_f1(chosen_on[_combo_key(best)])
         chosen = best.as_dict() if best_f > rules_f else {"mode": "rules"}
         combination = best if best_f > rules_f else None
         combination_file().write_text(
             "# How the statement model and the rules are combined: written by\n"
-            "# `helsegraf train --cv`, the combination with the best mean pair F1 over\n"
-            "# leave-one-document-out runs (mode rules: the model did not win; none is built).\n"
+            "# `helsegraf train --cv`: the combination with the best mean pair F1 over\n"
+            "# leave-one-document-out runs on the held-out and real documents (the samples\n"
+            "# are left out: the codebook's phrasings come from them). Mode rules: the model\n"
+            "# did not win, and none is built.\n"
             + yaml.safe_dump({"combination": chosen}, sort_keys=True),
             encoding="utf-8",
         )
         out_report["cross_validation"] = {
             "overall": {k: v.as_dict() for k, v in res["overall"].items()},
+            "selection": {k: v.as_dict() for k, v in chosen_on.items()},
             "groups": {g: {k: v.as_dict() for k, v in s.items()} for g, s in res["groups"].items()},
             "real_trained_without_real": {k: v.as_dict() for k, v in (real_scores or {}).items()},
             "chosen": chosen,

@@ -86,6 +86,14 @@ def test_model_file_round_trips_and_decides_the_same(sample_model, tmp_path) -> 
     assert path.stat().st_size < 20_000_000
 
 
+def test_the_same_annotations_give_the_same_model_file(sample_data, sample_model, tmp_path) -> None:
+    again = train.build(sample_data, combination=Combination())
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    sample_model.save(a)
+    again.save(b)
+    assert a.read_bytes() == b.read_bytes()
+
+
 def test_without_a_model_the_rules_decide_alone(tmp_path, monkeypatch) -> None:
     doc = SAMPLES / "corpus" / "000_b211a8940c2d5fc4.txt"
     with learned.use_model(None):
