@@ -20,7 +20,8 @@ være aktuelle:" or a section that asks for measures); elsewhere the model decid
 sentence is a challenge or a measure: a kind the rules gave stands unless the model's
 probability of it is below ``veto_threshold``, and the model adds a kind at
 ``kind_threshold``. The concept is the model's where it is at least ``concept_threshold``
-sure of another or where the rules found none, else the rules'. The thresholds are chosen by
+sure of another or where the rules found none, else the rules'; a rules' concept whose
+phrasing the sentence holds in full (score ``rules_stand``) always stands. The thresholds are chosen by
 leave-one-document-out cross-validation (``helsegraf train --cv``). Each coding says who made it (``assigned_by``:
 ``rules`` or ``model``) and the model's probability of it (``confidence``).
 """
@@ -86,6 +87,9 @@ class Combination:
     second_share: float = 0.8
     # a kind the rules gave stands unless the model's probability of it is below this
     veto_threshold: float = 0.5
+    # the rules' concept stands, whatever the model says, where its score reaches this (the
+    # sentence holds a phrasing of the codebook in full: a codebook edit still moves codings)
+    rules_stand: float = 12.0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -360,7 +364,8 @@ def combine(
         # the rules found a concept: it stands unless the model is confident of another
         confident = best_p >= comb.concept_threshold
         rule_ids = {c.id if c else _annet(kind) for _s, c in rule_concepts}
-        if confident and best not in rule_ids:
+        strong = max(score for score, _c in rule_concepts) >= comb.rules_stand
+        if confident and best not in rule_ids and not strong:
             out.append((kind, 0.0, best, "model", p * best_p))
         else:
             probs = dict(ranked)

@@ -443,10 +443,10 @@ PAIRS = ("challenge_pairs", "measure_pairs")
 # the combinations tried: when the model adds a kind, when a kind of the rules stands, and
 # when the model's concept replaces the rules' (0: always)
 COMBINATIONS = [
-    Combination("combined", add, concept, veto_threshold=keep)
-    for keep in (0.35, 0.5)
+    Combination("combined", add, concept, veto_threshold=0.35, rules_stand=stand)
+    for stand in (10.0, 15.0, 1e9)
     for add in (0.5, 0.6)
-    for concept in (0.0, 0.7, 0.9)
+    for concept in (0.0, 0.7)
 ]
 
 
@@ -489,9 +489,10 @@ def cross_validate(
 
 
 def _combo_key(c: Combination) -> str:
+    stand = "" if c.rules_stand >= 1e9 else f" rules-stand≥{c.rules_stand:g}"
     return (
         f"{c.mode} add≥{c.kind_threshold:g} keep≥{c.veto_threshold:g} "
-        f"concept≥{c.concept_threshold:g}"
+        f"concept≥{c.concept_threshold:g}{stand}"
     )
 
 
