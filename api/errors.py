@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -62,6 +63,22 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
+def public_message(exc: HelsegrafError, request: Request | None = None) -> str:
+    """The error's one line without the server's own paths: a file is named by its name
+    (an upload's temporary folder means nothing to the client), and the data directory
+    inside a reason reads ``<data>``."""
+    if exc.path and Path(exc.path).is_absolute():
+        message = f"{Path(exc.path).name}: {exc.reason}"
+    else:
+        message = str(exc)
+    settings = getattr(getattr(request, "app", None), "state", None)
+    data_dir = getattr(getattr(settings, "settings", None), "data_dir", None)
+    if data_dir:
+        for form in {str(data_dir), str(Path(data_dir).expanduser().resolve())}:
+            message = message.replace(form, "<data>")
+    return message
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers on ``app``."""
 
@@ -79,7 +96,7 @@ def install(app: FastAPI) -> None:
         status = status_for(exc)
         if status >= 500:
             log.warning("%s %s: %s", request.method, request.url.path, exc)
-        return error_response(status, str(exc))
+        return error_response(status, public_message(exc, request))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -41,6 +41,9 @@ class Evidence(ApiModel):
 
     statement: str | None = Field(None, description="statement id")
     quote: str
+    quote_cut: bool = Field(
+        False, description="the statement goes on past the quote (shown with '…')"
+    )
     document: str | None = Field(None, description="document id")
     document_name: str | None = None
     document_title: str | None = None
@@ -285,6 +288,9 @@ class StatementPublic(ApiModel):
     concept_label: str | None = None
     label: str | None = Field(None, description="for .../annet: what it is about")
     quote: str
+    quote_cut: bool = Field(
+        False, description="the statement goes on past the quote (shown with '…')"
+    )
     line: int | None = None
     start: int | None = None
     end: int | None = None

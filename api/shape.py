@@ -114,6 +114,7 @@ def evidence(row: dict[str, Any]) -> Evidence:
     return Evidence(
         statement=pick(row, "statement", "statement_id"),
         quote=pick(row, "quote", default=""),
+        quote_cut=bool(pick(row, "quote_cut")),
         document=pick(row, "document", "document_id", "doc_id"),
         document_name=pick(row, "document_name"),
         document_title=pick(row, "document_title", "title"),
@@ -349,6 +350,7 @@ def statement(row: dict[str, Any]) -> StatementPublic:
         concept_label=pick(row, "concept_label"),
         label=pick(row, "label"),
         quote=pick(row, "quote", default=""),
+        quote_cut=bool(pick(row, "quote_cut")),
         line=pick(row, "line"),
         start=pick(row, "start"),
         end=pick(row, "end"),

@@ -145,6 +145,7 @@ def _ranked_rows(x: Extraction) -> tuple[str, list[tuple[int, str, list[dict[str
                             "kind": kind,
                             "concept": s.concept,
                             "quote": s.quote,
+                            "quote_cut": s.quote_cut,
                             "line": s.line,
                             "start": s.start,
                             "end": s.end,

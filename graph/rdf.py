@@ -64,8 +64,9 @@ CONCEPT_LABELS: dict[str, str] = {
     "Tema": "tema",
     "Pasientgruppe": "pasientgruppe",
 }
-#: Labels that are bookkeeping of the store, not data.
-SKIPPED_LABELS = frozenset({"Meta"})
+#: Labels that are bookkeeping of the store, not data. (The ``:Meta`` node of the reference
+#: data's version is exported: an import must not load the reference data again over it.)
+SKIPPED_LABELS: frozenset[str] = frozenset()
 #: Extra classes that come with a label (besides ``hg:<Label>``).
 EXTRA_CLASSES: dict[str, tuple[URIRef, ...]] = {
     "Aktør": (ORG.Organization,),
@@ -783,6 +784,8 @@ def _statements_for_shortcut(
         n = nodes.get(u)
         if n is None or "Utsagn" not in n.labels:
             continue
+        if n.props.get("status") == "rejected":
+            continue  # a rejected coding loses its shortcut edge (review/overlay.py)
         if (u, HG.codedAs, concept) in g and n.props.get("kind", kind) == kind:
             out.append(n)
     return sorted(out, key=lambda n: n.id)
@@ -883,10 +886,18 @@ def _import_props(g: Graph, iri: RDFNode, n: Node, node_id: Any) -> None:
 
 
 def import_rdf(graph: Graph, store: GraphStore) -> dict[str, int]:
-    """Load an export into ``store`` (meant for a fresh one): nodes by labels, then edges.
+    """Load an export into ``store``, which must be empty: schema, nodes by labels, then edges.
 
-    Returns counts of the nodes and relationships written.
+    Returns counts of the nodes and relationships written. Raises :class:`HelsegrafError`
+    if the store already holds nodes.
     """
+    store._ensure_schema()  # also creates an empty graph, which the count below needs
+    held = store.query("MATCH (n) RETURN count(n) AS n", timeout_ms=0, row_cap=0)
+    if held and int(held[0]["n"]):
+        raise HelsegrafError(
+            f"the store is not empty ({int(held[0]['n']):,} nodes); import into a new data "
+            "directory (HELSEGRAF_DATA_DIR)"
+        )
     nodes, rels = rdf_to_graph(graph)
     by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     label_of: dict[str, str] = {}

@@ -62,6 +62,42 @@ def export(
         err_console.print(f"wrote {len(graph)} triples to {output}")
 
 
+IMPORT_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld"}
+
+
+def import_(
+    path: Annotated[Path, typer.Argument(help="An export: .ttl, .nt or .jsonld.")],
+) -> None:
+    """Load an export (`helsegraf export`) into an empty store: export -> import -> export
+    gives the same graph, review state and reference version included."""
+    from rdflib import Graph
+
+    from helsegraf.graph.rdf import import_rdf
+    from helsegraf.graph.store import open_store
+
+    fmt = IMPORT_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise HelsegrafError(
+            f"unknown export format {path.suffix!r}; use .ttl, .nt or .jsonld", path=str(path)
+        )
+    if not path.is_file():
+        raise HelsegrafError("no such file", path=str(path))
+    graph = Graph()
+    try:
+        graph.parse(str(path), format=fmt)
+    except Exception as exc:  # rdflib raises many kinds of parse errors
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise HelsegrafError(f"not a readable {fmt} export: {reason}", path=str(path)) from None
+    with open_store() as store:
+        counts = import_rdf(graph, store)
+    err_console.print(
+        f"imported {counts['nodes']:,} nodes and {counts['relationships']:,} relationships "
+        f"from {path}",
+        highlight=False,
+        markup=False,
+    )
+
+
 def sparql(
     query: Annotated[
         str | None, typer.Argument(help="The SPARQL query; '-' reads it from standard input.")
@@ -150,8 +186,9 @@ def _parse_params(items: list[str]) -> dict[str, str]:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``export`` and ``query sparql`` to the ``helsegraf`` app."""
+    """Add ``export``, ``import`` and ``query sparql`` to the ``helsegraf`` app."""
     app.command("export")(export)
+    app.command("import")(import_)
     query_app = None
     for group in app.registered_groups:
         if group.name == "query" and group.typer_instance is not None:

@@ -8,10 +8,16 @@ else. A query is checked before it runs:
 * its algebra must not contain a ``SERVICE`` pattern (federated calls would let a query reach
   other servers): :class:`ServiceRefused`.
 
-The data sit in an on-disk Oxigraph store. Queries run in a worker *process* that opens the
-store read-only; the caller waits at most ``timeout_s`` for the answer. A query that runs over
-its time limit is stopped by terminating the worker process (Oxigraph cannot be interrupted from
-Python, and a thread cannot be killed); the next query starts a fresh worker.
+Before anything else, a query longer than ``max_query_bytes`` or nested deeper than
+``max_depth`` brackets is refused (:class:`QueryTooLarge`); both are cheap checks.
+
+The data sit in an on-disk Oxigraph store. Queries are checked (parsed) and answered in worker
+*processes* (:class:`helsegraf.core.workers.WorkerProcess`) that open the store read-only, up to
+``max_workers`` at once, so a slow query holds up no other (rdflib's parser is not thread-safe
+and holds the interpreter: in the server's own process one slow parse stalled every request).
+The caller waits at most ``timeout_s`` for the answer, parsing included. A query that runs over
+its time limit is stopped by killing its worker (Oxigraph cannot be interrupted from Python, and
+a thread cannot be killed); the next query starts a fresh one.
 
 Results are :class:`SparqlResult` objects; :func:`serialize` turns them into SPARQL JSON, XML,
 CSV, TSV (SELECT/ASK) or Turtle, N-Triples (CONSTRUCT/DESCRIBE) for content negotiation.
@@ -26,8 +32,6 @@ import logging
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -41,6 +45,7 @@ from rdflib import Graph
 from rdflib.term import Identifier
 
 from helsegraf.core.errors import HelsegrafError
+from helsegraf.core.workers import WorkerDied, WorkerProcess, WorkerTimeout
 
 if TYPE_CHECKING:
     from helsegraf.core.config import Settings
@@ -68,6 +73,10 @@ class UpdateRefused(QueryRefused):
 
 class ServiceRefused(QueryRefused):
     """The query calls another endpoint with SERVICE."""
+
+
+class QueryTooLarge(QueryRefused):
+    """The query text is over the size limit or nested too deeply."""
 
 
 class QueryTimeout(HelsegrafError):
@@ -265,6 +274,49 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
 
 
+# Strings (long and short forms), IRIs and comments: brackets inside them do not nest.
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\s]*>'
+    r"|\#[^\n]*"
+    r"|(?P<open>[(\[{])|(?P<close>[)\]}])",
+    re.DOTALL,
+)
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``()``, ``[]`` and ``{}`` in a SPARQL text, outside strings,
+    IRIs and comments."""
+    depth = deepest = 0
+    for m in _TOKEN.finditer(text):
+        if m.group("open"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif m.group("close"):
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def check_size(text: str, max_bytes: int, max_depth: int) -> None:
+    """Refuse (:class:`QueryTooLarge`) a query over ``max_bytes`` bytes or nested deeper than
+    ``max_depth``: the parser's time and stack grow with both."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise QueryTooLarge(
+            f"the query is {size:,} bytes, over the limit of {max_bytes:,} "
+            "(HELSEGRAF_MAX_QUERY_BYTES)"
+        )
+    depth = nesting_depth(text)
+    if depth > max_depth:
+        raise QueryTooLarge(
+            f"the query nests brackets {depth} deep, over the limit of {max_depth} "
+            "(HELSEGRAF_MAX_QUERY_DEPTH)"
+        )
+
+
 # --------------------------------------------------------------------------- worker process
 
 
@@ -333,43 +385,28 @@ def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[Any, ...]:
     return ("graph", payload, truncated)
 
 
-def _worker_main(store_path: str, read_fd: int, write_fd: int) -> None:
-    """Worker process: open the store read-only and answer requests until told to stop.
-
-    Started as ``python -c`` (see :meth:`SparqlEngine._ensure_worker`) rather than through
-    :mod:`multiprocessing`, so the caller's main module is never imported again.
-    """
-    from multiprocessing.connection import Connection
-
-    inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+def sparql_worker(store_path: str) -> Any:
+    """Worker process factory (see :mod:`helsegraf.core.workers`): open the store read-only
+    and return the function that checks and answers one request."""
     store = ox.Store.read_only(store_path)
-    outbox.send(("ready",))
-    while True:
+    check_query("ASK {}")  # loads the parser now, not within the first query's time limit
+
+    def handle(request: dict[str, Any]) -> tuple[Any, ...]:
         try:
-            request = inbox.recv()
-        except EOFError:
-            return
-        if request is None:
-            return
-        try:
-            outbox.send(_answer(store, request))
+            check_query(request["text"], request.get("prefixes"))
+            return _answer(store, request)
+        except UpdateRefused as exc:
+            return ("error", "update", str(exc))
+        except ServiceRefused as exc:
+            return ("error", "service", str(exc))
+        except SparqlSyntaxError as exc:
+            return ("error", "syntax", str(exc))
         except SyntaxError as exc:
-            outbox.send(("error", "syntax", _one_line(exc)))
-        except Exception as exc:
-            outbox.send(("error", type(exc).__name__, _one_line(exc)))
+            return ("error", "syntax", f"not a SPARQL query: {_one_line(exc)}")
+        except RecursionError:
+            return ("error", "syntax", "not a SPARQL query: nested too deeply to parse")
 
-
-_WORKER_CODE = (
-    "import sys; from helsegraf.graph.sparql import _worker_main; "
-    "_worker_main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))"
-)
-
-
-@dataclass
-class _Worker:
-    proc: subprocess.Popen[bytes]
-    inbox: Any  # Connection the worker answers on
-    outbox: Any  # Connection the requests go to
+    return handle
 
 
 # --------------------------------------------------------------------------- engine
@@ -377,6 +414,11 @@ class _Worker:
 
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_ROW_CAP = 1000
+DEFAULT_MAX_QUERY_BYTES = 20_000
+DEFAULT_MAX_DEPTH = 24
+#: Queries answered at once, each in its own worker process (a process holds the store open
+#: and rdflib loaded, 60-80 MB).
+DEFAULT_MAX_WORKERS = 4
 
 
 class SparqlEngine:
@@ -385,7 +427,7 @@ class SparqlEngine:
     ``SparqlEngine(graph)`` loads an rdflib graph (e.g. :func:`helsegraf.graph.rdf.export_rdf`'s
     output) into a temporary store; :meth:`for_store` keeps the store in the data directory and
     rebuilds it only when the property graph changed. Use as a context manager or call
-    :meth:`close` to stop the worker process.
+    :meth:`close` to stop the worker processes. Safe to query from many threads at once.
     """
 
     def __init__(
@@ -396,9 +438,15 @@ class SparqlEngine:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         row_cap: int = DEFAULT_ROW_CAP,
         prefixes: Mapping[str, str] | None = None,
+        max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        max_workers: int = DEFAULT_MAX_WORKERS,
     ) -> None:
         self.timeout_s = timeout_s
         self.row_cap = row_cap
+        self.max_query_bytes = max_query_bytes
+        self.max_depth = max_depth
+        self.max_workers = max(1, max_workers)
         self._tmpdir: str | None = None
         if store_path is None:
             if graph is None:
@@ -412,8 +460,11 @@ class SparqlEngine:
         if prefixes is None:
             prefixes = _graph_prefixes(graph) if graph is not None else _default_prefixes()
         self.prefixes = dict(prefixes)
-        self._lock = threading.Lock()
-        self._worker: _Worker | None = None
+        self._pool = threading.Condition()
+        self._idle: list[WorkerProcess] = []
+        self._busy = 0
+        self._starting = 0
+        self._closed = False
 
     # ---------------------------------------------------------------- building
 
@@ -437,6 +488,8 @@ class SparqlEngine:
         kwargs: dict[str, Any] = {
             "timeout_s": settings.query_timeout_ms / 1000,
             "row_cap": settings.row_cap,
+            "max_query_bytes": settings.max_query_bytes,
+            "max_depth": settings.max_query_depth,
         }
         if rebuild or not ready.exists():
             graph = export_rdf(store)
@@ -473,7 +526,7 @@ class SparqlEngine:
         substituted as RDF terms, never pasted into the text. Raises :class:`UpdateRefused`,
         :class:`ServiceRefused`, :class:`SparqlSyntaxError` or :class:`QueryTimeout`.
         """
-        check_query(text, self.prefixes)
+        check_size(text, self.max_query_bytes, self.max_depth)
         limit = self.timeout_s if timeout_s is None else timeout_s
         request = {
             "text": text,
@@ -481,29 +534,32 @@ class SparqlEngine:
             "bindings": {k: v.n3() for k, v in (bindings or {}).items()},
             "row_cap": row_cap or self.row_cap,
         }
-        with self._lock:
-            worker = self._ensure_worker()
+        worker = self._acquire(limit)
+        ok = False
+        try:
             started = time.perf_counter()
             try:
-                worker.outbox.send(request)
-            except OSError:  # the worker died since the last query: start a new one
-                self._kill_worker()
-                worker = self._ensure_worker()
-                worker.outbox.send(request)
-            if not worker.inbox.poll(limit):
-                self._kill_worker()
+                answer = worker.call(request, limit)
+            except WorkerTimeout:
                 raise QueryTimeout(
                     f"the query ran over its time limit of {limit:g} s and was stopped"
-                )
-            try:
-                answer = worker.inbox.recv()
-            except EOFError:
-                self._kill_worker()
+                ) from None
+            except WorkerDied:
                 raise HelsegrafError("the SPARQL worker stopped while answering") from None
             elapsed = time.perf_counter() - started
+            ok = True
+        finally:
+            self._release(worker, ok)
         if answer[0] == "error":
+            if answer[1] == "update":
+                raise UpdateRefused(answer[2])
+            if answer[1] == "service":
+                raise ServiceRefused(answer[2])
             if answer[1] == "syntax":
-                raise SparqlSyntaxError(f"not a SPARQL query: {answer[2]}")
+                message = answer[2]
+                if not message.startswith("not a SPARQL query"):
+                    message = f"not a SPARQL query: {message}"
+                raise SparqlSyntaxError(message)
             raise HelsegrafError(f"SPARQL query failed: {answer[2]}")
         if answer[0] == "ask":
             return SparqlResult("ask", boolean=answer[1], elapsed_s=elapsed)
@@ -546,57 +602,85 @@ class SparqlEngine:
 
     # ---------------------------------------------------------------- worker
 
-    def _ensure_worker(self) -> _Worker:
-        if self._worker is not None and self._worker.proc.poll() is None:
-            return self._worker
-        from multiprocessing.connection import Connection
-
-        req_r, req_w = os.pipe()
-        ans_r, ans_w = os.pipe()
-        proc = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_CODE, str(self.store_path), str(req_r), str(ans_w)],
-            pass_fds=(req_r, ans_w),
-            stdin=subprocess.DEVNULL,
-        )
-        os.close(req_r)
-        os.close(ans_w)
-        worker = _Worker(proc, Connection(ans_r, writable=False), Connection(req_w, readable=False))
-        self._worker = worker
+    def _acquire(self, wait_s: float) -> WorkerProcess:
+        """An idle worker, a new one while fewer than ``max_workers`` are busy, or the first
+        to come free within ``wait_s``."""
+        deadline = time.monotonic() + wait_s
+        with self._pool:
+            while True:
+                if self._closed:
+                    raise HelsegrafError("the SPARQL engine is closed")
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.alive():
+                        self._busy += 1
+                        self._top_up()
+                        return worker
+                if self._busy + self._starting < self.max_workers:
+                    self._busy += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryTimeout(
+                        f"every SPARQL worker stayed busy for {wait_s:g} s; try again later"
+                    )
+                self._pool.wait(remaining)
         try:
-            ready = worker.inbox.poll(30) and worker.inbox.recv() == ("ready",)
-        except EOFError:
-            ready = False
-        if not ready:
-            self._kill_worker()
-            raise HelsegrafError("the SPARQL worker did not start", path=str(self.store_path))
+            worker = self._start_worker()
+        except WorkerDied as exc:
+            self._release(None, False)
+            raise HelsegrafError(str(exc), path=str(self.store_path)) from None
+        with self._pool:
+            self._top_up()
         return worker
 
-    def _kill_worker(self) -> None:
-        """Stop the worker: SIGTERM, then SIGKILL if it does not exit within 2 s."""
-        worker, self._worker = self._worker, None
-        if worker is None:
+    def _start_worker(self) -> WorkerProcess:
+        return WorkerProcess("helsegraf.graph.sparql:sparql_worker", [str(self.store_path)])
+
+    def _top_up(self) -> None:
+        """Start a spare worker in the background when none is idle (call holding the pool
+        lock): the next query then waits for no process to start (1-2 s)."""
+        if self._idle or self._closed or self._busy + self._starting >= self.max_workers:
             return
-        for conn in (worker.inbox, worker.outbox):
-            with contextlib.suppress(OSError):
-                conn.close()
-        if worker.proc.poll() is None:
-            worker.proc.terminate()
+        self._starting += 1
+
+        def start() -> None:
+            worker = None
             try:
-                worker.proc.wait(2)
-            except subprocess.TimeoutExpired:
-                worker.proc.kill()
-                worker.proc.wait(2)
+                worker = self._start_worker()
+            except WorkerDied as exc:
+                log.warning("a spare SPARQL worker did not start: %s", exc)
+            with self._pool:
+                self._starting -= 1
+                if worker is not None and not self._closed:
+                    self._idle.append(worker)
+                    worker = None
+                self._pool.notify()
+            if worker is not None:
+                worker.stop()
+
+        threading.Thread(target=start, name="sparql-spare", daemon=True).start()
+
+    def _release(self, worker: WorkerProcess | None, reuse: bool) -> None:
+        with self._pool:
+            self._busy -= 1
+            keep = worker is not None and reuse and not self._closed and worker.alive()
+            if keep and worker is not None:
+                self._idle.append(worker)
+            self._pool.notify()
+        if worker is not None and not keep:
+            worker.kill()
 
     def close(self) -> None:
-        """Stop the worker process and remove a temporary store."""
-        with self._lock:
-            if self._worker is not None:
-                with contextlib.suppress(OSError):
-                    self._worker.outbox.send(None)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self._worker.proc.wait(2)
-            self._kill_worker()
-        if self._tmpdir is not None:
+        """Stop the idle worker processes (busy ones stop when their query ends) and remove a
+        temporary store."""
+        with self._pool:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._pool.notify_all()
+        for worker in idle:
+            worker.stop()
+        if self._tmpdir is not None and self._busy == 0:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
 

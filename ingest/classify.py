@@ -467,6 +467,17 @@ def context_of(text: str) -> str | None:
     return None
 
 
+@lru_cache
+def _proceedings_rx() -> re.Pattern[str]:
+    parts = [str(p) for p in load_cues().get("proceedings") or []]
+    return re.compile("|".join(f"(?:{p})" for p in parts) if parts else r"(?!)", re.IGNORECASE)
+
+
+def _proceedings(text: str) -> bool:
+    """Whether a sentence records how a case was handled (``proceedings`` in cues.yaml)."""
+    return _proceedings_rx().search(text) is not None
+
+
 def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower().replace("–", "-"))
 
@@ -589,7 +600,9 @@ def classify_sentence(
             for s, c in scored[1:2]:
                 if s >= max(THRESHOLD, SECOND_SHARE * top):
                     out.append((kind, s, c))
-        elif structural and len(lemmas) >= 3 and (kind == "measure" or ch):
+        elif (
+            structural and len(lemmas) >= 3 and (kind == "measure" or ch) and not _proceedings(text)
+        ):
             # an unmatched challenge needs problem wording too; list items under a
             # measure question are measures as they stand
             out.append((kind, 0.0, None))
@@ -755,6 +768,9 @@ def code(
             quote = quote_span(nd, cand.block, q_s, q_e)
             if quote is None:
                 continue
+            if not quote.cut and block.text[q_e : cand.end].strip(" .,;:!?"):
+                # the sentence goes on past its evidence line: the quote is cut
+                quote = quote.model_copy(update={"cut": True})
             codings.append(
                 Coding(
                     kind=kind,  # type: ignore[arg-type]
@@ -796,7 +812,7 @@ def _evidence_span(
     )
     if ci is None:
         return start, end
-    best, best_key = (start, end), (-1, -1)
+    best, best_key = (start, end), (-1, -1, -1)
     for i, f in enumerate(block.fragments):
         f_end = (
             block.fragments[i + 1].block_start if i + 1 < len(block.fragments) else len(block.text)
@@ -804,8 +820,12 @@ def _evidence_span(
         lo, hi = max(start, f.block_start), min(end, f_end)
         if hi <= lo:
             continue
-        hits = sum(1 for t in tokens(block.text[lo:hi]) if _in_concept(ci.concept.id, t.lemma))
-        key = (hits, hi - lo)
+        lemmas = [t.lemma for t in tokens(block.text[lo:hi])]
+        # the line that names the concept itself ("… knyttet til rekruttering,") carries the
+        # evidence, before a line with more of its neighbouring words ("kompetanse")
+        named = sum(1 for lem in lemmas if _names_concept(ci.concept.id, lem))
+        hits = sum(1 for lem in lemmas if _in_concept(ci.concept.id, lem))
+        key = (named, hits, hi - lo)
         if key > best_key:
             best, best_key = (lo, hi), key
     return best
@@ -817,6 +837,36 @@ def _in_concept(concept_id: str, lem: str) -> bool:
     lemmas recur across sentences: remembered)."""
     bag = _bags()[concept_id]
     return bool(_match_strength(lem, bag)) or lem in bag
+
+
+@lru_cache(maxsize=100_000)
+def _names_concept(concept_id: str, lem: str) -> bool:
+    """Whether a lemma is a word of the concept's own label, built on one, or of its stem
+    ("rekruttering" for "rekruttere")."""
+    label = _label_lemmas().get(concept_id, frozenset())
+    if lem in label or _match_strength(lem, set(label)):
+        return True
+    return any(_common_stem(lem, word) for word in label)
+
+
+def _common_stem(a: str, b: str) -> bool:
+    """Two words of one stem: a shared beginning of six letters or more that is most of the
+    shorter word."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= max(6, 0.75 * min(len(a), len(b)))
+
+
+@lru_cache
+def _label_lemmas() -> dict[str, frozenset[str]]:
+    idx = concept_index()
+    return {
+        ci.concept.id: frozenset(content_lemmas(ci.concept.label))
+        for ci in (*idx.challenges, *idx.measures)
+    }
 
 
 @lru_cache

@@ -97,7 +97,20 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
     )
     tail = rf"(?:[-–][a-zæøå]{{1,14}}|{endings})?" if alias[-1].isalnum() else ""
     flags = 0 if alias.isupper() or (len(alias) <= 4 and alias[:2].isupper()) else re.IGNORECASE
+    if flags and _plain_words(alias):
+        # "Tidleg inn", "Menn i helse": ordinary words are the name only as the name is
+        # written, with its capital ("å kome tidleg inn" is no programme)
+        body = f"(?-i:{re.escape(alias[0])})" + body[len(re.escape(alias[0])) :]
     return re.compile(rf"(?<![\w-]){body}{tail}(?![\w])", flags)
+
+
+def _plain_words(alias: str) -> bool:
+    """A name written with a capital and otherwise made of ordinary dictionary words in
+    lower case ("Tidlig inn", "Leve hele livet"): no other capital, digit, sign or quote."""
+    if not alias[:1].isupper() or re.search(r"[^\w\s]|[A-ZÆØÅ0-9]", alias[1:]):
+        return False
+    words = re.findall(r"[^\W\d_]+", alias.lower())
+    return bool(words) and all(simplemma.is_known(w, lang=("nb", "nn")) for w in words)
 
 
 @lru_cache
@@ -456,6 +469,59 @@ def _name_at(
 
 
 @lru_cache
+def _new_building() -> re.Pattern[str]:
+    words = "|".join(re.escape(str(w)) for w in _names_data().get("new_building_words") or [])
+    return re.compile(rf"(?<![\w-])({words})\s+$" if words else r"(?!)")
+
+
+@lru_cache
+def _adoption_rx() -> re.Pattern[str]:
+    parts = [str(p) for p in _names_data().get("adoption_before") or []]
+    return re.compile(rf"(?:{'|'.join(parts)})\s+$" if parts else r"(?!)", re.IGNORECASE)
+
+
+def _adopted(before: str) -> bool:
+    """Whether the words before an example's name speak of taking it into use."""
+    return _adoption_rx().search(before) is not None
+
+
+@lru_cache
+def _intro_plurals() -> frozenset[str]:
+    return frozenset(str(w).lower() for w in _names_data().get("intro_plurals") or [])
+
+
+@lru_cache
+def _clause_verbs() -> frozenset[str]:
+    return frozenset(str(w).lower() for w in _names_data().get("clause_verbs") or [])
+
+
+def _listed_names(text: str, pos: int, blocked: list[tuple[int, int]], bi: int, add: Any) -> None:
+    """The names of a list after a plural noun ("prosjektene Jobbvinner og Menn i helse"):
+    up to four, separated by commas and "og"/"eller"."""
+    for _ in range(4):
+        span = _name_at(text, pos, max_tokens=5, join_og=True)
+        if not span:
+            return
+        name = _clean(text[span[0] : span[1]])
+        words = name.split()
+        verb = next((k for k, w in enumerate(words) if k and w.lower() in _clause_verbs()), None)
+        if verb is not None:  # "… Aktiv hverdag må få midler": the name ends at the verb
+            name = " ".join(words[:verb])
+            span = (span[0], span[0] + len(name))
+        # the list's "og" ends a name: "Jobbvinner og Menn i helse" are two
+        cut = re.search(r"\s+(?:og|eller)\s+", name)
+        if cut and not re.match(r"\S+!", name[cut.end() :]):  # "Opp og Gå!" is one name
+            name = name[: cut.start()]
+            span = (span[0], span[0] + len(name))
+        if _acceptable(name, span, blocked):
+            add(bi, span[0], span[0] + len(name), name, text)
+        nxt = re.match(r"\s*(?:,|og|eller)\s+", text[span[0] + len(name) :])
+        if not nxt:
+            return
+        pos = span[0] + len(name) + nxt.end()
+
+
+@lru_cache
 def _joiners() -> frozenset[str]:
     return frozenset(str(w).lower() for w in _names_data().get("name_joiners") or [])
 
@@ -572,7 +638,8 @@ def _acceptable(name: str, span: tuple[int, int], actor_spans: list[tuple[int, i
     lower = name.lower()
     if len(name) < 3 or lower in pat.generic or lower in _place_names():
         return False
-    words = re.findall(r"[\wæøå]+", lower)
+    # a period ("Ishavserklæringen 2021-2023") is one part of a name, not a row of years
+    words = re.findall(r"[\wæøå]+", _YEAR_SPAN.sub(" 2000 ", lower))
     digits = sum(w.isdigit() for w in words)
     if digits == len(words) or (
         digits > 1 and digits * 3 > len(words)
@@ -587,6 +654,8 @@ def _acceptable(name: str, span: tuple[int, int], actor_spans: list[tuple[int, i
         for a_s, a_e in actor_spans
     )
 
+
+_YEAR_SPAN = re.compile(r"\b(?:19|20)\d{2}\s*[-–]\s*(?:(?:19|20)?\d{2})\b")
 
 _FUZZY_MIN = 12  # only long names are matched with spelling slips
 _FUZZY_SCORE = 90
@@ -685,6 +754,12 @@ def find_mentions(
         found.append(ExampleMention(name=name, surface=text[s:e], block=bi, start=s, end=e))
         if not alias:
             # "Helsehuset i Vestby": the name without its place is another way to write it
+            dated = re.match(rf"^(.{{4,}}?)\s+{_YEAR_SPAN.pattern}$", name)
+            if dated:
+                # "Ishavserklæringen 2021-2023": the name without its period is the same one
+                found.append(
+                    ExampleMention(name=name, surface=dated.group(1), block=bi, start=s, end=e)
+                )
             m = re.match(r"^(.{4,}?)\s+(?:i|på)\s+[A-ZÆØÅ][\wæøå-]+$", text[s:e])
             if m and m.group(1)[:1].isupper() and not generic_phrase(m.group(1)):
                 found.append(
@@ -724,6 +799,9 @@ def find_mentions(
             continue
         # "programmet X", "kampanjen X", "prosjekt X"
         for m in pat.intro.finditer(text):
+            if m.group(0).strip().lower() in _intro_plurals():
+                _listed_names(text, m.end(), spans_blocked, bi, add)
+                continue
             span = _name_at(text, m.end(), join_og=True)
             if span:
                 name = _clean(text[span[0] : span[1]])
@@ -745,6 +823,12 @@ def find_mentions(
             # a name built as an initiative ("X-nettverket") counts even if it is also an actor
             if _acceptable(m.group(0), (m.start(), m.end()), urls):
                 add(bi, m.start(), m.end(), m.group(0), text)
+        # "Nye Helgelandssykehuset", "Nytt sykehus i Drammen": a new hospital is the project
+        for a in actors:
+            if a.block == bi and a.actor.type in ("Helseforetak", "Sykehus"):
+                new = _new_building().search(text, 0, a.start)
+                if new and new.end() == a.start:
+                    add(bi, new.start(), a.end, f"{new.group(1)} {a.surface}", text)
         # "ParkinsonNet", "HelseIArbeid"
         for m in _CAMEL.finditer(text):
             if len(m.group(0)) >= 6 and _acceptable(
@@ -806,6 +890,8 @@ def find_mentions(
                     before = low[max(0, m.start() - 40) : m.start()]
                     if _TITLE_BEFORE.search(before) or len(m.group(1).split()) > 6:
                         continue  # the title of a report, plan or motto, or a quoted sentence
+                    if any(w in _clause_verbs() for w in m.group(1).lower().split()[1:]):
+                        continue  # «Medarbeideren er vår viktigste ressurs»: a sentence
                     q_s, q_e = s + m.start(1), s + m.end(1)
                     if _acceptable(m.group(1), (q_s, q_e), spans_blocked):
                         add(bi, q_s - 1, q_e + 1, _clean(m.group(1)), text)
@@ -858,34 +944,39 @@ def find_mentions(
                 if _acceptable(m.group(1), (ms, me), spans_blocked):
                     add(bi, ms, me, m.group(1), text)
             # named services: "lokalmedisinsk senter i Valdres", "Valdres lokalmedisinske senter"
-            if bi in example_blocks or _SERVICE_CONTEXT.search(low) or good:
-                services = sorted(
-                    (
-                        (m.start(), -m.end(), m, template)
-                        for rx, template in _service_patterns()
-                        for m in rx.finditer(sent)
-                    ),
-                    key=lambda x: (x[0], x[1]),
-                )
-                taken_to = -1
-                for _st, _neg_end, m, template in services:
-                    # "Sogn lokalmedisinske senter i Lærdal": the name that starts first wins
-                    if m.start() < taken_to:
-                        continue
-                    taken_to = m.end()
-                    ms, me = s + m.start(), s + m.end()
-                    add(bi, ms, me, template.format(**m.groupdict()), text)
-                    # "... senter i Valdres (på Fagernes) og i Nord-Gudbrandsdal"
-                    more = _AND_PLACE.match(sent, m.end())
-                    if more and "place" in m.groupdict():
-                        p_s = s + more.start("place")
-                        add(
-                            bi,
-                            p_s,
-                            p_s + len(more.group("place")),
-                            template.format(place=more.group("place")),
-                            text,
-                        )
+            # elsewhere only a service the sentence is about: its subject ("DMS X skal …")
+            described = bool(bi in example_blocks or _SERVICE_CONTEXT.search(low) or good)
+            services = sorted(
+                (
+                    (m.start(), -m.end(), m, template)
+                    for rx, template in _service_patterns()
+                    for m in rx.finditer(sent)
+                ),
+                key=lambda x: (x[0], x[1]),
+            )
+            taken_to = -1
+            for _st, _neg_end, m, template in services:
+                # "Sogn lokalmedisinske senter i Lærdal": the name that starts first wins
+                if m.start() < taken_to:
+                    continue
+                if not described and (
+                    sent[: m.start()].strip(" •▪-–*·") or not m.group(0)[0].isupper()
+                ):
+                    continue
+                taken_to = m.end()
+                ms, me = s + m.start(), s + m.end()
+                add(bi, ms, me, template.format(**m.groupdict()), text)
+                # "... senter i Valdres (på Fagernes) og i Nord-Gudbrandsdal"
+                more = _AND_PLACE.match(sent, m.end())
+                if more and "place" in m.groupdict():
+                    p_s = s + more.start("place")
+                    add(
+                        bi,
+                        p_s,
+                        p_s + len(more.group("place")),
+                        template.format(place=more.group("place")),
+                        text,
+                    )
             # "gode erfaringer med hospiteringsordningen": a definite compound built on an
             # initiative head, in a sentence that holds it up or under an example question
             if bi in example_blocks or good:
@@ -1012,6 +1103,35 @@ _ORG_WORD = re.compile(
 _PLACE = re.compile(r"\b(?:i|på)\s+((?:[A-ZÆØÅ][\wæøå\-]+)(?:\s+og\s+[A-ZÆØÅ][\wæøå\-]+)?)")
 
 
+def _runners(
+    doc: SegmentedDocument,
+    recognised: Recognised,
+    m: ExampleMention,
+    s: int,
+    e: int,
+    skip: tuple[str, ...] = ("Region",),
+    others: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The organisations that ``s``..``e`` of a mention's block names beside the example;
+    not those of a table row's responsible cell (they answer for the row's measure), and
+    none of the types in ``skip`` (a region is a place, not an organisation)."""
+    row = doc.table_rows.get(m.block)
+    cell_end = row.measure_end if row is not None and row.measure_end else None
+    return sorted(
+        {
+            a.actor.name
+            for a in recognised.actors
+            if a.block == m.block
+            and s <= a.start < e
+            and (cell_end is None or a.start < cell_end)
+            and a.actor.type not in skip
+            # another example known as an actor ("Valdres … og Nord-Gudbrandsdal
+            # lokalmedisinske senter") does not run this one
+            and (a.actor.name == m.name or a.actor.name not in others)
+        }
+    )
+
+
 def _base_key(name: str) -> str:
     """The name without a kind glued on ("SamUng-teamet", "Heimtur-modellen" -> samung,
     heimtur) and without quotes: mentions of one initiative share it."""
@@ -1030,6 +1150,7 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
     nd = doc.doc
     out: dict[tuple[str, str], ExampleOut] = {}
     order: list[tuple[str, str]] = []
+    example_names = frozenset(m.name for m in recognised.examples)
     for m in recognised.examples:
         block = nd.blocks[m.block]
         voice = doc.voice_of_block(m.block)
@@ -1045,23 +1166,36 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
         quote = quote_at(nd, m.block, m.start, m.end, s, e)
         if quote is None:
             continue
-        actors = sorted(
-            {
-                a.actor.name
-                for a in recognised.actors
-                if a.block == m.block and near_lo <= a.start < near_hi
-            }
-        )
+        # the organisations of the mention's own sentence; when it names none, those of the
+        # sentences around it, except state bodies there: they fund, order or supervise
+        # ("HOD og Helsedirektoratet bør …"), they do not run a local initiative
+        if _adopted(block.text[max(0, m.start - 60) : m.start]):
+            actors = []  # "… til innføringen av X": those named take X into use
+        else:
+            actors = _runners(doc, recognised, m, s, e, others=example_names) or _runners(
+                doc, recognised, m, near_lo, near_hi, ("Region", "StatligEtat"), example_names
+            )
         k = known.get(m.name)
         place = None
+        # the place is said before the next example of the sentence ("senter i Valdres (på
+        # Fagernes) og i Nord-Gudbrandsdal (på Otta)": Otta is the other one's place)
+        stop = min(
+            [e]
+            + [
+                o.start
+                for o in recognised.examples
+                if o.block == m.block and o.start >= m.end and o.name != m.name
+            ]
+        )
         for pm in _PLACE.finditer(block.text, m.end, min(len(block.text), m.end + 80)):
-            if pm.start() >= e:
+            if pm.start() >= stop:
                 break
             p_s = pm.start(1)
             named = any(
                 a.block == m.block
                 and a.start <= p_s < a.end
                 and a.actor.type not in ("Kommune", "Fylke", "Region")
+                and a.actor.name not in example_names  # an example known as an actor
                 for a in recognised.actors
             )
             if not named and not _ORG_WORD.match(pm.group(1)):

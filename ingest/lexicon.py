@@ -331,7 +331,7 @@ def quote_span(doc: NormalisedDocument, block_index: int, start: int, end: int) 
     lead = len(q.text) - len(q.text.lstrip(" \t•▪-–*·"))
     if lead:
         text = q.text[lead:]
-        q = Quote(text=text, line=q.line, start=q.start + lead, end=q.end, page=q.page)
+        q = Quote(text=text, line=q.line, start=q.start + lead, end=q.end, page=q.page, cut=q.cut)
     return q if q.text else None
 
 

@@ -132,6 +132,7 @@ def _merge_statements(
                 page=q.page,
                 assigned_by=c.assigned_by,
                 confidence=c.confidence,
+                quote_cut=q.cut,
             )
         )
     return out

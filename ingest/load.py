@@ -65,11 +65,18 @@ def load(path: Path | str, *, max_bytes: int | None = None) -> LoadedDocument:
         data = path.read_bytes()
     except OSError as exc:
         raise HelsegrafError(f"cannot read file: {exc.strerror or exc}", path=where) from exc
-    return load_bytes(data, path.name, path=where)
+    return load_bytes(data, path.name, path=where, max_bytes=limit)
 
 
-def load_bytes(data: bytes, name: str, *, path: str | None = None) -> LoadedDocument:
-    """Read a document from its raw bytes; the format comes from ``name`` and the content."""
+def load_bytes(
+    data: bytes, name: str, *, path: str | None = None, max_bytes: int | None = None
+) -> LoadedDocument:
+    """Read a document from its raw bytes; the format comes from ``name`` and the content.
+
+    A .docx (a zip archive) may unpack to at most ``max_bytes`` (default
+    ``Settings.max_document_bytes``), checked from the archive's directory before anything is
+    unpacked.
+    """
     where = path or name
     if not data:
         raise HelsegrafError("empty file", path=where)
@@ -80,6 +87,8 @@ def load_bytes(data: bytes, name: str, *, path: str | None = None) -> LoadedDocu
         page_count = len(pages)
         return _build(pages, name, where, "pdf", sha, None, page_count)
     if suffix == ".docx":
+        limit = max_bytes if max_bytes is not None else get_settings().max_document_bytes
+        _check_archive(data, where, limit)
         return _build([_docx_text(data, where)], name, where, "docx", sha, None, None, paged=False)
     if data.startswith(b"PK\x03\x04"):
         raise HelsegrafError("a zip archive, not a text document", path=where)
@@ -249,6 +258,12 @@ def _pdf_pages(data: bytes, where: str) -> list[str]:
                 raise HelsegrafError(f"encrypted PDF; cannot open it ({exc})", path=where) from exc
             if not ok:
                 raise HelsegrafError("encrypted PDF (a password is needed)", path=where)
+            # Only an owner password (limits on printing or copying): every PDF viewer opens
+            # it without asking, so it is read too, and said so.
+            log.warning(
+                "%s: encrypted PDF with an empty user password; read as a PDF viewer would",
+                where,
+            )
         pages = []
         for page in reader.pages:
             pages.append((page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n"))
@@ -272,6 +287,34 @@ def _pdf_pages(data: bytes, where: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- DOCX
+
+
+#: Most members a .docx archive may hold (a real one has a few dozen, with images a few hundred).
+MAX_ARCHIVE_MEMBERS = 10_000
+
+
+def _check_archive(data: bytes, where: str, limit: int) -> None:
+    """Refuse a zip archive that unpacks to more than ``limit`` bytes or holds too many members,
+    from its central directory, before anything is unpacked (a zip bomb of 2 MB unpacks to
+    gigabytes). Python's zipfile never unpacks a member past its declared size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a zip: python-docx says so in its own words
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        raise HelsegrafError(
+            f"Word document holds {len(members):,} files, over the limit of "
+            f"{MAX_ARCHIVE_MEMBERS:,}",
+            path=where,
+        )
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > limit:
+        raise HelsegrafError(
+            f"Word document unpacks to {unpacked:,} bytes, over the limit of {limit:,} bytes "
+            "(HELSEGRAF_MAX_DOCUMENT_BYTES)",
+            path=where,
+        )
 
 
 def _docx_text(data: bytes, where: str) -> str:

@@ -215,6 +215,9 @@ class Quote(BaseModel):
     start: int = Field(description="character offset in the file text")
     end: int = Field(description="character offset in the file text (exclusive)")
     page: int | None = None
+    cut: bool = Field(
+        False, description="the statement goes on past the end of the quote (on the next line)"
+    )
 
 
 class ActorRef(BaseModel):
@@ -316,6 +319,9 @@ class StatementOut(BaseModel):
     page: int | None = None
     assigned_by: AssignedBy | None = None
     confidence: float | None = None
+    quote_cut: bool | None = Field(
+        None, description="the statement goes on past the quote, which ends at its line's end"
+    )
 
 
 class ExampleOut(BaseModel):

@@ -163,7 +163,8 @@ def quote_for(doc: NormalisedDocument, block: Block, start: int, end: int) -> Qu
     lying within one source line, stripped, at most 200 characters, with file offsets.
 
     Pieces of one line that the block keeps apart (a footnote marker left out between them)
-    count as one piece; the quote then holds the line's own text, marker included."""
+    count as one piece; the quote then holds the line's own text, marker included.
+    ``Quote.cut`` says the span goes on past the quote (on a later line, or past the limit)."""
     if not block.fragments:
         raise ValueError("block has no fragments")
     start, end = max(0, start), min(len(block.text), max(start, end))
@@ -186,14 +187,22 @@ def quote_for(doc: NormalisedDocument, block: Block, start: int, end: int) -> Qu
     else:  # the span falls between fragments: take the nearest one
         frag = min(block.fragments, key=lambda f: abs(f.block_start - start))
         number, col_lo, col_hi = frag.line, frag.line_start, frag.line_end
+    # the span goes on after the chosen line: words of it on a later line of the block
+    after = [
+        f
+        for f in block.fragments
+        if f.line > number and f.block_start < end and block.text[f.block_start : end].strip()
+    ]
+    cut = bool(after)
     line = doc.source.lines[number - 1]
     piece = line.text[col_lo:col_hi]
     stripped = piece.lstrip()
     col_lo += len(piece) - len(stripped)
     stripped = stripped.rstrip()
     if len(stripped) > MAX_QUOTE:
-        cut = stripped.rfind(" ", 0, MAX_QUOTE)
-        stripped = stripped[: cut if cut > MAX_QUOTE // 2 else MAX_QUOTE].rstrip()
+        at = stripped.rfind(" ", 0, MAX_QUOTE)
+        stripped = stripped[: at if at > MAX_QUOTE // 2 else MAX_QUOTE].rstrip()
+        cut = True
     col_hi = col_lo + len(stripped)
     return Quote(
         text=stripped,
@@ -201,6 +210,7 @@ def quote_for(doc: NormalisedDocument, block: Block, start: int, end: int) -> Qu
         start=line.start + col_lo,
         end=line.start + col_hi,
         page=line.page,
+        cut=cut,
     )
 
 

@@ -32,6 +32,8 @@ REGISTRY_DIR = HERE / "registries"
 ORGANISATIONS_YAML = HERE / "organisations.yaml"
 
 _WORD = re.compile(r"\w+")
+# the reference's note on a descriptive placeholder name ("… (official name not verified)")
+_NOT_VERIFIED = re.compile(r"\s*\((?:official name )?not verified\)\s*$")
 
 
 # --------------------------------------------------------------------------- records
@@ -414,7 +416,9 @@ class Registry:
             rec = HelsefellesskapRecord(
                 id=f"helsefellesskap/{r['id']}",
                 key=r["id"],
-                name=r["name"],
+                # the registry's note on a descriptive name is kept as name_verified, never
+                # inside the name that the graph, the API and the page show
+                name=_NOT_VERIFIED.sub("", r["name"]),
                 name_verified=r["name_verified"] == "yes",
                 aliases=_split(r["aliases"]),
                 helseforetak=hf_ids,
@@ -451,13 +455,11 @@ class Registry:
         if hf is None:
             return
         base = re.sub(r"\s+HF$", "", hf.name)
-        canonical = re.sub(r"\s*\((?:official name )?not verified\)\s*$", "", rec.name)
-        tref = ref if canonical == rec.name else ref.model_copy(update={"name": canonical})
         names = [f"{form} {base}" for form in self._hf_forms("trust")]
-        if canonical != rec.name:
-            names.append(canonical)
+        if not rec.name_verified:
+            names.append(rec.name)
         for name in names:
-            self._add_name(name, Entry(ref=tref))
+            self._add_name(name, Entry(ref=ref))
 
     def _load_organisations(self) -> None:
         for group in self.config.get("actors", []):

@@ -39,13 +39,15 @@ CALL {
   MATCH (d:Dokument)-[:HAS_VOICE]->(dv)
   RETURN collect(DISTINCT {id: d.id, name: d.name, title: d.title}) AS documents
 }
+// Each pattern comprehension names its own variables: FalkorDB binds a name reused across
+// comprehensions of one RETURN to the first one's match (part_of's empty list emptied member_of).
 RETURN a.id AS id, a.name AS name, a.type AS type, a.kommunenummer AS kommunenummer, a.orgnr AS orgnr,
        a.valid_from AS valid_from, a.valid_to AS valid_to, a.source AS source,
        [(a)-[:IN_FYLKE]->(f:Fylke) | f.name][0] AS fylke,
-       [(a)-[:PART_OF]->(o:`Aktør`) | {id: o.id, name: o.name, type: o.type}] AS part_of,
-       [(a)-[:MEMBER_OF]->(o:`Aktør`) | {id: o.id, name: o.name, type: o.type}] AS member_of,
-       [(a)-[:SUCCEEDED_BY]->(o:`Aktør`) | {id: o.id, name: o.name}] AS successors,
-       [(o:`Aktør`)-[:SUCCEEDED_BY]->(a) | {id: o.id, name: o.name}] AS predecessors,
+       [(a)-[:PART_OF]->(po:`Aktør`) | {id: po.id, name: po.name, type: po.type}] AS part_of,
+       [(a)-[:MEMBER_OF]->(mo:`Aktør`) | {id: mo.id, name: mo.name, type: mo.type}] AS member_of,
+       [(a)-[:SUCCEEDED_BY]->(so:`Aktør`) | {id: so.id, name: so.name}] AS successors,
+       [(pr:`Aktør`)-[:SUCCEEDED_BY]->(a) | {id: pr.id, name: pr.name}] AS predecessors,
        [y IN predecessors_and_self WHERE y.id <> a.id | y.id] AS lineage,
        challenges, measures,
        [(e:Eksempel)-[:INVOLVES]->(a) | {id: e.id, name: e.name}] + mentioned AS examples,

@@ -1,10 +1,10 @@
 // name: actors_list
-// description: Actors that author or are named in documents (with text: every actor whose name contains it), filtered by type and county, with document and statement counts
+// description: Actors that author or are named in documents (with text: also every actor of the registries whose name contains it and that still exists; a historical one only where a document names it), filtered by type and county, with document and statement counts
 // params: type (str = "") actor type such as Kommune; text (str = "") part of the name; fylke (str = "") county id, number or name
 MATCH (a:`Aktør`)
 WHERE ($type = '' OR a.type = $type)
   AND ($text = '' OR toLower(a.name) CONTAINS toLower($text))
-  AND ($text <> '' OR (a)-[:AUTHORED]->() OR (a)<-[:MENTIONS]-(:Dokument))
+  AND ((a)-[:AUTHORED]->() OR (a)<-[:MENTIONS]-(:Dokument) OR ($text <> '' AND a.valid_to IS NULL))
 OPTIONAL MATCH (a)-[:IN_FYLKE]->(f:Fylke)
 WITH a, f
 WHERE $fylke = '' OR f.id = $fylke OR f.fylkesnummer = $fylke OR toLower(f.name) = toLower($fylke)

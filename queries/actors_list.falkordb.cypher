@@ -1,12 +1,12 @@
 // name: actors_list
-// description: Actors that author or are named in documents (with text: every actor whose name contains it), filtered by type and county, with document and statement counts (FalkorDB: counts of edges by outdegree/indegree, which read the adjacency matrix instead of walking the edges)
+// description: Actors that author or are named in documents (with text: also every actor of the registries whose name contains it and that still exists; a historical one only where a document names it), filtered by type and county, with document and statement counts (FalkorDB: counts of edges by outdegree/indegree, which read the adjacency matrix instead of walking the edges)
 // params: type (str = "") actor type such as Kommune; text (str = "") part of the name; fylke (str = "") county id, number or name
 // An actor's MENTIONS edges come only from documents and a voice's STATES edges only lead to
 // statements (docs/graph-model.md), so the degrees count what the portable query counts.
 MATCH (a:`Aktør`)
 WHERE ($type = '' OR a.type = $type)
   AND ($text = '' OR toLower(a.name) CONTAINS toLower($text))
-  AND ($text <> '' OR outdegree(a, 'AUTHORED') > 0 OR indegree(a, 'MENTIONS') > 0)
+  AND (outdegree(a, 'AUTHORED') > 0 OR indegree(a, 'MENTIONS') > 0 OR ($text <> '' AND a.valid_to IS NULL))
 OPTIONAL MATCH (a)-[:IN_FYLKE]->(f:Fylke)
 WITH a, f
 WHERE $fylke = '' OR f.id = $fylke OR f.fylkesnummer = $fylke OR toLower(f.name) = toLower($fylke)

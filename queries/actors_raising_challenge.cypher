@@ -8,7 +8,7 @@ WHERE NOT (cur)-[:SUCCEEDED_BY]->()
 RETURN a.id AS id, a.id AS actor_id, a.name AS name, a.type AS type,
        cur.id AS current_id, cur.name AS current_name,
        c.id AS challenge, c.label AS challenge_label,
-       u.id AS statement, u.quote AS quote, u.line AS line, u.start AS start, u.`end` AS `end`,
+       u.id AS statement, u.quote AS quote, u.quote_cut AS quote_cut, u.line AS line, u.start AS start, u.`end` AS `end`,
        u.page AS page, v.voice AS voice,
        d.id AS document, d.name AS document_name, d.title AS document_title
 ORDER BY name, document, line

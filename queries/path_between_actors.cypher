@@ -5,7 +5,7 @@
 // (path_between_actors.<dialect>.cypher), which searches further.
 MATCH p = (a {id: $source})-[*..4]-(b {id: $target})
 WITH p, length(p) AS hops
-ORDER BY hops
+ORDER BY hops, reduce(k = '', n IN nodes(p) | k + coalesce(n.id, '') + ' ')
 LIMIT 1
 RETURN [n IN nodes(p) | {id: n.id, name: coalesce(n.name, n.label, n.title, n.id), labels: labels(n)}] AS nodes,
        [r IN relationships(p) | {type: type(r), start: startNode(r).id, `end`: endNode(r).id}] AS relationships,

@@ -1,5 +1,5 @@
 // name: path_between_actors
-// description: Shortest connection between two nodes by id (FalkorDB: allShortestPaths in both directions, up to 8 hops, one of them; its shortestPath() is directed only)
+// description: Shortest connection between two nodes by id (FalkorDB: allShortestPaths in both directions, up to 8 hops, the first by node ids; its shortestPath() is directed only)
 // params: source (str) id of the first node; target (str) id of the second node
 // Each end is looked up by id in the index of every label that carries ids (an unlabelled
 // {id: …} pattern would read every node of the graph).
@@ -19,6 +19,7 @@ WITH a, coalesce(t1, t2, t3, t4, t5, t6, t7, t8, t9, t10) AS b
 WHERE b IS NOT NULL AND a <> b
 MATCH path = allShortestPaths((a)-[*..8]-(b))
 WITH path
+ORDER BY reduce(k = '', n IN nodes(path) | k + coalesce(n.id, '') + ' ')
 LIMIT 1
 RETURN [n IN nodes(path) | {id: n.id, name: coalesce(n.name, n.label, n.title, n.id), labels: labels(n)}] AS nodes,
        [r IN relationships(path) | {type: type(r), start: startNode(r).id, `end`: endNode(r).id}] AS relationships,

@@ -14,18 +14,22 @@ A rejected statement keeps its ``:Utsagn`` (status ``rejected``, for the audit) 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from typing import Any
 
 from helsegraf.core.config import Settings
 from helsegraf.core.errors import HelsegrafError
 from helsegraf.graph import ids
+from helsegraf.graph.errors import StoreUnavailable
 from helsegraf.review.records import (
     Correction,
     CorrectionLog,
     added_statement_id,
     current,
 )
+
+_log = logging.getLogger(__name__)
 
 _EDGE = {"challenge": "RAISES", "measure": "PROPOSES"}
 _LABEL = {"utfordring": "Utfordring", "tiltak": "Tiltak"}
@@ -227,16 +231,50 @@ def apply_one(
 ) -> str | None:
     """Apply one correction to a loaded document; return the statement id it now applies to
     (None for a reject whose statement the machine no longer outputs)."""
+    ops, sid = plan_one(store, c, doc_id, rows, vs)
+    if ops:
+        store.write(ops)
+    return sid
+
+
+def plan_one(
+    store: Any,
+    c: Correction,
+    doc_id: str,
+    rows: list[dict[str, Any]] | None = None,
+    vs: list[dict[str, Any]] | None = None,
+) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+    """The writes that apply one correction (one unit), and the statement id it then applies
+    to; nothing is written. Raises :class:`ReviewError` if it cannot be applied, including a
+    value the graph cannot take."""
+    from helsegraf.graph.values import UnwritableValue, check_params
+
+    ops, sid = _plan(store, c, doc_id, rows, vs)
+    try:
+        for _, params in ops:
+            check_params(params)
+    except UnwritableValue as exc:
+        raise ReviewError(f"cannot apply the correction: {exc}") from None
+    return ops, sid
+
+
+def _plan(
+    store: Any,
+    c: Correction,
+    doc_id: str,
+    rows: list[dict[str, Any]] | None,
+    vs: list[dict[str, Any]] | None,
+) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
     rows = statements(store, doc_id) if rows is None else rows
     vs = voices(store, doc_id) if vs is None else vs
     target = _find(c, rows)
     ops: list = []
     if target is None:
         if c.action == "reject":
-            return None
+            return [], None
         # The reviewer asserted this coding: it stays even if the machine no longer finds it.
         if c.concept is None or c.start is None or c.end is None:
-            return None
+            return [], None
         kind = kind_of_concept(c.concept)
         voice_id = _voice_for(c, doc_id, vs)
         sid = (
@@ -265,8 +303,7 @@ def apply_one(
         ops.append(_stamp(sid, c, {}))
         if c.example:
             ops += _example(sid, voice_id, doc_id, c.example, c)
-        store.write(ops)
-        return sid
+        return ops, sid
 
     sid = str(target["id"])
     voice_id = str(target["voice_id"])
@@ -288,8 +325,7 @@ def apply_one(
         ops.append(_stamp(sid, c, {}))
     if c.example:
         ops += _example(sid, voice_id, doc_id, c.example, c)
-    store.write(ops)
-    return sid
+    return ops, sid
 
 
 def apply_document(
@@ -298,7 +334,8 @@ def apply_document(
     """Lay every current correction of one document over its freshly loaded statements.
 
     Returns how many corrections of each action were applied (``missing`` counts rejects
-    whose statement the machine no longer outputs).
+    whose statement the machine no longer outputs; ``skipped`` those that cannot be applied,
+    each reported as a warning in the log).
     """
     settings = settings or getattr(store, "settings", None)
     log = CorrectionLog.for_settings(settings)
@@ -318,7 +355,16 @@ def apply_document(
         if c.doc_id != doc_id:
             # The file changed: the same passage may now be somewhere else.
             c = _reanchor(c.model_copy(update={"doc_id": doc_id}), text)
-        sid = apply_one(store, c, doc_id, rows, vs)
+        try:
+            sid = apply_one(store, c, doc_id, rows, vs)
+        except StoreUnavailable:
+            raise
+        except (HelsegrafError, KeyError, ValueError, TypeError) as exc:
+            # One correction that cannot be applied must not keep the document out of the
+            # graph: it is reported, the others are applied.
+            _log.warning("%s: correction %s skipped: %s", name or doc_id, c.id, exc)
+            done["skipped"] += 1
+            continue
         done[c.action if sid else "missing"] += 1
     return done
 

@@ -12,6 +12,7 @@ is the record: a re-ingest that replaces the document's statements re-applies it
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -42,6 +43,7 @@ STATUS_OF: dict[str, Status] = {
 }
 
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 class Correction(BaseModel):
@@ -105,12 +107,18 @@ class CorrectionLog:
     def for_settings(cls, settings: Settings | None = None) -> CorrectionLog:
         return cls(review_dir(settings) / "corrections.jsonl")
 
-    def append(self, c: Correction) -> Correction:
-        """Stamp (time, id) and append one record; fsync so a crash does not lose it."""
+    @staticmethod
+    def stamp(c: Correction) -> Correction:
+        """Give a record its time and id (if it has none yet), as :meth:`append` would."""
         if not c.time:
             c.time = datetime.now(UTC).isoformat(timespec="milliseconds")
         if not c.id:
             c.id = "korreksjon/" + content_id(c.model_dump_json(exclude={"id"}))
+        return c
+
+    def append(self, c: Correction) -> Correction:
+        """Stamp (time, id) and append one record; fsync so a crash does not lose it."""
+        self.stamp(c)
         line = c.model_dump_json(exclude_none=True) + "\n"
         with _lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,11 +139,13 @@ class CorrectionLog:
                 if not raw.strip():
                     continue
                 try:
-                    yield Correction.model_validate(json.loads(raw))
+                    record = Correction.model_validate(json.loads(raw))
                 except ValueError as exc:
-                    raise HelsegrafError(
-                        f"line {n}: not a correction: {exc}", str(self.path)
-                    ) from exc
+                    # A damaged line must not block every document: reported and left out.
+                    reason = str(exc).splitlines()[0]
+                    log.warning("%s: line %d: not a correction, skipped: %s", self.path, n, reason)
+                    continue
+                yield record
 
     def all(self) -> list[Correction]:
         return list(self)

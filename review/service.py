@@ -25,7 +25,23 @@ def check_concept(concept: str) -> str:
     return c.id
 
 
+def check_text(field: str, value: str | None) -> None:
+    """Refuse text no reviewer types and the graph cannot hold: control characters (NUL
+    included; tab and line breaks are fine) and lone surrogates (not valid Unicode)."""
+    if not value:
+        return
+    for ch in value:
+        if ch in "\t\n\r":
+            continue
+        code = ord(ch)
+        if code < 0x20 or 0x7F <= code < 0xA0:
+            raise ReviewError(f"'{field}' holds a control character (U+{code:04X})")
+        if 0xD800 <= code < 0xE000:
+            raise ReviewError(f"'{field}' is not valid Unicode (a lone surrogate)")
+
+
 def check_reviewer(reviewer: str | None) -> str:
+    check_text("reviewer", reviewer)
     name = (reviewer or "").strip()
     if not name:
         raise ReviewError("say who reviews: 'reviewer' in the body or an X-Reviewer header")
@@ -52,6 +68,8 @@ def review_statement(
     reviewer codings of the same passage.
     """
     who = check_reviewer(reviewer)
+    for field, value in (("voice", voice), ("example", example), ("note", note)):
+        check_text(field, value)
     row = overlay.statement(store, statement_id)
     doc = overlay.document(store, row["doc_id"])
     new = [check_concept(c) for c in concepts or []]
@@ -84,8 +102,12 @@ def review_statement(
         )
     else:
         c = Correction(**base, action=action, concept=row["concept"], voice=row["voice"])
-    c = log.append(c)
-    sid = overlay.apply_one(store, c, doc["id"]) or row["id"]
+    # Validate first (the whole unit of writes is planned and checked), then record, then apply.
+    ops, sid = overlay.plan_one(store, log.stamp(c), doc["id"])
+    log.append(c)
+    if ops:
+        store.write(ops)
+    sid = sid or row["id"]
     for extra in new[1:]:
         add_coding(
             store,
@@ -117,6 +139,8 @@ def add_coding(
 ) -> dict[str, Any]:
     """Add a coding the machine missed, anchored on a quote that must occur in the document."""
     who = check_reviewer(reviewer)
+    for field, value in (("quote", quote), ("voice", voice), ("example", example), ("note", note)):
+        check_text(field, value)
     concept = check_concept(concept)
     doc = overlay.document(store, document)
     if not quote or not quote.strip():
@@ -158,8 +182,11 @@ def add_coding(
     voice_id = overlay._voice_for(probe, doc["id"], vs)
     probe.voice = voice_id.rsplit("/", 1)[-1]
     probe.statement = added_statement_id(doc["id"], kind, voice_id, concept, start, end)
-    c = CorrectionLog.for_settings(settings).append(probe)
-    sid = overlay.apply_one(store, c, doc["id"], vs=vs)
+    log = CorrectionLog.for_settings(settings)
+    ops, sid = overlay.plan_one(store, log.stamp(probe), doc["id"], vs=vs)
+    log.append(probe)
+    if ops:
+        store.write(ops)
     return decorate([overlay.statement(store, sid or probe.statement)], settings)[0]
 
 

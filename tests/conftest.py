@@ -36,6 +36,14 @@ def gold_extractions() -> list[Extraction]:
 
 
 @pytest.fixture(scope="session")
+def corpus_extractions() -> list[Extraction]:
+    """The sample corpus as the pipeline extracts it (once per session)."""
+    from helsegraf.ingest.pipeline import extract_file
+
+    return [extract_file(p) for p in sorted(CORPUS_DIR.glob("*.txt"))]
+
+
+@pytest.fixture(scope="session")
 def corpus_text() -> dict[str, str]:
     """File name -> text of the sample corpus."""
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(CORPUS_DIR.glob("*.txt"))}
@@ -63,12 +71,148 @@ def make_graph_settings():  # type: ignore[no-untyped-def]
     return graph_settings
 
 
+def _graph_snapshot(store) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
+    nodes = store.query(
+        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props", timeout_ms=0, row_cap=0
+    )
+    rels = store.query(
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, properties(r) AS props, b.id AS b",
+        timeout_ms=0,
+        row_cap=0,
+    )
+    return (
+        sorted(json.dumps([sorted(r["labels"]), r["props"]], sort_keys=True) for r in nodes),
+        sorted(json.dumps([r["a"], r["t"], r["props"], r["b"]], sort_keys=True) for r in rels),
+    )
+
+
 @pytest.fixture(scope="session")
-def neo4j_settings() -> Settings:
-    """Settings for the Neo4j named by HELSEGRAF_NEO4J_URI; skips (with the reason) if unset."""
-    if not os.environ.get("HELSEGRAF_NEO4J_URI"):
-        pytest.skip("Neo4j tests need a server: set HELSEGRAF_NEO4J_URI (and _USER, _PASSWORD)")
-    return Settings(backend="neo4j")  # type: ignore[call-arg]
+def graph_snapshot():  # type: ignore[no-untyped-def]
+    """A function (store) -> every node (labels, properties) and relationship (ends, type,
+    properties) of the store, sorted: two snapshots are equal when the stores hold the same."""
+    return _graph_snapshot
+
+
+# --------------------------------------------------------------------------- Neo4j
+# A real Neo4j 5.26 Community server (tools/neo4j-server), started once for the session when
+# java, javac and mvn are on PATH, unless HELSEGRAF_NEO4J_URI names a server to use instead.
+# With HELSEGRAF_REQUIRE_NEO4J=1 (set by .ci/run where Java and Maven exist) a Neo4j test that
+# skips fails the run, so the Neo4j suite cannot silently stop running.
+
+REQUIRE_NEO4J = os.environ.get("HELSEGRAF_REQUIRE_NEO4J") == "1"
+BACKENDS = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+_neo4j_report: dict[str, float] = {}
+_neo4j_skipped: list[str] = []
+
+
+def _bench_module():  # type: ignore[no-untyped-def]
+    import sys
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bench import neo4j_server
+
+    return neo4j_server
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object | None]:
+    """The Neo4j test server (``bench.neo4j_server.Neo4jServer``), or ``None`` when
+    HELSEGRAF_NEO4J_URI names an existing one. Skips (fails under HELSEGRAF_REQUIRE_NEO4J=1)
+    where neither is possible."""
+    if os.environ.get("HELSEGRAF_NEO4J_URI"):
+        yield None
+        return
+    ns = _bench_module()
+    reason = ns.missing_tools()
+    if reason:
+        message = f"Neo4j tests need java, javac and mvn to start a server ({reason}), or HELSEGRAF_NEO4J_URI"
+        if REQUIRE_NEO4J:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        server = ns.launch(tmp_path_factory.mktemp("neo4j"))
+    except ns.Neo4jServerError as exc:
+        pytest.fail(f"the Neo4j test server did not start: {exc}")
+    _neo4j_report.update(build_s=server.build_s, start_s=server.start_s)
+    try:
+        yield server
+    finally:
+        server.stop()
+        if server.stop_s is not None:
+            _neo4j_report["stop_s"] = server.stop_s
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(neo4j_server: object | None) -> Settings:
+    """Settings for the Neo4j test server (or the one HELSEGRAF_NEO4J_URI names)."""
+    if neo4j_server is None:
+        return Settings(backend="neo4j")  # type: ignore[call-arg]
+    env = neo4j_server.env()  # type: ignore[attr-defined]
+    return Settings(
+        backend="neo4j",
+        neo4j_uri=env["HELSEGRAF_NEO4J_URI"],
+        neo4j_user=env["HELSEGRAF_NEO4J_USER"],
+        neo4j_password=env["HELSEGRAF_NEO4J_PASSWORD"],
+        neo4j_database=env["HELSEGRAF_NEO4J_DATABASE"],
+        _env_file=None,
+    )  # type: ignore[call-arg]
+
+
+def empty_neo4j(settings: Settings) -> None:
+    """Delete everything in the Neo4j database ``settings`` name (the tests share one)."""
+    from helsegraf.graph.store import open_store
+
+    with open_store(settings) as s:
+        s.query("MATCH (n) DETACH DELETE n", read_only=False, timeout_ms=0)
+
+
+def settings_on(
+    backend: str, request: pytest.FixtureRequest, data_dir: Path, **extra: object
+) -> Settings:
+    """Settings for a fresh store on ``backend`` with its files in ``data_dir``.
+
+    On Neo4j the one test database is emptied first: whoever asks owns it from then on.
+    """
+    if backend == "falkordb":
+        return Settings(data_dir=data_dir, **extra)  # type: ignore[arg-type]
+    neo: Settings = request.getfixturevalue("neo4j_settings")
+    extra.pop("graph_name", None)
+    settings = neo.model_copy(update={"data_dir": data_dir, **extra})
+    empty_neo4j(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def store_settings():  # type: ignore[no-untyped-def]
+    """The function ``settings_on(backend, request, data_dir, **settings)``."""
+    return settings_on
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and item.get_closest_marker("neo4j") is not None:
+        _neo4j_skipped.append(item.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if REQUIRE_NEO4J and _neo4j_skipped and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    tr = terminalreporter
+    if _neo4j_report:
+        parts = [f"{k.removesuffix('_s')} {v:.1f} s" for k, v in _neo4j_report.items()]
+        tr.write_line(f"Neo4j test server: {', '.join(parts)}")  # type: ignore[attr-defined]
+    if REQUIRE_NEO4J and _neo4j_skipped:
+        tr.write_line(  # type: ignore[attr-defined]
+            f"FAILED: {len(_neo4j_skipped)} Neo4j tests skipped although "
+            f"HELSEGRAF_REQUIRE_NEO4J=1: {', '.join(_neo4j_skipped[:5])}",
+            red=True,
+        )
 
 
 @pytest.fixture(scope="session")

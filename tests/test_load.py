@@ -126,6 +126,22 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
     assert "encrypted" in _error(f)
 
 
+def test_pdf_with_only_an_owner_password_is_read_and_said_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An empty user password with an owner password (no printing, no copying) is how many
+    # public PDFs come: every viewer opens them without asking. Read it, and say so.
+    from reportlab.lib import pdfencrypt
+
+    enc = pdfencrypt.StandardEncryption("", ownerPassword="eier", canPrint=0, canCopy=0)
+    f = _pdf(tmp_path / "laast.pdf", [["Innspill fra Skaun kommune"]], encrypt=enc)
+    with caplog.at_level("WARNING", logger="helsegraf.ingest.load"):
+        doc = load(f)
+    assert doc.lines[0].text.strip() == "Innspill fra Skaun kommune"
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("laast.pdf" in m and "empty user password" in m for m in warned), warned
+
+
 def test_truncated_pdf(tmp_path: Path) -> None:
     good = _pdf(tmp_path / "good.pdf", [["Tekst"]])
     f = tmp_path / "cut.pdf"

@@ -7,7 +7,6 @@ exactly as it was (every node, relationship and property). Values an engine cann
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -47,22 +46,6 @@ def astore(
         yield s
 
 
-def snapshot(store: GraphStore) -> tuple[list[str], list[str]]:
-    """Every node (labels, properties) and relationship (ends, type, properties), sorted."""
-    nodes = store.query(
-        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props", timeout_ms=0, row_cap=0
-    )
-    rels = store.query(
-        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, properties(r) AS props, b.id AS b",
-        timeout_ms=0,
-        row_cap=0,
-    )
-    return (
-        sorted(json.dumps([sorted(r["labels"]), r["props"]], sort_keys=True) for r in nodes),
-        sorted(json.dumps([r["a"], r["t"], r["props"], r["b"]], sort_keys=True) for r in rels),
-    )
-
-
 def _changed(x: Extraction) -> Extraction:
     """A new version of ``x``: other content, fewer statements, the same file name."""
     new = x.model_copy(deep=True)
@@ -88,8 +71,12 @@ def _poisoned(store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_a_failing_command_in_the_middle_of_a_document_changes_nothing(
-    astore: GraphStore, gold_extractions: list[Extraction], monkeypatch: pytest.MonkeyPatch
+    astore: GraphStore,
+    gold_extractions: list[Extraction],
+    monkeypatch: pytest.MonkeyPatch,
+    graph_snapshot: Any,
 ) -> None:
+    snapshot = graph_snapshot
     before = snapshot(astore)
     sizes = _poisoned(astore, monkeypatch)
     # a new version of a loaded document: its old version is deleted first, then written anew
@@ -103,8 +90,12 @@ def test_a_failing_command_in_the_middle_of_a_document_changes_nothing(
 
 
 def test_a_failing_command_in_a_unit_of_several_documents_changes_nothing(
-    astore: GraphStore, gold_extractions: list[Extraction], monkeypatch: pytest.MonkeyPatch
+    astore: GraphStore,
+    gold_extractions: list[Extraction],
+    monkeypatch: pytest.MonkeyPatch,
+    graph_snapshot: Any,
 ) -> None:
+    snapshot = graph_snapshot
     before = snapshot(astore)
     _poisoned(astore, monkeypatch)
     with pytest.raises(QueryError):
@@ -113,8 +104,12 @@ def test_a_failing_command_in_a_unit_of_several_documents_changes_nothing(
 
 
 def test_a_failing_delete_changes_nothing(
-    astore: GraphStore, gold_extractions: list[Extraction], monkeypatch: pytest.MonkeyPatch
+    astore: GraphStore,
+    gold_extractions: list[Extraction],
+    monkeypatch: pytest.MonkeyPatch,
+    graph_snapshot: Any,
 ) -> None:
+    snapshot = graph_snapshot
     before = snapshot(astore)
     _poisoned(astore, monkeypatch)
     with pytest.raises(QueryError):
@@ -138,8 +133,13 @@ def _with_quote(x: Extraction, quote: str) -> Extraction:
     ids=["nul", "lone-surrogate", "int-beyond-64-bits"],
 )
 def test_values_an_engine_cannot_take_are_refused_before_anything_is_written(
-    astore: GraphStore, gold_extractions: list[Extraction], change: Any, problem: str
+    astore: GraphStore,
+    gold_extractions: list[Extraction],
+    change: Any,
+    problem: str,
+    graph_snapshot: Any,
 ) -> None:
+    snapshot = graph_snapshot
     before = snapshot(astore)
     with pytest.raises(UnwritableValue, match=problem) as info:
         astore.load_extraction(change(gold_extractions[0]))
@@ -199,3 +199,40 @@ def _clean_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")}
+
+
+# --------------------------------------------------------------------------- query parameters
+
+
+@pytest.mark.parametrize("value", [10**30, -(2**63) - 1, 2**63])
+def test_an_integer_parameter_beyond_64_bits_is_refused_not_clamped(
+    astore: GraphStore, value: int
+) -> None:
+    with pytest.raises(UnwritableValue, match="64-bit"):
+        astore.query("RETURN $n AS n", {"n": value})
+    assert astore.query("RETURN $n AS n", {"n": 2**63 - 1})[0]["n"] == 2**63 - 1
+
+
+def test_the_api_answers_400_for_an_integer_beyond_64_bits(
+    astore: GraphStore, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from helsegraf.api.app import create_app
+
+    with TestClient(create_app(astore.settings, store=astore)) as client:
+        r = client.post("/api/cypher", json={"query": "RETURN $n AS n", "params": {"n": 10**30}})
+        assert r.status_code == 400, r.text
+        assert "64-bit" in r.json()["detail"]
+
+
+def test_a_failed_write_names_the_reason_not_the_query(
+    astore: GraphStore, gold_extractions: list[Extraction], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _poisoned(astore, monkeypatch)
+    with pytest.raises(QueryError) as info:
+        astore.load_extraction(_changed(gold_extractions[0]))
+    message = str(info.value)
+    assert "\n" not in message
+    for word in ("MERGE", "UNWIND", "CYPHER", "GRAPH.QUERY", "pipeline"):
+        assert word not in message, message

@@ -7,16 +7,22 @@ Each test was written against an attack that broke the limit before its fix (doc
 
 from __future__ import annotations
 
+import io
 import os
+import resource
 import select
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psutil
 import pytest
 from fastapi.testclient import TestClient
 
@@ -239,3 +245,183 @@ def test_writing_routes_check_the_token_before_the_body(
         timeout=30,
     )
     assert 400 <= r.status_code < 500 and r.status_code not in (401, 403, 413), r.text
+
+
+# --------------------------------------------------------------------------- SPARQL
+
+NESTED = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 25 + "?o = 1" + ")" * 25 + ") }"
+# 15 KB that rdflib takes 10 s or more to parse (pyparsing backtracks over the list).
+SLOW_PARSE = (
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o IN (" + ",".join(f'"v{i}"' for i in range(2000)) + ")) }"
+)
+SLOW_RUN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_sparql_size_and_nesting_are_limited(
+    client: TestClient, settings: Settings, tmp_path: Path
+) -> None:
+    """25 nested parentheses gave a 500 and a 3,000-line traceback in the CLI; a query over the
+    size limit was parsed whatever its length."""
+    r = client.get("/sparql", params={"query": NESTED})
+    assert r.status_code == 400 and "HELSEGRAF_MAX_QUERY_DEPTH" in r.json()["detail"], r.text
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * settings.max_query_bytes
+    r = client.post("/sparql", content=big, headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400 and "HELSEGRAF_MAX_QUERY_BYTES" in r.json()["detail"], r.text
+    assert len(big.encode()) < settings.max_request_bytes
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")},
+        "HELSEGRAF_DATA_DIR": str(settings.data_dir),
+    }
+    proc = subprocess.run(
+        [str(HELSEGRAF), "query", "sparql", NESTED],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "DEPTH" in lines[0], lines
+
+
+def _meanwhile(url: str, slow_query: str) -> tuple[tuple[int, float], list[tuple[str, int, float]]]:
+    """Run ``slow_query`` against /sparql in a thread; meanwhile ask ``ASK {}`` and a JSON route
+    again and again. Returns the slow one's (status, seconds) and the others' (what, status,
+    seconds) while it ran."""
+    slow: dict[str, Any] = {}
+    # The first query builds the RDF view of the graph, and a spare worker process starts
+    # beside the first one: not what is measured here.
+    assert httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=120).status_code == 200
+    time.sleep(5)
+
+    def run_slow() -> None:
+        started = time.monotonic()
+        r = httpx.post(f"{url}/sparql", data={"query": slow_query}, timeout=60)
+        slow["status"], slow["seconds"] = r.status_code, time.monotonic() - started
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    others: list[tuple[str, int, float]] = []
+    try:
+        time.sleep(0.5)
+        with httpx.Client(base_url=url, timeout=30) as c:
+            while thread.is_alive() and len(others) < 40:
+                for what, call in (
+                    ("ask", lambda: c.get("/sparql", params={"query": "ASK {}"})),
+                    ("challenges", lambda: c.get("/api/challenges", params={"limit": 5})),
+                ):
+                    started = time.monotonic()
+                    r = call()
+                    if thread.is_alive():
+                        others.append((what, r.status_code, time.monotonic() - started))
+                time.sleep(0.1)
+    finally:
+        thread.join(timeout=60)
+    return (slow["status"], slow["seconds"]), others
+
+
+def test_a_slow_sparql_parse_runs_under_the_limit_and_blocks_no_one(
+    server: tuple[str, int], settings: Settings
+) -> None:
+    """Parsing runs in a worker process under the time limit: a query that takes rdflib 10 s
+    to parse is stopped at the limit, and `ASK {}` beside it answers at once (it waited 14 s
+    behind a global parser lock before)."""
+    url, _ = server
+    limit_s = settings.query_timeout_ms / 1000
+    (status, seconds), others = _meanwhile(url, SLOW_PARSE)
+    assert status == 422 and seconds < limit_s + 5, (status, seconds)
+    assert {w for w, _, _ in others} == {"ask", "challenges"}, others
+    assert all(code == 200 for _, code, _ in others), others
+    assert max(s for _, _, s in others) < 2.0, others
+
+
+def test_a_slow_sparql_query_blocks_no_other(server: tuple[str, int], settings: Settings) -> None:
+    """Each query has a worker process of its own (one worker served every query in turn)."""
+    url, _ = server
+    (status, seconds), others = _meanwhile(url, SLOW_RUN)
+    assert status == 422, (status, seconds)
+    asks = [s for w, code, s in others if w == "ask" and code == 200]
+    assert asks and len(asks) == len([o for o in others if o[0] == "ask"]), others
+    assert max(asks) < 2.0, others
+
+
+# --------------------------------------------------------------------------- documents
+
+INNSPILL = (
+    "Innspill fra Skaun kommune",
+    "Rekruttering av sykepleiere er en stor utfordring for små kommuner.",
+    "Vi ønsker flere utdanningsplasser for sykepleiere.",
+)
+
+
+def _docx(paragraphs: Sequence[str]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def _zip_bomb(path: Path, unpacked: int) -> Path:
+    """A real .docx whose document.xml holds ``unpacked`` bytes of empty paragraphs: a few
+    hundred KB that unpack (and parse, a node each) to as much as one likes."""
+    with (
+        zipfile.ZipFile(io.BytesIO(_docx(INNSPILL))) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename != "word/document.xml":
+                out.writestr(info.filename, data)
+                continue
+            head, tail = data.split(b"<w:body>", 1)
+            with out.open("word/document.xml", "w", force_zip64=True) as f:
+                f.write(head + b"<w:body>")
+                empty = b"<w:p/>" * ((1 << 20) // 6)
+                for _ in range(unpacked // len(empty)):
+                    f.write(empty)
+                f.write(tail)
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(
+    tmp_path: Path, server: tuple[str, int], settings: Settings
+) -> None:
+    """A .docx of a few hundred KB that unpacks to twice the document size limit: one line,
+    exit 1, from the CLI under a 1.5 GB memory limit; a 4xx from an upload, without the
+    server's memory growing (the whole archive was parsed before: 4.3 GB in the CLI, 5 GB in
+    the API, for a bomb of 2 GB)."""
+    unpacked = 2 * settings.max_document_bytes
+    bomb = _zip_bomb(tmp_path / "bombe.docx", unpacked)
+    assert bomb.stat().st_size < settings.max_document_bytes // 50
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")},
+        "HELSEGRAF_DATA_DIR": str(tmp_path / "data"),
+    }
+    proc = subprocess.run(
+        [str(HELSEGRAF), "extract", str(bomb)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20)),
+    )
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr[-2000:]
+    assert "unpacks to" in lines[0] and "HELSEGRAF_MAX_DOCUMENT_BYTES" in lines[0], lines
+
+    url, pid = server
+    server_proc = psutil.Process(pid)
+    before = sum(p.memory_info().rss for p in [server_proc, *server_proc.children(True)])
+    r = httpx.post(
+        f"{url}/api/documents",
+        files={"file": ("bombe.docx", bomb.read_bytes())},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=120,
+    )
+    assert 400 <= r.status_code < 500 and "unpacks to" in r.json()["detail"], r.text[:300]
+    after = sum(p.memory_info().rss for p in [server_proc, *server_proc.children(True)])
+    assert after - before < 200_000_000, (before, after)

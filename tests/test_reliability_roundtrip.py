@@ -75,3 +75,90 @@ def test_round_trip_check_sees_a_change(source: GraphStore) -> None:
         changed.add((s, p, o))
     assert done
     assert not isomorphic(first, changed)
+
+
+# --------------------------------------------------------------------------- helsegraf import
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
+    """Two documents with review decisions: rejected codings (one beside another statement of
+    the same voice and concept, whose shortcut edge stays), a confirmed and an edited one."""
+    from collections import Counter
+
+    from helsegraf.review import overlay, service
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("rt-reviewed"))
+    with open_store(settings) as s:
+        s.ensure_reference()
+        for name in ("000_b211a8940c2d5fc4.txt", "001_f494832f89df498b.txt"):
+            s.load_extraction(extract_file(CORPUS / name))
+        rows = [
+            r
+            for name in ("000_b211a8940c2d5fc4.txt", "001_f494832f89df498b.txt")
+            for r in overlay.statements(s, overlay.document(s, name)["id"])
+        ]
+        pairs = Counter((r["voice_id"], r["concept"]) for r in rows)
+        shared = [r for r in rows if pairs[(r["voice_id"], r["concept"])] > 1]
+        alone = [r for r in rows if pairs[(r["voice_id"], r["concept"])] == 1]
+        assert shared and len(alone) >= 3, "the samples should have both kinds"
+        decisions = [(shared[0], "reject"), (alone[0], "reject"), (alone[1], "confirm")]
+        for row, action in decisions:
+            service.review_statement(s, settings, row["id"], action, "Kari")  # type: ignore[arg-type]
+        other = next(
+            c["concept"]
+            for c in rows
+            if c["kind"] == alone[2]["kind"] and c["concept"] != alone[2]["concept"]
+        )
+        service.review_statement(s, settings, alone[2]["id"], "edit", "Ola", concepts=[other])
+        yield s
+
+
+def _state(store: GraphStore) -> dict[str, object]:
+    from helsegraf.review.overlay import status_counts
+
+    meta = store.query("MATCH (m:Meta) RETURN m.id AS id, properties(m) AS p ORDER BY id")
+    return {
+        "counts": store.counts(),
+        "status": status_counts(store),
+        "meta": [(r["id"], r["p"]) for r in meta],
+    }
+
+
+def test_helsegraf_import_round_trip_keeps_counts_review_state_and_meta(
+    reviewed: GraphStore, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    first = export_rdf(reviewed)
+    ttl = tmp_path / "graf.ttl"
+    ttl.write_text(first.serialize(format="turtle"), encoding="utf-8")
+    fresh_dir = tmp_path / "fresh"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")}
+    run = subprocess.run(
+        [sys.executable, "-m", "helsegraf", "import", str(ttl)],
+        capture_output=True,
+        text=True,
+        env={**env, "HELSEGRAF_DATA_DIR": str(fresh_dir)},
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    with open_store(Settings(data_dir=fresh_dir)) as fresh:
+        assert _state(fresh) == _state(reviewed)
+        second = export_rdf(fresh)
+    assert isomorphic(first, second), _diff(first, second)
+    # importing again into a store that holds a graph is refused, in one line
+    again = subprocess.run(
+        [sys.executable, "-m", "helsegraf", "import", str(ttl)],
+        capture_output=True,
+        text=True,
+        env={**env, "HELSEGRAF_DATA_DIR": str(fresh_dir)},
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert again.returncode == 1
+    assert len(again.stderr.strip().splitlines()) == 1, again.stderr
+    assert "not empty" in again.stderr

@@ -260,3 +260,18 @@ def test_bad_documents_uploaded_are_4xx_and_leave_no_trace(
         leftovers = [p for p in (root / "data" / "uploads").rglob("*") if p.is_file()]
         assert not leftovers, leftovers
     assert store.counts() == before
+
+
+def test_upload_errors_name_the_file_not_the_server_path(client: TestClient, root: Path) -> None:
+    cases = {
+        b"binaer.txt": bytes(range(256)) * 10,
+        b"soppel.pdf": bytes((i * 7919) % 256 for i in range(3000)),
+        b"tom.docx": b"PK\x03\x04" + b"\x00" * 100,
+    }
+    for name, data in cases.items():
+        r = upload(client, name, data)
+        assert 400 <= r.status_code < 500, f"{name!r}: {r.status_code} {r.text[:200]}"
+        detail = r.json()["detail"]
+        assert detail.startswith(name.decode() + ": "), detail
+        for leak in (str(root), "/uploads/", "/tmp"):
+            assert leak not in detail, detail

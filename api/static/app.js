@@ -128,8 +128,15 @@ function renderTable(container, spec) {
   container.append(el("div", { class: spec.tall ? "table-wrap tall" : "table-wrap" }, el("table", {}, thead, tbody)));
 }
 
+// A quote is one line of the source; where the sentence goes on past that line, say so.
+function quoteText(ev) {
+  return ev.quote_cut
+    ? el("q", { title: "Setningen fortsetter etter sitatet" }, ev.quote, " …")
+    : el("q", {}, ev.quote);
+}
+
 function quoteCell(ev) {
-  return el("span", {}, el("q", {}, ev.quote), el("br"), el("small", { class: "meta" }, where(ev)));
+  return el("span", {}, quoteText(ev), el("br"), el("small", { class: "meta" }, where(ev)));
 }
 
 /* ------------------------------------------------------------------ charts */
@@ -505,6 +512,9 @@ async function showDocument(id) {
   $("#document-detail").scrollIntoView({ block: "start" });
   $("#document-title").textContent = d.title || d.name;
   $("#document-meta").textContent = [d.name, d.date, d.kind, d.pages && `${d.pages} sider`].filter(Boolean).join(" · ");
+  if (d.source && /^https?:\/\//i.test(d.source)) {
+    $("#document-meta").append(" · ", el("a", { href: d.source, rel: "noopener noreferrer", target: "_blank" }, "kilde"));
+  }
   const box = $("#document-voices");
   box.replaceChildren();
   for (const v of d.voices) {
@@ -518,7 +528,7 @@ async function showDocument(id) {
         { label: "Linje", key: "line" },
         { label: "Slag", render: (r) => el("span", { class: `pill ${r.kind}` }, KIND_LABELS[r.kind] || r.kind) },
         { label: "Begrep", render: (r) => r.concept_label || r.label || r.concept },
-        { label: "Sitat", cls: "quote", render: (r) => el("q", {}, r.quote) },
+        { label: "Sitat", cls: "quote", render: (r) => quoteText(r) },
       ],
       rows: v.statements,
       csv: async () => downloadRows(v.statements, `${d.name || "dokument"}-${v.id}.csv`),

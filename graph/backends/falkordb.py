@@ -199,6 +199,7 @@ def _params_header(params: dict[str, Any]) -> str:
     return "CYPHER " + " ".join(f"{k}={_literal(v)}" for k, v in params.items()) + " "
 
 
+_PIPELINE_PREFIX = re.compile(r"^Command # \d+ \(.*\) of pipeline caused error: ", re.S)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -395,7 +396,9 @@ class FalkorDBStore(GraphStore):
             with _reply_timeout(None):  # a large unit may take longer than any read limit
                 pipe.execute()
         except (ResponseError, RedisConnectionError) as exc:
-            raise self._translate(exc, "") from None
+            # redis-py puts the failing command (the whole query) before the engine's reason
+            reason = _PIPELINE_PREFIX.sub("", str(exc))
+            raise self._translate(type(exc)(reason), "") from None
         finally:
             pipe.reset()
 
@@ -482,7 +485,9 @@ class FalkorDBStore(GraphStore):
         rows = self.query(
             f"{_node_by_id('a', 'source')} WHERE a IS NOT NULL "
             f"{_node_by_id('b', 'target', keep='a')} WHERE b IS NOT NULL AND a <> b "
-            f"MATCH path = allShortestPaths((a)-[*..{hops}]-(b)) WITH path LIMIT 1 "
+            f"MATCH path = allShortestPaths((a)-[*..{hops}]-(b)) WITH path "
+            # of several shortest paths, the first by node ids: the same one on both engines
+            "ORDER BY reduce(k = '', n IN nodes(path) | k + coalesce(n.id, '') + ' ') LIMIT 1 "
             "RETURN [n IN nodes(path) | {id: n.id, name: coalesce(n.name, n.label, n.title, n.id), "
             "labels: labels(n)}] AS nodes, "
             "[r IN relationships(path) | {type: type(r), start: startNode(r).id, end: endNode(r).id}] "

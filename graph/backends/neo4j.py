@@ -62,6 +62,9 @@ class Neo4jStore(GraphStore):
             self._driver = GraphDatabase.driver(
                 settings.neo4j_uri,
                 auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+                # Nothing reads the server's notices (deprecations, null-in-aggregate): the
+                # driver would log each one as a warning with the whole query text.
+                notifications_min_severity="OFF",
             )
             self._driver.verify_connectivity()
         except (ServiceUnavailable, AuthError, OSError, ValueError) as exc:
@@ -157,8 +160,11 @@ class Neo4jStore(GraphStore):
     def shortest_path(self, from_id: str, to_id: str, max_hops: int = 8) -> dict[str, Any] | None:
         hops = max(1, int(max_hops))
         rows = self.query(
-            "MATCH (a {id: $source}), (b {id: $target}) "
-            f"MATCH p = shortestPath((a)-[*..{hops}]-(b)) "
+            # a <> b: Neo4j refuses a shortest path from a node to itself; of several
+            # shortest paths the first by node ids, the same one as on FalkorDB
+            "MATCH (a {id: $source}), (b {id: $target}) WHERE a <> b "
+            f"MATCH p = allShortestPaths((a)-[*..{hops}]-(b)) WITH p "
+            "ORDER BY reduce(k = '', n IN nodes(p) | k + coalesce(n.id, '') + ' ') LIMIT 1 "
             "RETURN [n IN nodes(p) | {id: n.id, name: coalesce(n.name, n.label, n.title, n.id), "
             "labels: labels(n)}] AS nodes, "
             "[r IN relationships(p) | {type: type(r), start: startNode(r).id, `end`: endNode(r).id}] "
