@@ -243,3 +243,33 @@ def test_a_review_correction_teaches_the_model_a_similar_unseen_sentence(
     assert TAUGHT in _coding(after, UNSEEN)
     rep = json.loads(report.read_text(encoding="utf-8"))
     assert rep["review"]["documents"] == 1 and rep["model"]["review_decisions"] == 1
+
+
+# --------------------------------------------------------------------------- real texts
+
+REAL = ROOT.parent / "shared" / "real"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (REAL / "gold").is_dir(), reason=f"the real development set is not at {REAL}"
+)
+def test_the_model_lifts_real_texts_it_was_not_trained_on() -> None:
+    """Trained on the samples and the held-out set only, the combined extractor finds more of
+    the real texts' (author, challenge) and (author, measure) pairs than the rules alone."""
+    from helsegraf.ingest.evaluate import compare
+
+    data = train.training_data(
+        {"samples": SAMPLES, "heldout": ROOT / "tests" / "data" / "heldout", "real": REAL}
+    )
+    seen = [ex for d in data.docs if d.group != "real" for ex in data.examples[d.name]]
+    model = train.fit(seen + data.codebook, combination=train.load_combination())
+    rules, combined = train.Scores(), train.Scores()
+    for d in data.docs:
+        if d.group == "real":
+            prep = data.prepared[d.name]
+            rules.add(compare(d.gold, prep.extract(None)))
+            combined.add(compare(d.gold, prep.extract(model)))
+    for cat, floor in {"challenge_pairs": 0.0, "measure_pairs": 0.0}.items():
+        assert combined.f1(cat) > rules.f1(cat), (cat, combined.f1(cat), rules.f1(cat))
+        assert combined.f1(cat) >= floor, (cat, combined.f1(cat))
