@@ -255,8 +255,9 @@ REAL = ROOT.parent / "shared" / "real"
     not (REAL / "gold").is_dir(), reason=f"the real development set is not at {REAL}"
 )
 def test_the_model_lifts_real_texts_it_was_not_trained_on() -> None:
-    """Trained on the samples and the held-out set only, the combined extractor finds more of
-    the real texts' (author, challenge) and (author, measure) pairs than the rules alone."""
+    """Trained on the samples and the held-out set only, the combined extractor finds many
+    more of the real texts' (author, challenge) pairs than the rules alone, and no fewer
+    (author, measure) pairs."""
     from helsegraf.ingest.evaluate import compare
 
     data = train.training_data(
@@ -270,6 +271,7 @@ def test_the_model_lifts_real_texts_it_was_not_trained_on() -> None:
             prep = data.prepared[d.name]
             rules.add(compare(d.gold, prep.extract(None)))
             combined.add(compare(d.gold, prep.extract(model)))
-    for cat, floor in {"challenge_pairs": 0.0, "measure_pairs": 0.0}.items():
-        assert combined.f1(cat) > rules.f1(cat), (cat, combined.f1(cat), rules.f1(cat))
-        assert combined.f1(cat) >= floor, (cat, combined.f1(cat))
+    got = {c: (combined.f1(c), rules.f1(c)) for c in ("challenge_pairs", "measure_pairs")}
+    # measured: challenge pairs 0.389 -> 0.595, measure pairs 0.442 -> 0.444
+    assert got["challenge_pairs"][0] >= got["challenge_pairs"][1] + 0.15, got
+    assert got["measure_pairs"][0] >= got["measure_pairs"][1] - 0.02, got
