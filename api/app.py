@@ -29,6 +29,7 @@ from helsegraf.api.routes import (
     ui,
 )
 from helsegraf.core.config import Settings, get_settings
+from helsegraf.ingest.isolated import Extractor
 
 log = logging.getLogger("helsegraf.api")
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
             yield
         finally:
             app.state.sparql.close()
+            app.state.extractor.close()
             if own:
                 app.state.store.close()
             app.state.store = None
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.state.settings = settings
     app.state.store = None
     app.state.sparql = SparqlHolder()
+    app.state.extractor = Extractor()
     app.state.export_cache = {}
     errors.install(app)
 

@@ -2,7 +2,7 @@
 
 python -m bench [--quick] [--sizes 10,100,1000,5000] [--seed 1] [--name NAME] [--only a,b]
                 [--baseline-limit S]
-python -m bench soak [--clients 50] [--duration 60]
+python -m bench soak [--clients 50] [--duration 300]
 python -m bench --table [RESULTS.json]
 python -m bench corpus --sizes 100,1000   (only generate the corpora)
 """
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         help="stop a SPARQL query (engine and baselines) after S seconds (default 60, quick 2)",
     )
     parser.add_argument("--clients", type=int, default=50, help="soak: concurrent clients")
-    parser.add_argument("--duration", type=float, default=60.0, help="soak: seconds")
+    parser.add_argument("--duration", type=float, default=300.0, help="soak: seconds")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -166,7 +166,7 @@ def _pump(stream: object, sink: list[str], log: Path) -> None:
             out.flush()
 
 
-def launch(store_dir: Path, *, timeout: float = 240, heap: str = "1g") -> Neo4jServer:
+def launch(store_dir: Path, *, timeout: float = 400, heap: str = "1g") -> Neo4jServer:
     """Start a server with its store in ``store_dir``; return once Bolt accepts a login."""
     store_dir.mkdir(parents=True, exist_ok=True)
     log = store_dir / "server.log"

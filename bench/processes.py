@@ -188,15 +188,18 @@ def run_ingest(
 
 
 @contextlib.contextmanager
-def serve(data_dir: Path, startup_timeout_s: float = 90) -> Iterator[tuple[str, psutil.Process]]:
-    """Start ``helsegraf serve`` on a free loopback port; yield (base URL, process)."""
+def serve(
+    data_dir: Path, startup_timeout_s: float = 90, **settings: str
+) -> Iterator[tuple[str, psutil.Process]]:
+    """Start ``helsegraf serve`` on a free loopback port, with extra ``settings`` (names of
+    ``Settings`` fields); yield (base URL, process)."""
     port = free_port()
     log_path = data_dir / "serve.log"
     with log_path.open("w") as log_file:
         proc = subprocess.Popen(
             [HELSEGRAF, "serve"],
             cwd=data_dir,
-            env=bench_env(data_dir, host=LOOPBACK, port=str(port)),
+            env=bench_env(data_dir, host=LOOPBACK, port=str(port), **settings),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )

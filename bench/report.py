@@ -358,7 +358,7 @@ def table_markdown(results: dict[str, Any], source: str) -> str:
 def latest_results() -> Path | None:
     """The newest results file (by name: timestamps sort)."""
     files = sorted(
-        p for p in RESULTS.glob("*.json") if not p.name.startswith(("soak-", "queries-"))
+        p for p in RESULTS.glob("*.json") if not p.name.startswith(("soak-", "queries-", "stores-"))
     )
     return files[-1] if files else None
 
@@ -405,6 +405,28 @@ def write_readme_table(path: Path | None = None) -> Path | None:
             f"{_get(more, 'queries', 'baseline_limit_s')} s.\n"
         )
         body += "\n".join(queries_markdown(more)) + "\n"
+    from bench.stores import stores_markdown
+
+    own = results.get("stores")
+    stores_files = sorted(RESULTS.glob("stores-*.json"))
+    if own and "error" not in own:
+        stores, source = results, path.name
+    elif stores_files:
+        stores, source = (
+            json.loads(stores_files[-1].read_text(encoding="utf-8")),
+            stores_files[-1].name,
+        )
+    else:
+        stores = None
+    if stores is not None:
+        load = (stores.get("machine") or {}).get("load_average_start") or []
+        body += (
+            "\n### FalkorDB and Neo4j side by side\n\nLoad average at start "
+            f"{', '.join(_fmt(x, 2) for x in load)} (a shared machine: compare the two "
+            "columns, not runs).\n\n"
+            + "\n".join(stores_markdown(stores, f"bench/results/{source}"))
+            + "\n"
+        )
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     README.write_text(f"{head}{START}\n{body}{END}{tail}", encoding="utf-8")

@@ -23,7 +23,7 @@ from bench.stats import machine_info
 log = logging.getLogger(__name__)
 console = Console(stderr=True)
 
-SECTIONS = ("extraction", "load", "queries", "memory", "parallel", "api", "soak")
+SECTIONS = ("extraction", "load", "queries", "stores", "memory", "parallel", "api", "soak")
 
 
 @dataclass
@@ -44,8 +44,12 @@ class Config:
     parallel_docs: int = 200
     api_clients: int = 50
     api_s: float = 20.0
-    soak_s: float = 60.0
-    soak_window_s: float = 10.0
+    stores_docs: int = 5000
+    stores_reps: int = 20
+    stores_budget_s: float = 2.0
+    soak_s: float = 300.0
+    soak_window_s: float = 30.0
+    soak_warmup_s: float = 60.0
     stem: str = ""
 
     def profile_path(self, what: str) -> Path:
@@ -70,9 +74,11 @@ class Config:
             baseline_limit_s=2.0,
             memory_docs=40,
             parallel_docs=16,
+            stores_docs=1000,
             api_s=10.0,
             soak_s=20.0,
             soak_window_s=5.0,
+            soak_warmup_s=5.0,
         )
 
     @classmethod
@@ -155,7 +161,8 @@ def _api_and_soak(cfg: Config, results: dict[str, Any], sections: set[str]) -> N
         ingested = ingest_samples(data)
         if ingested["exit_code"] != 0:
             raise RuntimeError(f"ingest of the sample corpus failed: {ingested}")
-        with serve(data) as (base, proc):
+        # A token turns the writing routes on: the soak's writer uploads and reviews.
+        with serve(data, api_token=SOAK_TOKEN) as (base, proc):
             startup = time.perf_counter() - t0
             if "api" in sections:
                 _section(
@@ -179,7 +186,14 @@ def _api_and_soak(cfg: Config, results: dict[str, Any], sections: set[str]) -> N
                     results,
                     "soak",
                     lambda: measure_soak(
-                        base, proc.pid, cfg.api_clients, cfg.soak_s, cfg.soak_window_s, data
+                        base,
+                        proc.pid,
+                        cfg.api_clients,
+                        cfg.soak_s,
+                        cfg.soak_window_s,
+                        data,
+                        token=SOAK_TOKEN,
+                        warmup_s=cfg.soak_warmup_s,
                     ),
                 )
 
@@ -224,7 +238,9 @@ def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> P
     sections = set(only or SECTIONS)
     started = time.perf_counter()
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%MZ")
-    stem = name or f"{stamp}-{cfg.mode}"
+    stem = name or (
+        f"stores-{stamp}-{cfg.mode}" if sections == {"stores"} else f"{stamp}-{cfg.mode}"
+    )
     cfg.stem = stem
     results: dict[str, Any] = {
         "name": stem,
@@ -233,7 +249,10 @@ def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> P
         "config": asdict(cfg),
         "machine": machine_info(),
     }
-    biggest = max(cfg.sizes + cfg.query_sizes + [cfg.memory_docs, cfg.parallel_docs])
+    sizes = cfg.sizes + cfg.query_sizes + [cfg.memory_docs, cfg.parallel_docs]
+    if "stores" in sections:
+        sizes.append(cfg.stores_docs)
+    biggest = max(sizes)
     console.print(f"generating corpora up to {biggest} documents (seed {cfg.seed})")
     t0 = time.perf_counter()
     corpus = scale_corpus(biggest, cfg.seed)
@@ -272,6 +291,14 @@ def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> P
                 baseline_limit_s=cfg.baseline_limit_s,
             ),
         )
+    if "stores" in sections:
+        from bench.stores import measure_stores
+
+        _section(
+            results,
+            "stores",
+            lambda: measure_stores(files[: cfg.stores_docs], cfg.stores_reps, cfg.stores_budget_s),
+        )
     if "memory" in sections:
         _section(results, "memory", lambda: _ingest_memory(cfg))
     if "parallel" in sections:
@@ -294,12 +321,16 @@ def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> P
     out.write_text(
         json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
     )
-    report.write_readme_table(out)
+    # A run of the two stores alone (stores-*.json) adds its table beside the last full run's.
+    report.write_readme_table(None if stem.startswith("stores-") else out)
     console.print(f"results: {out} ({results['duration_s']} s)")
     return out
 
 
-def run_soak(clients: int = 50, duration_s: float = 60.0, name: str | None = None) -> Path:
+SOAK_TOKEN = "bench-soak-token"
+
+
+def run_soak(clients: int = 50, duration_s: float = 300.0, name: str | None = None) -> Path:
     """``python -m bench soak``: the reliability run on its own; writes soak-<stamp>.json."""
     cfg = Config(mode="soak", api_clients=clients, soak_s=duration_s)
     started = time.perf_counter()

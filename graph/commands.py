@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import csv
 import json
-import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -36,32 +34,14 @@ err_console = Console(stderr=True)
 # --------------------------------------------------------------------------- ingest
 
 
-def _extract_one(path: str) -> tuple[str, Extraction | None, str | None]:
-    """Worker: extract one file; expected failures come back as a message, not an exception."""
-    from helsegraf.ingest.pipeline import extract_file
-
-    try:
-        return path, extract_file(path), None
-    except HelsegrafError as exc:
-        return path, None, str(exc)
-    except Exception as exc:  # an extractor bug must not stop the other documents
-        return path, None, f"{path}: unexpected {type(exc).__name__}: {exc}"
-
-
 def _extractions(
     paths: list[Path], workers: int
 ) -> Iterable[tuple[str, Extraction | None, str | None]]:
-    """Yield (path, extraction or None, error or None) as documents finish."""
-    if workers <= 1 or len(paths) == 1:
-        for p in paths:
-            yield _extract_one(str(p))
-        return
-    # "spawn": workers start clean, without the parent's store connection or progress thread.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx) as pool:
-        futures: list[Future[Any]] = [pool.submit(_extract_one, str(p)) for p in paths]
-        for fut in as_completed(futures):
-            yield fut.result()
+    """Yield (path, extraction or None, error or None) as documents finish: each document in
+    a worker process that is stopped at the time limit and dies with this one."""
+    from helsegraf.ingest.isolated import extract_many
+
+    yield from extract_many(paths, min(max(1, workers), len(paths)))
 
 
 def ingest(

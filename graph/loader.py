@@ -145,7 +145,7 @@ def _ranked_rows(x: Extraction) -> tuple[str, list[tuple[int, str, list[dict[str
                             "kind": kind,
                             "concept": s.concept,
                             "quote": s.quote,
-                            "quote_cut": s.quote_cut,
+                            "quote_cut": s.quote_cut or None,  # kept only where true
                             "line": s.line,
                             "start": s.start,
                             "end": s.end,
@@ -192,6 +192,7 @@ def _ranked_rows(x: Extraction) -> tuple[str, list[tuple[int, str, list[dict[str
                     {
                         "stance": e.stance,
                         "quote": e.quote,
+                        "quote_cut": e.quote_cut or None,
                         "line": e.line,
                         "start": e.start,
                         "end": e.end,

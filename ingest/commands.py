@@ -6,6 +6,7 @@ new command is one function and one line in ``register``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -53,11 +54,12 @@ def extract(
     One FILE prints one JSON object; several files or a folder print a JSON list (or, with
     --output DIR, write one JSON file per document). Errors name the file and exit non-zero.
     """
-    from helsegraf.ingest.pipeline import extract_file, iter_documents
+    from helsegraf.ingest.isolated import extract_isolated, extract_many
+    from helsegraf.ingest.pipeline import iter_documents
 
     single = len(paths) == 1 and paths[0].is_file()
     if single:
-        data = extract_file(paths[0], use_sources=sources).model_dump(mode="json")
+        data = extract_isolated(paths[0], use_sources=sources).model_dump(mode="json")
         if output is not None:
             _write(output, _dump(data))
         else:
@@ -75,20 +77,21 @@ def extract(
             )
         output.mkdir(parents=True, exist_ok=True)
     progress = _progress()
-    with progress:
+    # One worker process, stopped at each document's time limit: documents come back in order.
+    outcomes = extract_many(docs, 1, use_sources=sources)
+    with progress, contextlib.closing(outcomes):
         task = progress.add_task("extracting", total=len(docs))
-        for path in docs:
-            try:
-                data = extract_file(path, use_sources=sources).model_dump(mode="json")
-            except HelsegrafError as exc:
+        for name, extraction, error in outcomes:
+            if extraction is None:
                 if not keep_going:
-                    raise
+                    raise HelsegrafError(error or "extraction failed")
                 failed += 1
-                typer.echo(f"error: {exc}", err=True)
+                typer.echo(f"error: {error}", err=True)
                 progress.advance(task)
                 continue
+            data = extraction.model_dump(mode="json")
             if output is not None:
-                _write(output / f"{path.name}.json", _dump(data))
+                _write(output / f"{Path(name).name}.json", _dump(data))
             else:
                 results.append(data)
             progress.advance(task)

@@ -1220,6 +1220,7 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
                 start=quote.start,
                 end=quote.end,
                 page=quote.page,
+                quote_cut=quote.cut,
             )
             order.append(key)
         else:
@@ -1238,12 +1239,13 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
             ex.place = ex.place or place
             if good and ex.stance != "good-practice":
                 ex.stance = "good-practice"
-                ex.quote, ex.line, ex.start, ex.end, ex.page = (
+                ex.quote, ex.line, ex.start, ex.end, ex.page, ex.quote_cut = (
                     quote.text,
                     quote.line,
                     quote.start,
                     quote.end,
                     quote.page,
+                    quote.cut,
                 )
     return _merge_local_teams([out[k] for k in order])
 

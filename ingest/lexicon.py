@@ -339,7 +339,8 @@ def quote_at(
     doc: NormalisedDocument, block_index: int, start: int, end: int, lo: int, hi: int
 ) -> Quote | None:
     """A quote that holds the span [start, end) of a block's text, widened towards
-    [lo, hi) (e.g. its sentence) as far as the source line allows, at most 200 characters."""
+    [lo, hi) (e.g. its sentence) as far as the source line allows, at most 200 characters;
+    ``cut`` where [lo, hi) goes on past it."""
     block = doc.blocks[block_index]
     frag_i = 0
     for i, f in enumerate(block.fragments):
@@ -353,4 +354,7 @@ def quote_at(
     if b - a > MAX_QUOTE:  # centre on the mention
         a = max(a, min(start - 60, b - MAX_QUOTE))
         b = min(b, a + MAX_QUOTE)
-    return quote_span(doc, block_index, a, b)
+    q = quote_span(doc, block_index, a, b)
+    if q is not None and not q.cut and block.text[b:hi].strip(" .,;:!?"):
+        q = q.model_copy(update={"cut": True})  # the sentence goes on past the quote
+    return q

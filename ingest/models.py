@@ -339,6 +339,9 @@ class ExampleOut(BaseModel):
     start: int | None = None
     end: int | None = None
     page: int | None = None
+    quote_cut: bool | None = Field(
+        None, description="the sentence goes on past the quote, which ends at its line's end"
+    )
 
 
 class Extraction(BaseModel):

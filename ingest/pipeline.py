@@ -34,14 +34,23 @@ def extract_file(
 
     With ``use_sources`` (the default) the file's source metadata is read: its
     ``# key: value`` header lines and its record in the manifest of its folder
-    (``sources.csv``/``sources.yaml``); without it, neither is used."""
+    (``sources.csv``/``sources.yaml``); without it, neither is used.
+
+    The time limit covers loading too. It is an alarm: to be sure it holds, C code and threads
+    included, extract in a worker process (``ingest/isolated.py``)."""
     settings = get_settings()
-    doc = load.load(Path(path), max_bytes=settings.max_document_bytes)
-    if use_sources:
-        doc.metadata = sources.merged(doc.metadata, sources.manifest_for(Path(path)))
-    else:
-        doc.metadata = SourceInfo()
-    return _extract(doc, timeout_s if timeout_s is not None else settings.document_timeout_s)
+    limit = timeout_s if timeout_s is not None else settings.document_timeout_s
+    started = time.monotonic()
+    try:
+        with _alarm(limit):
+            doc = load.load(Path(path), max_bytes=settings.max_document_bytes)
+            if use_sources:
+                doc.metadata = sources.merged(doc.metadata, sources.manifest_for(Path(path)))
+            else:
+                doc.metadata = SourceInfo()
+    except _Overtime:
+        raise _over(limit, "load", str(path)) from None
+    return _extract(doc, limit, started)
 
 
 def extract_text(text: str, name: str, *, timeout_s: float | None = None) -> Extraction:
@@ -93,18 +102,23 @@ def _alarm(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _extract(doc: LoadedDocument, timeout_s: float) -> Extraction:
+def _over(timeout_s: float, stage: str, path: str) -> HelsegrafError:
+    return HelsegrafError(
+        f"extraction took longer than {timeout_s:g} s (at {stage}); "
+        "HELSEGRAF_DOCUMENT_TIMEOUT_S sets the limit",
+        path=path,
+    )
+
+
+def _extract(doc: LoadedDocument, timeout_s: float, started: float | None = None) -> Extraction:
+    """The stages after load, within ``timeout_s`` counted from ``started`` (default: now)."""
     from helsegraf.ingest import classify, initiatives, recognise
 
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     stage = "normalise"
 
     def over() -> HelsegrafError:
-        return HelsegrafError(
-            f"extraction took longer than {timeout_s:g} s (at {stage}); "
-            "HELSEGRAF_DOCUMENT_TIMEOUT_S sets the limit",
-            path=doc.path,
-        )
+        return _over(timeout_s, stage, doc.path)
 
     def check(next_stage: str) -> None:
         nonlocal stage
@@ -112,8 +126,11 @@ def _extract(doc: LoadedDocument, timeout_s: float) -> Extraction:
             raise over()
         stage = next_stage
 
+    remaining = timeout_s - (time.monotonic() - started)
+    if remaining <= 0:
+        raise over()
     try:
-        with _alarm(timeout_s):
+        with _alarm(remaining):
             normalised = normalise.run(doc)
             check("segment")
             segmented = segment.run(normalised)

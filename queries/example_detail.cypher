@@ -8,7 +8,7 @@ OPTIONAL MATCH (d:Dokument)-[:HAS_VOICE]->(v:Stemme)-[m:MENTIONS]->(e)
 OPTIONAL MATCH (x:`Aktør`)-[:AUTHORED]->(v)
 WITH e, d, v, m, collect(CASE WHEN x IS NULL THEN NULL ELSE {id: x.id, name: x.name, type: x.type} END) AS authors
 WITH e, collect(CASE WHEN m IS NULL THEN NULL ELSE {
-       stance: m.stance, quote: m.quote, line: m.line, start: m.start, `end`: m.`end`, page: m.page,
+       stance: m.stance, quote: m.quote, quote_cut: m.quote_cut, line: m.line, start: m.start, `end`: m.`end`, page: m.page,
        voice: v.voice, voice_id: v.id, document: d.id, document_name: d.name, document_title: d.title,
        authors: authors} END) AS mentions
 RETURN e.id AS id, e.name AS name, e.aliases AS aliases, e.description AS description,

@@ -178,6 +178,7 @@ def settings_on(
         return Settings(data_dir=data_dir, **extra)  # type: ignore[arg-type]
     neo: Settings = request.getfixturevalue("neo4j_settings")
     extra.pop("graph_name", None)
+    extra.pop("_env_file", None)
     settings = neo.model_copy(update={"data_dir": data_dir, **extra})
     empty_neo4j(settings)
     return settings
@@ -215,12 +216,17 @@ def pytest_terminal_summary(terminalreporter: object) -> None:
         )
 
 
-@pytest.fixture(scope="session")
-def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+@pytest.fixture(scope="session", params=BACKENDS)
+def api_server(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    corpus_extractions: list[Extraction],
+) -> Iterator:
     """``helsegraf serve`` in a subprocess on a free loopback port, over a store holding the
-    sample corpus as the pipeline extracts it.
+    sample corpus as the pipeline extracts it: once on each backend (the Neo4j test server's
+    database for ``neo4j``).
 
-    Yields an object with ``url``, ``documents`` (how many were loaded) and ``log``.
+    Yields an object with ``url``, ``documents`` (how many were loaded), ``backend`` and ``log``.
     """
     import socket
     import subprocess
@@ -231,21 +237,28 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     import httpx
 
     from helsegraf.graph.store import open_store
-    from helsegraf.ingest.pipeline import extract_file
 
     data = tmp_path_factory.mktemp("server-data")
-    samples = sorted(CORPUS_DIR.glob("*.txt"))
+    samples = corpus_extractions
     assert samples, f"no sample documents in {CORPUS_DIR}"
-    with open_store(graph_settings(data)) as s:
+    settings = settings_on(request.param, request, data, graph_name="helsegraf")
+    with open_store(settings) as s:
         s.ensure_reference()
-        for path in samples:
-            s.load_extraction(extract_file(path))
+        s.load_extractions(samples)
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")}
     env |= {"HELSEGRAF_DATA_DIR": str(data), "HELSEGRAF_QUERY_TIMEOUT_MS": "1500"}
+    if request.param == "neo4j":
+        env |= {
+            "HELSEGRAF_BACKEND": "neo4j",
+            "HELSEGRAF_NEO4J_URI": str(settings.neo4j_uri),
+            "HELSEGRAF_NEO4J_USER": settings.neo4j_user,
+            "HELSEGRAF_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+            "HELSEGRAF_NEO4J_DATABASE": settings.neo4j_database,
+        }
     # Not the data dir as working directory: ``python -m`` puts it on sys.path, and the store's
     # ``falkordb/`` folder there would shadow the falkordb package.
     workdir = tmp_path_factory.mktemp("server-cwd")
@@ -282,7 +295,9 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
                 pytest.fail(f"server did not start within 90 s: {log_path.read_text()[-2000:]}")
             time.sleep(0.3)
         try:
-            yield SimpleNamespace(url=url, documents=len(samples), log=log_path)
+            yield SimpleNamespace(
+                url=url, documents=len(samples), backend=request.param, log=log_path
+            )
         finally:
             proc.terminate()
             try:

@@ -153,13 +153,15 @@ def api_extractions():
     return [a, b]
 
 
-@pytest.fixture(scope="module")
-def api_settings(tmp_path_factory):
-    """Settings with a fresh data dir and no API token."""
-    from helsegraf.core.config import Settings
+BACKENDS = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def api_settings(request, tmp_path_factory, store_settings):
+    """Settings with a fresh data dir and no API token, once on each backend (every test of
+    this file runs on FalkorDB and on the Neo4j test server)."""
     data = tmp_path_factory.mktemp("api-data")
-    return Settings(data_dir=data, api_token=None, _env_file=None)
+    return store_settings(request.param, request, data, api_token=None, _env_file=None)
 
 
 @pytest.fixture(scope="module")
@@ -711,8 +713,12 @@ def test_upload_is_off_without_a_token(api_client) -> None:
 
 
 @pytest.fixture
-def upload_client(tmp_path, api_settings):
-    """A client over a fresh store with an API token and a small upload cap."""
+def upload_client(request, tmp_path, api_settings, api_extractions):
+    """A client over a fresh store with an API token and a small upload cap.
+
+    On Neo4j the fresh store is the one test database emptied; afterwards it holds the API
+    extractions again, for the module's other tests.
+    """
     from fastapi.testclient import TestClient
 
     from helsegraf.graph.store import open_store
@@ -725,10 +731,21 @@ def upload_client(tmp_path, api_settings):
         }
     )
     settings.data_dir.mkdir()
-    with open_store(settings) as store:
-        store.ensure_reference()
-        with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as c:
-            yield c, settings
+    neo4j = settings.backend == "neo4j"
+    if neo4j:
+        api_store = request.getfixturevalue("api_store")
+        api_store.query("MATCH (n) DETACH DELETE n", read_only=False, timeout_ms=0)
+    try:
+        with open_store(settings) as store:
+            store.ensure_reference()
+            with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as c:
+                yield c, settings
+    finally:
+        if neo4j:
+            api_store.query("MATCH (n) DETACH DELETE n", read_only=False, timeout_ms=0)
+            api_store.ensure_reference(force=True)
+            for x in api_extractions:
+                api_store.load_extraction(x)
 
 
 UPLOAD_TEXT = (

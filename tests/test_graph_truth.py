@@ -92,6 +92,24 @@ def test_a_quote_cut_at_the_end_of_its_line_says_so(extracted) -> None:
         assert lines[s.line - 1].rstrip().endswith(s.quote) or len(s.quote) >= 190
 
 
+def test_the_api_says_which_quotes_are_cut(sample_store, extracted) -> None:
+    from helsegraf.api.shape import evidence, statement
+
+    x = extracted["003"]
+    rows = sample_store.run_named("document_statements", {"document": x.document})
+    shown = [statement(r) for r in rows]
+    assert {s.quote_cut for s in shown} == {True, False}
+    cut = {s.quote for s in [*x.challenges, *x.measures] if s.quote_cut}
+    assert {s.quote for s in shown if s.quote_cut} == cut
+    examples = [e for e in x.examples if e.quote_cut]
+    assert examples  # an example's sentence may run on too
+    ex_id = sample_store.query(
+        "MATCH (e:Eksempel {name: $name}) RETURN e.id AS id", {"name": examples[0].name}
+    )[0]["id"]
+    (detail,) = sample_store.run_named("example_detail", {"example": ex_id})
+    assert any(evidence(m).quote_cut for m in detail["mentions"])
+
+
 # --------------------------------------------------------------------------- names
 
 

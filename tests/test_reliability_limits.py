@@ -7,6 +7,7 @@ Each test was written against an attack that broke the limit before its fix (doc
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import resource
@@ -425,3 +426,144 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(
     assert 400 <= r.status_code < 500 and "unpacks to" in r.json()["detail"], r.text[:300]
     after = sum(p.memory_info().rss for p in [server_proc, *server_proc.children(True)])
     assert after - before < 200_000_000, (before, after)
+
+
+def _long_docx(path: Path, paragraphs: int) -> Path:
+    """A real .docx of ``paragraphs`` short paragraphs (600,000 take python-docx about a
+    minute to read), under the size limits."""
+    para = b"<w:p><w:r><w:t>Kommunen vil samarbeide om rekruttering.</w:t></w:r></w:p>"
+    with (
+        zipfile.ZipFile(io.BytesIO(_docx(INNSPILL))) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>", 1)
+                data = head + b"<w:body>" + para * paragraphs + tail
+            out.writestr(info.filename, data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def long_docx(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Path:
+    path = _long_docx(tmp_path_factory.mktemp("long") / "lang.docx", 600_000)
+    assert path.stat().st_size < settings.max_upload_bytes
+    return path
+
+
+def _env(data_dir: Path, **extra: str) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")},
+        "HELSEGRAF_DATA_DIR": str(data_dir),
+        **extra,
+    }
+
+
+def test_the_document_time_limit_covers_loading(long_docx: Path, tmp_path: Path) -> None:
+    """A .docx that takes a minute to load is stopped at the limit (the limit started after
+    loading before: 21-27 s for a 5 s limit)."""
+    started = time.monotonic()
+    proc = subprocess.run(
+        [str(HELSEGRAF), "extract", str(long_docx)],
+        env=_env(tmp_path / "data", HELSEGRAF_DOCUMENT_TIMEOUT_S="2"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    elapsed = time.monotonic() - started
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr[-2000:]
+    assert "longer than 2 s" in lines[0] and "HELSEGRAF_DOCUMENT_TIMEOUT_S" in lines[0], lines
+    # start-up (the interpreter, a worker and its vocabularies) plus the limit, on a busy machine
+    assert elapsed < 30, elapsed
+
+
+def _serve(data_dir: Path, **extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(HELSEGRAF), "serve", "--port", str(port), "--log-level", "warning"],
+        env=_env(data_dir, **extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None, "the server did not start"
+        assert time.monotonic() < deadline, "the server did not answer in time"
+        time.sleep(0.3)
+
+
+def test_the_document_time_limit_holds_for_uploads(
+    long_docx: Path, tmp_path: Path, store: GraphStore, settings: Settings
+) -> None:
+    """Uploads extract in a worker process that is stopped at the limit (they ran in a
+    server thread, where the alarm cannot fire); the server answers meanwhile, and the next
+    upload works."""
+    proc, url = _serve(
+        settings.data_dir, HELSEGRAF_API_TOKEN=TOKEN, HELSEGRAF_DOCUMENT_TIMEOUT_S="2"
+    )
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    small = ("innspill-skaun.docx", _docx(INNSPILL))
+    try:
+        with httpx.Client(base_url=url, timeout=300, headers=auth) as c:
+            assert c.post("/api/documents", files={"file": small}).status_code == 201
+            started = time.monotonic()
+            r = c.post("/api/documents", files={"file": ("lang.docx", long_docx.read_bytes())})
+            elapsed = time.monotonic() - started
+            assert 400 <= r.status_code < 500 and "longer than 2 s" in r.json()["detail"], r.text
+            assert elapsed < 2 + 6, elapsed
+            assert c.post("/api/documents", files={"file": small}).status_code == 201
+            names = [d["name"] for d in c.get("/api/documents").json()["items"]]
+            assert "lang.docx" not in names and "innspill-skaun.docx" in names
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        store.delete_document("innspill-skaun.docx")
+
+
+def test_kill_9_of_ingest_leaves_no_worker_processes(
+    long_docx: Path, tmp_path: Path, gold_extractions: list[Extraction]
+) -> None:
+    """Extraction workers die with ingest (two of them and the resource tracker stayed for
+    at least 5 min before)."""
+    folder = tmp_path / "mappe"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"lang-{i}.docx").write_bytes(long_docx.read_bytes())
+    data = tmp_path / "data"
+    proc = subprocess.Popen(
+        [str(HELSEGRAF), "ingest", str(folder), "--workers", "2"],
+        env=_env(data),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    parent = psutil.Process(proc.pid)
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[psutil.Process] = []
+        while len(workers) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, "no workers started"
+            time.sleep(0.5)
+            workers = [p for p in parent.children(recursive=True) if "redis" not in p.name()]
+        time.sleep(3)  # the workers are extracting now
+        workers = [p for p in parent.children(recursive=True) if "redis" not in p.name()]
+        proc.kill()
+        proc.wait()
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive, [(p.pid, p.cmdline()[:4]) for p in alive]
+    finally:
+        # what is left: the embedded engine (shared by design), and workers of a failed test
+        for p in psutil.process_iter(["cwd"]):
+            with contextlib.suppress(psutil.Error):
+                if p.info["cwd"] and p.info["cwd"].startswith(str(tmp_path)):
+                    p.kill()
+        with contextlib.suppress(psutil.Error):
+            for p in parent.children(recursive=True):
+                p.kill()

@@ -21,7 +21,6 @@ from typer.testing import CliRunner
 
 from helsegraf.api.app import create_app
 from helsegraf.cli import app as cli_app
-from helsegraf.core.config import Settings
 from helsegraf.core.errors import HelsegrafError
 from helsegraf.graph.store import open_store
 from helsegraf.ingest.evaluate import CATEGORIES, evaluate
@@ -48,10 +47,14 @@ def extractions():
     return {p.name: extract_file(p) for p in sorted(CORPUS.glob("*.txt"))}
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory, extractions):
+@pytest.fixture(scope="module", params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def env(request, tmp_path_factory, extractions, store_settings):
+    """The review API over the sample corpus, once on each backend (reviews write to the
+    store, so on Neo4j they write to the Neo4j test server)."""
     data = tmp_path_factory.mktemp("review-data")
-    settings = Settings(data_dir=data, graph_name="review_test", api_token=SecretStr(TOKEN))
+    settings = store_settings(
+        request.param, request, data, graph_name="review_test", api_token=SecretStr(TOKEN)
+    )
     store = open_store(settings)
     for name, x in extractions.items():
         store.load_extraction(x)

@@ -163,3 +163,42 @@ def test_every_domain_names_a_known_actor() -> None:
     unknown = [n for n in data["organisations"].values() if registry.resolve(n) is None]
     assert unknown == []
     assert len(kommune_domains(data["kommune_domains"])) > 300
+
+
+def test_ingest_reads_the_manifest_into_the_graph(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "page.txt").write_text(PAGE, encoding="utf-8")
+    (corpus / "sources.csv").write_text(
+        "file,url\npage.txt,https://www.ks.no/uttalelser/fastlege/\n", encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")}
+    env["HELSEGRAF_DATA_DIR"] = str(tmp_path / "data")
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "helsegraf", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("ingest", str(corpus))
+    out = run(
+        "query",
+        "cypher",
+        "MATCH (d:Dokument)-[:HAS_VOICE]->(v)<-[:AUTHORED]-(a) RETURN d.source AS source, a.name AS author",
+        "--csv",
+    )
+    import csv
+
+    rows = list(csv.DictReader(out.splitlines()))
+    assert rows == [{"source": "https://www.ks.no/uttalelser/fastlege/", "author": "KS"}]

@@ -104,9 +104,9 @@ async def upload_document(request: Request, store: StoreDep, settings: SettingsD
     upload.check_token(request, settings)
     path = await upload.receive_file(request, settings, settings.data_dir / "uploads")
     try:
-        from helsegraf.ingest.pipeline import extract_file
-
-        extraction = await run_in_threadpool(extract_file, path)
+        # In a worker process, stopped at the document time limit (an alarm cannot fire in
+        # a server thread, and lxml or pypdf may hold the interpreter).
+        extraction = await run_in_threadpool(request.app.state.extractor.extract, path)
         from helsegraf.review.texts import remember_ingested  # text for the review page
 
         await run_in_threadpool(remember_ingested, path, extraction.sha256, settings)

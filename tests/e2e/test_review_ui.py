@@ -30,18 +30,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@pytest.fixture(scope="module", params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def server(request, tmp_path_factory, store_settings):
+    """The review page's server, once on each backend (on Neo4j the page's writes go to the
+    Neo4j test server)."""
     import uvicorn
 
     from helsegraf.api.app import create_app
-    from helsegraf.core.config import Settings
     from helsegraf.graph.store import open_store
     from helsegraf.ingest.pipeline import extract_file
     from helsegraf.review import texts
 
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("review-e2e"),
+    settings = store_settings(
+        request.param,
+        request,
+        tmp_path_factory.mktemp("review-e2e"),
         graph_name="review_e2e",
         api_token=SecretStr(TOKEN),
     )
