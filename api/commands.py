@@ -23,6 +23,12 @@ def register(app: typer.Typer) -> None:
             max=65535,
         ),
         log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+        workers: int = typer.Option(
+            1,
+            "--workers",
+            min=1,
+            help="Server processes (each with its own answer cache; they share the store).",
+        ),
     ) -> None:
         """Serve the API, the SPARQL endpoint and the web page."""
         import uvicorn
@@ -30,6 +36,17 @@ def register(app: typer.Typer) -> None:
         from helsegraf.api.app import create_app
 
         settings = get_settings()
+        if workers > 1:
+            # Each worker process builds its own app (and store connection) from the settings.
+            uvicorn.run(
+                "helsegraf.api.app:create_app",
+                factory=True,
+                workers=workers,
+                host=host or settings.host,
+                port=port or settings.port,
+                log_level=log_level,
+            )
+            return
         uvicorn.run(
             create_app(settings),
             host=host or settings.host,

@@ -31,38 +31,65 @@ class SparqlHolder:
     """The SPARQL engine over the RDF export of the store, rebuilt when the graph changes.
 
     The RDF view is an export of the property graph (kept on disk by the engine). Each use
-    compares the graph's fingerprint (counts and document signatures, a few cheap queries)
-    with the one the engine was built from, so uploads and review edits show up in SPARQL.
+    checks whether the graph changed since the engine was built: by the store's write counter
+    where it keeps one (one read), else by its fingerprint (counts and document signatures).
+    One request rebuilds the view; requests that come meanwhile are answered from the previous
+    view instead of waiting (when there is one), so a write holds up no reader: SPARQL may lag
+    a write by the time of one rebuild. Engines that are replaced stop their workers once
+    their queries are done.
     """
 
     def __init__(self) -> None:
         self._engine: Any = None
-        self._key: str | None = None
+        self._key: Any = None
         self._lock = threading.Lock()
+        self._building = threading.Lock()
 
     def invalidate(self) -> None:
-        """Forget the engine; the next :meth:`get` builds it again."""
+        """Mark the engine out of date; the next :meth:`get` rebuilds it."""
+        with self._lock:
+            self._key = None
+
+    def close(self) -> None:
+        """Stop the engine's worker processes."""
         with self._lock:
             engine, self._engine, self._key = self._engine, None, None
         if engine is not None:
             engine.close()
 
-    def close(self) -> None:
-        """Stop the engine's worker process."""
-        self.invalidate()
+    @staticmethod
+    def _freshness(store: GraphStore) -> Any:
+        from helsegraf.graph.sparql import graph_fingerprint
+
+        generation = store.generation()
+        return ("generation", generation) if generation is not None else graph_fingerprint(store)
 
     def get(self, store: GraphStore, settings: Settings) -> Any:
         """Return the engine, building it from ``store`` if the graph changed."""
-        from helsegraf.graph.sparql import SparqlEngine, graph_fingerprint
+        from helsegraf.graph.sparql import SparqlEngine
 
-        key = graph_fingerprint(store)
+        key = self._freshness(store)
         with self._lock:
-            if self._engine is None or self._key != key:
-                if self._engine is not None:
-                    self._engine.close()
-                self._engine = SparqlEngine.for_store(store, settings)
-                self._key = key
-            return self._engine
+            engine, current = self._engine, self._key
+        if engine is not None and current == key:
+            return engine
+        if engine is not None:
+            if not self._building.acquire(blocking=False):
+                return engine  # being rebuilt: answer from the previous view meanwhile
+        else:
+            self._building.acquire()
+        try:
+            with self._lock:
+                if self._engine is not None and self._key == key:
+                    return self._engine
+            fresh = SparqlEngine.for_store(store, settings)
+            with self._lock:
+                old, self._engine, self._key = self._engine, fresh, key
+            if old is not None and old is not fresh:
+                old.close()
+            return fresh
+        finally:
+            self._building.release()
 
 
 def get_sparql(request: Request) -> Any:

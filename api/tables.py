@@ -114,13 +114,18 @@ def table(
     filename: str,
     model: type[BaseModel] | None = None,
     explode: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+    total: int | None = None,
 ) -> Page[Any] | Response:
     """Answer a list route: a :class:`Page` as JSON, or the same page as CSV.
 
     ``explode`` turns one item into several CSV rows (e.g. one row per quote); ``model``
-    gives the CSV header of an empty page.
+    gives the CSV header of an empty page. With ``total``, ``items`` is the page already
+    (the query paged) and ``total`` how many there are in all.
     """
-    page = paginate(items, limit, offset)
+    if total is None:
+        page = paginate(items, limit, offset)
+    else:
+        page = Page[Any](items=list(items), total=total, limit=limit, offset=offset)
     if not wants_csv(request, fmt):
         return page
     rows: list[dict[str, Any]] = []

@@ -1,6 +1,6 @@
 """``python -m bench``: measure helsegraf (run from the repository root).
 
-python -m bench [--quick] [--sizes 10,100,1000,5000] [--seed 1] [--name NAME] [--only a,b]
+python -m bench [--quick] [--sizes 100,1000,5000,20000] [--seed 1] [--name NAME] [--only a,b]
                 [--baseline-limit S]
 python -m bench soak [--clients 50] [--duration 300]
 python -m bench --table [RESULTS.json]
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes",
         type=_sizes,
         default=None,
-        help="corpus sizes, comma separated (default 10,100,1000,5000)",
+        help="corpus sizes, comma separated (default 100,1000,5000,20000)",
     )
     parser.add_argument("--seed", type=int, default=1, help="scaler seed (default 1)")
     parser.add_argument("--name", default=None, help="results file name (default: timestamp)")
@@ -61,6 +61,27 @@ def main(argv: list[str] | None = None) -> int:
         metavar="S",
         help="stop a SPARQL query (engine and baselines) after S seconds (default 60, quick 2)",
     )
+    parser.add_argument(
+        "--api-docs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="API load on the first N generated documents (0: the samples; default 5000, quick 100)",
+    )
+    parser.add_argument(
+        "--api-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="server processes for the API load (default 2)",
+    )
+    parser.add_argument(
+        "--sparql-max-docs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="measure SPARQL only up to N documents (default 1000; 0: not at all)",
+    )
     parser.add_argument("--clients", type=int, default=50, help="soak: concurrent clients")
     parser.add_argument("--duration", type=float, default=300.0, help="soak: seconds")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -76,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"table from {written}" if written else "no results file found")
         return 0 if written else 1
     if args.command == "corpus":
-        for n in args.sizes or [10, 100, 1000, 5000]:
+        for n in args.sizes or [100, 1000, 5000, 20000]:
             c = scale_corpus(n, args.seed)
             console.print(f"{n:>6} documents  {c.nbytes / 1e6:8.2f} MB  {c.dir}")
         return 0
@@ -89,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
         cfg.query_sizes = args.sizes
     if args.baseline_limit is not None:
         cfg.baseline_limit_s = args.baseline_limit
+    if args.sparql_max_docs is not None:
+        cfg.sparql_max_docs = args.sparql_max_docs
+    if args.api_docs is not None:
+        cfg.api_docs = args.api_docs
+    if args.api_workers is not None:
+        cfg.api_workers = args.api_workers
     only = {s.strip() for s in args.only.split(",")} if args.only else None
     if only and not only <= set(SECTIONS):
         parser.error(f"--only takes {', '.join(SECTIONS)}")

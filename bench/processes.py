@@ -189,15 +189,16 @@ def run_ingest(
 
 @contextlib.contextmanager
 def serve(
-    data_dir: Path, startup_timeout_s: float = 90, **settings: str
+    data_dir: Path, startup_timeout_s: float = 90, workers: int = 1, **settings: str
 ) -> Iterator[tuple[str, psutil.Process]]:
-    """Start ``helsegraf serve`` on a free loopback port, with extra ``settings`` (names of
-    ``Settings`` fields); yield (base URL, process)."""
+    """Start ``helsegraf serve`` (``--workers``) on a free loopback port, with extra
+    ``settings`` (names of ``Settings`` fields); yield (base URL, process: the one server, or
+    the parent of the worker processes)."""
     port = free_port()
     log_path = data_dir / "serve.log"
     with log_path.open("w") as log_file:
         proc = subprocess.Popen(
-            [HELSEGRAF, "serve"],
+            [HELSEGRAF, "serve", *(["--workers", str(workers)] if workers > 1 else [])],
             cwd=data_dir,
             env=bench_env(data_dir, host=LOOPBACK, port=str(port), **settings),
             stdout=log_file,
@@ -226,6 +227,23 @@ def serve(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def load_generated(data_dir: Path, documents: int, seed: int = 1) -> dict[str, Any]:
+    """Load the first ``documents`` generated documents (cached extractions) into the store of
+    ``data_dir``, as ``helsegraf ingest`` would write them (for the API measurements)."""
+    from bench.extract_cache import extractions_for
+    from bench.scaler import scale_corpus
+    from helsegraf.core.config import Settings
+    from helsegraf.graph.store import open_store
+
+    xs = extractions_for(scale_corpus(documents, seed).files, stale={"count": 0})
+    t0 = time.perf_counter()
+    settings = Settings(data_dir=data_dir, backend="falkordb", _env_file=None)  # type: ignore[call-arg]
+    with open_store(settings) as store:
+        store.ensure_reference()
+        store.load_extractions(xs)
+    return {"exit_code": 0, "documents": documents, "load_s": round(time.perf_counter() - t0, 2)}
 
 
 def ingest_samples(data_dir: Path) -> dict[str, Any]:

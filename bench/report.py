@@ -93,6 +93,20 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             _size_status(bool(worst), bool(slow or errors), int(size)),
             note,
         )
+        base = _get(results, "queries", "sizes", "1000", "cypher") or {}
+        if base and str(size) != "1000":
+            grown = {
+                k: p95s[k] / base[k]["p95_ms"] for k in p95s if (base.get(k) or {}).get("p95_ms")
+            }
+            over = sorted(k for k, g in grown.items() if g > 2.0)
+            most = max(grown.items(), key=lambda kv: kv[1]) if grown else None
+            add(
+                "catalog Cypher queries: growth from 1,000 documents",
+                f"p95 at {size} documents <= 2x that at 1,000",
+                f"at most {_fmt(most[1], 2)}x ({most[0]})" if most else None,
+                None if most is None else not over,
+                f"over 2x: {', '.join(over)}" if over else "",
+            )
         sp = _get(results, "queries", "sizes", size, "sparql", "queries") or {}
         sp95 = {k: _get(v, "engine", "p95_ms") for k, v in sp.items()}
         sp95 = {k: v for k, v in sp95.items() if v is not None}
@@ -115,7 +129,8 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         f"{_fmt(p99, 1)} ms" if p99 else None,
         None if p99 is None else p99 < 100.0,
         f"{_fmt(api.get('requests_per_s'), 0)} req/s, {api.get('errors')} errors, "
-        f"{api.get('duration_s')} s"
+        f"{api.get('duration_s')} s, {api.get('corpus', 'samples/corpus')}, "
+        f"{api.get('server_workers', 1)} server process(es)"
         if p99
         else "",
     )
@@ -141,6 +156,18 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             peak < GIB if mem.get("exit_code") == 0 else False,
             "" if n == 1000 else "smaller corpus in quick mode",
         )
+        for key, more in sorted(mem.items()):
+            if not key.startswith("at_") or not isinstance(more, dict):
+                continue
+            m_peak, m_n = more.get("peak_rss_tree_bytes"), more.get("documents")
+            if more.get("exit_code") == 0 and m_peak and peak:
+                add(
+                    f"ingest peak RSS flat with corpus size ({m_n} documents)",
+                    f"< 1 GB and <= 1.2x that at {n}",
+                    f"{_fmt(m_peak / GIB, 2)} GiB ({_fmt(m_peak / peak, 2)}x)",
+                    m_peak < GIB and m_peak <= 1.2 * peak,
+                    f"wall {_fmt(more.get('wall_s'), 0)} s",
+                )
     else:
         add("ingest of 1,000 documents, wall", "< 120 s", None, None)
         add("ingest peak RSS (process tree)", "< 1 GB", None, None)
@@ -217,6 +244,15 @@ def queries_markdown(results: dict[str, Any]) -> list[str]:
                     else f"{_fmt(v.get('median_ms'))} / {_fmt(v.get('p95_ms'))}"
                 )
             lines.append(f"| {q} | " + " | ".join(cells) + " |")
+        floors = [_get(sizes, s, "floor_return_1") or {} for s in ordered]
+        if any("median_ms" in f for f in floors):
+            lines.append(
+                "| *(floor: `RETURN 1`)* | "
+                + " | ".join(
+                    f"{_fmt(f.get('median_ms'))} / {_fmt(f.get('p95_ms'))}" for f in floors
+                )
+                + " |"
+            )
         sp_names = sorted({q for s in ordered for q in (_get(sizes, s, "sparql", "queries") or {})})
         if sp_names:
             lines += [
@@ -357,9 +393,8 @@ def table_markdown(results: dict[str, Any], source: str) -> str:
 
 def latest_results() -> Path | None:
     """The newest results file (by name: timestamps sort)."""
-    files = sorted(
-        p for p in RESULTS.glob("*.json") if not p.name.startswith(("soak-", "queries-", "stores-"))
-    )
+    # runs of the whole benchmark are named by their time stamp; other files by what they hold
+    files = sorted(p for p in RESULTS.glob("*.json") if p.name[:1].isdigit())
     return files[-1] if files else None
 
 
@@ -381,10 +416,13 @@ def write_readme_table(path: Path | None = None) -> Path | None:
             body += (
                 f"\n### Full soak (`python -m bench soak`, `bench/results/"
                 f"{soak_files[-1].name}`)\n\n{s.get('clients')} clients, "
-                f"{s.get('duration_s')} s, GET routes and `/sparql`: {s['requests']} "
+                f"{s.get('duration_s')} s, GET routes and `/sparql` beside a writer and a "
+                f"slow SPARQL parse: {s['requests']} "
                 f"requests ({_fmt(s.get('requests_per_s'), 0)} req/s), {s['errors']} errors, "
+                f"{s.get('resets', '–')} resets, "
                 f"p50 {_fmt(s.get('p50_ms'))} ms, p99 {_fmt(s.get('p99_ms'))} ms; server RSS "
-                f"{s.get('rss_first_window_mb')} MB (first {s.get('window_s')} s) → "
+                f"{s.get('rss_first_window_mb')} MB (the {s.get('window_s')} s after a "
+                f"{s.get('warmup_s', 0)} s warm-up) → "
                 f"{s.get('rss_last_window_mb')} MB (last {s.get('window_s')} s): "
                 f"{'steady' if s.get('rss_steady') else '**growing**'}. Errors by route: "
                 + "; ".join(
@@ -396,8 +434,9 @@ def write_readme_table(path: Path | None = None) -> Path | None:
     for extra in sorted(RESULTS.glob("queries-*.json")):
         more = json.loads(extra.read_text(encoding="utf-8"))
         m = more.get("machine") or {}
+        top = max((int(k) for k in (_get(more, "queries", "sizes") or {})), default=0)
         body += (
-            f"\n### Query curve to 1,000 documents (`bench/results/{extra.name}`)\n\n"
+            f"\n### Query curve to {top:,} documents (`bench/results/{extra.name}`)\n\n"
             "Queries only, on extractions cached from an earlier version of the extractor "
             "(the store needs realistic graphs, not the newest coding); load average at start "
             f"{', '.join(_fmt(x, 2) for x in m.get('load_average_start', []))}. "

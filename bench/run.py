@@ -32,18 +32,27 @@ class Config:
 
     mode: str
     seed: int = 1
-    sizes: list[int] = field(default_factory=lambda: [10, 100, 1000, 5000])
-    query_sizes: list[int] = field(default_factory=lambda: [100, 1000, 5000])
+    sizes: list[int] = field(default_factory=lambda: [100, 1000, 5000, 20000])
+    query_sizes: list[int] = field(default_factory=lambda: [100, 1000, 5000, 20000])
     extract_docs: int = 40
     extract_rounds: int = 3
     load_docs: int = 200
     query_reps: int = 30
     query_budget_s: float = 6.0
     baseline_limit_s: float = 60.0
+    #: Largest corpus the SPARQL engines are measured on (their RDF copies live in memory).
+    sparql_max_docs: int = 1000
     memory_docs: int = 1000
+    #: Further ingest runs, to show whether peak memory stays flat with corpus size.
+    memory_docs_more: list[int] = field(default_factory=lambda: [5000])
     parallel_docs: int = 200
     api_clients: int = 50
     api_s: float = 20.0
+    #: Server processes (``helsegraf serve --workers``) and the corpus behind the API: 0 is
+    #: the sample corpus, N the first N generated documents.
+    api_workers: int = 2
+    api_docs: int = 5000
+    api_warmup_s: float = 20.0
     stores_docs: int = 5000
     stores_reps: int = 20
     stores_budget_s: float = 2.0
@@ -73,9 +82,12 @@ class Config:
             query_budget_s=0.6,
             baseline_limit_s=2.0,
             memory_docs=40,
+            memory_docs_more=[],
             parallel_docs=16,
             stores_docs=1000,
             api_s=10.0,
+            api_docs=100,
+            api_warmup_s=5.0,
             soak_s=20.0,
             soak_window_s=5.0,
             soak_warmup_s=5.0,
@@ -114,6 +126,10 @@ def _ingest_memory(cfg: Config) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="hg-bench-ingest-") as d:
         out = run_ingest(corpus.dir, Path(d))
     out.update(documents=cfg.memory_docs, mb=round(corpus.nbytes / 1e6, 3))
+    for n in cfg.memory_docs_more:
+        more = scale_corpus(n, cfg.seed)
+        with tempfile.TemporaryDirectory(prefix=f"hg-bench-ingest{n}-") as d:
+            out[f"at_{n}"] = {**run_ingest(more.dir, Path(d)), "documents": n}
     if out["exit_code"] == 0 and out["wall_s"]:
         out["mb_per_s_end_to_end"] = round(corpus.nbytes / 1e6 / out["wall_s"], 3)
     if cfg.memory_docs < 1000 and out["exit_code"] == 0:
@@ -152,50 +168,64 @@ def _ingest_parallel(cfg: Config) -> dict[str, Any]:
 
 
 def _api_and_soak(cfg: Config, results: dict[str, Any], sections: set[str]) -> None:
+    """The API under load on ``cfg.api_docs`` generated documents (or the samples), and the
+    soak on the sample corpus (its SPARQL requests export the whole graph)."""
     from bench.api_load import measure_api, measure_soak
-    from bench.processes import ingest_samples, serve
+    from bench.processes import ingest_samples, load_generated, serve
 
-    with tempfile.TemporaryDirectory(prefix="hg-bench-api-") as d:
-        data = Path(d)
-        t0 = time.perf_counter()
-        ingested = ingest_samples(data)
-        if ingested["exit_code"] != 0:
-            raise RuntimeError(f"ingest of the sample corpus failed: {ingested}")
-        # A token turns the writing routes on: the soak's writer uploads and reviews.
-        with serve(data, api_token=SOAK_TOKEN) as (base, proc):
-            startup = time.perf_counter() - t0
-            if "api" in sections:
-                _section(
-                    results,
-                    "api",
-                    lambda: {
-                        **measure_api(
+    for section in ("api", "soak"):
+        if section not in sections:
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"hg-bench-{section}-") as d:
+            data = Path(d)
+            t0 = time.perf_counter()
+            if section == "api" and cfg.api_docs:
+                ingested = load_generated(data, cfg.api_docs, cfg.seed)
+                corpus = f"{cfg.api_docs} generated documents"
+            else:
+                ingested = ingest_samples(data)
+                corpus = "samples/corpus"
+            if ingested["exit_code"] != 0:
+                raise RuntimeError(f"loading the corpus failed: {ingested}")
+            workers = cfg.api_workers if section == "api" else 1
+            # A token turns the writing routes on: the soak's writer uploads and reviews.
+            token = {"api_token": SOAK_TOKEN} if section == "soak" else {}
+            with serve(data, workers=workers, **token) as (base, proc):
+                startup = time.perf_counter() - t0
+                if section == "api":
+                    _section(
+                        results,
+                        "api",
+                        lambda base=base, proc=proc, data=data, corpus=corpus, startup=startup: {
+                            **measure_api(
+                                base,
+                                proc.pid,
+                                cfg.api_clients,
+                                cfg.api_s,
+                                profile_out=cfg.profile_path("api-server"),
+                                data_dir=data,
+                                warmup_s=cfg.api_warmup_s,
+                            ),
+                            "corpus": corpus,
+                            "server_workers": cfg.api_workers,
+                            "setup_s": round(startup, 2),
+                        },
+                    )
+                else:
+                    _section(
+                        results,
+                        "soak",
+                        lambda base=base, proc=proc, data=data: measure_soak(
                             base,
                             proc.pid,
                             cfg.api_clients,
-                            cfg.api_s,
-                            profile_out=cfg.profile_path("api-server"),
-                            data_dir=data,
+                            cfg.soak_s,
+                            cfg.soak_window_s,
+                            data,
+                            token=SOAK_TOKEN,
+                            warmup_s=cfg.soak_warmup_s,
                         ),
-                        "corpus": "samples/corpus",
-                        "setup_s": round(startup, 2),
-                    },
-                )
-            if "soak" in sections:
-                _section(
-                    results,
-                    "soak",
-                    lambda: measure_soak(
-                        base,
-                        proc.pid,
-                        cfg.api_clients,
-                        cfg.soak_s,
-                        cfg.soak_window_s,
-                        data,
-                        token=SOAK_TOKEN,
-                        warmup_s=cfg.soak_warmup_s,
-                    ),
-                )
+                    )
 
 
 def _profiles(cfg: Config, results: dict[str, Any], stem: str, files: list[Path]) -> None:
@@ -289,6 +319,7 @@ def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> P
                 cfg.query_reps,
                 cfg.query_budget_s,
                 baseline_limit_s=cfg.baseline_limit_s,
+                sparql_max_docs=cfg.sparql_max_docs,
             ),
         )
     if "stores" in sections:

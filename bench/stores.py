@@ -159,7 +159,8 @@ def stores_markdown(results: dict[str, Any], source: str) -> list[str]:
     def lat(res: dict[str, Any]) -> str:
         if "median_ms" in res:
             return f"{res['median_ms']:.1f} / {res['p95_ms']:.1f}"
-        return str(res.get("error") or "–")[:40]
+        error = str(res.get("error") or "–")
+        return "stopped at the time limit" if "QueryTimeout" in error else error[:40]
 
     lines = [
         f"{s.get('documents')} scaled documents, the same extractions in both stores "

@@ -49,6 +49,15 @@ class Settings(BaseSettings):
         5000, ge=1, description="Time limit for one Cypher or SPARQL query."
     )
     row_cap: int = Field(1000, ge=1, description="Most rows a Cypher or SPARQL query returns.")
+    write_counter_ttl_ms: int = Field(
+        250,
+        ge=0,
+        description=(
+            "How long the API trusts its copy of the store's write counter before asking again; "
+            "writes by the serving process itself are seen at once, those of other processes "
+            "within this time. 0: ask on every request."
+        ),
+    )
     max_document_bytes: int = Field(
         50_000_000, ge=1, description="Largest document accepted for extraction, in bytes."
     )

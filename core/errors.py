@@ -14,3 +14,8 @@ class HelsegrafError(Exception):
         self.reason = reason
         self.path = path
         super().__init__(f"{path}: {reason}" if path else reason)
+
+    def __reduce__(self) -> tuple[type[HelsegrafError], tuple[str, str | None]]:
+        # Errors cross process boundaries (extraction workers): keep path and reason apart,
+        # so the API can still name the file without the server's path.
+        return (type(self), (self.reason, self.path))

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from helsegraf import __version__
-from helsegraf.graph import ids
+from helsegraf.graph import counts, ids
 from helsegraf.graph.reference import _clean, unwind
 from helsegraf.graph.store import ACTOR_LABELS, label
 from helsegraf.graph.values import UnwritableValue
@@ -594,7 +594,10 @@ def _write_unit(
                 bodies[(rank, body)] = [{**row, "props": first[row["id"]]} for row in rows]
     size = store.settings.batch_size
     merges = [s for key in sorted(bodies) for s in unwind(key[1], bodies[key], size)]
-    store.write([*_delete_statements(touched), *merges, *_orphan_statements(touched)])
+    scope = [*touched["docs"], *(doc_id for _, doc_id, _, _ in unit)]
+    counts.write(
+        store, scope, [*_delete_statements(touched), *merges, *_orphan_statements(touched)]
+    )
     # Reviewers' corrections (kept outside the graph) are laid over the new machine output.
     from helsegraf.review.overlay import apply_document
 
@@ -605,5 +608,7 @@ def _write_unit(
 def delete_document(store: GraphStore, name_or_id: str) -> int:
     """Remove a document (by file name or id) and what only it contributed; return how many."""
     touched = _previous(store, name_or_id, name_or_id)
-    store.write([*_delete_statements(touched), *_orphan_statements(touched)])
+    counts.write(
+        store, touched["docs"], [*_delete_statements(touched), *_orphan_statements(touched)]
+    )
     return len(touched["docs"])

@@ -32,6 +32,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 from rdflib.term import Node as RDFNode
 
 from helsegraf.core.errors import HelsegrafError
+from helsegraf.graph.counts import CONCEPT_EDGES
+from helsegraf.graph.counts import KEPT as KEPT_COUNTS
 from helsegraf.ingest.models import ActorType
 from helsegraf.ontology import ONTOLOGY_DIR
 
@@ -172,9 +174,12 @@ PROPS_BY_LABEL: dict[str, dict[str, Prop]] = {
 }
 #: Properties that are written another way (as a class, or derived from the structure).
 DERIVED_PROPS: dict[str, frozenset[str]] = {
-    "Aktør": frozenset({"type"}),
+    "Aktør": frozenset({"type", *KEPT_COUNTS["Aktør"]}),
     "Stemme": frozenset({"doc_id"}),
     "Utsagn": _STATEMENT_SPECIAL,
+    # Counts kept for the list queries (graph/counts.py): recounted on import.
+    "Dokument": frozenset(KEPT_COUNTS["Dokument"]),
+    **{label: frozenset(KEPT_COUNTS[label]) for label in CONCEPT_EDGES},
 }
 
 #: relationship type -> (predicate, reversed: the RDF subject is the relationship's end node)
@@ -929,6 +934,10 @@ def import_rdf(graph: Graph, store: GraphStore) -> dict[str, int]:
                 {"rows": chunk},
                 read_only=False,
             )
+    # The counts the list queries read are derived, not exported: count them afresh.
+    from helsegraf.graph.counts import recount
+
+    recount(store)
     return {"nodes": len(nodes), "relationships": sum(len(v) for v in by_shape.values())}
 
 

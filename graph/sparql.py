@@ -504,9 +504,15 @@ class SparqlEngine:
                 tmp.rename(path)
             except OSError:  # built by someone else meanwhile: use theirs
                 shutil.rmtree(tmp, ignore_errors=True)
-            for old in base.glob("oxigraph-*"):
-                if old != path:
-                    shutil.rmtree(old, ignore_errors=True)
+            # The previous store stays: an engine replaced a moment ago may still answer
+            # from it. Older ones go.
+            older = sorted(
+                (p for p in base.glob("oxigraph-*") if p != path),
+                key=_mtime,
+                reverse=True,
+            )
+            for old in older[1:]:
+                shutil.rmtree(old, ignore_errors=True)
             return cls(store_path=path, prefixes=_graph_prefixes(graph), **kwargs)
         return cls(store_path=path, **kwargs)
 
@@ -609,7 +615,9 @@ class SparqlEngine:
         with self._pool:
             while True:
                 if self._closed:
-                    raise HelsegrafError("the SPARQL engine is closed")
+                    # Replaced while this query came in: it gets a worker of its own.
+                    self._busy += 1
+                    break
                 while self._idle:
                     worker = self._idle.pop()
                     if worker.alive():
@@ -696,6 +704,13 @@ class SparqlEngine:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile by another process
+        return 0.0
 
 
 def build_oxigraph_store(graph: Graph, path: Path) -> None:

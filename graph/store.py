@@ -251,8 +251,12 @@ class GraphStore(ABC):
 
         if self._reference_checked and not force:
             return
+        from helsegraf.graph.counts import ensure as ensure_counts
+
         self._ensure_schema()
         load_reference(self, force=force)
+        # A store written before the counts were kept (or by another definition) is recounted.
+        ensure_counts(self)
         self._reference_checked = True
 
     def load_extraction(self, x: Extraction) -> None:

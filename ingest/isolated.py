@@ -47,27 +47,30 @@ def extraction_worker() -> Callable[[tuple[str, float, bool]], Any]:
     # Load the vocabularies now, not within the first document's time limit.
     pipeline.extract_text(_WARM_UP, "warm-up.txt", timeout_s=_WARM_UP_LIMIT_S)
 
-    def handle(request: tuple[str, float, bool]) -> tuple[str, Any]:
+    def handle(request: tuple[str, float, bool]) -> tuple[Any, ...]:
         path, timeout_s, use_sources = request
         try:
             extraction = pipeline.extract_file(path, timeout_s=timeout_s, use_sources=use_sources)
             return ("ok", extraction)
         except HelsegrafError as exc:
-            return ("failed", str(exc))
+            # The line, then its reason and file apart, so the API can name the file alone.
+            return ("failed", str(exc), exc.reason, exc.path)
         except Exception as exc:  # an extractor bug must not stop the other documents
             return ("failed", f"{path}: unexpected {type(exc).__name__}: {exc}")
 
     return handle
 
 
-def _overtime(path: str, timeout_s: float) -> str:
-    return str(
-        HelsegrafError(
-            f"extraction took longer than {timeout_s:g} s and was stopped; "
-            "HELSEGRAF_DOCUMENT_TIMEOUT_S sets the limit",
-            path=path,
-        )
+def _overtime_error(path: str, timeout_s: float) -> HelsegrafError:
+    return HelsegrafError(
+        f"extraction took longer than {timeout_s:g} s and was stopped; "
+        "HELSEGRAF_DOCUMENT_TIMEOUT_S sets the limit",
+        path=path,
     )
+
+
+def _overtime(path: str, timeout_s: float) -> str:
+    return str(_overtime_error(path, timeout_s))
 
 
 def _outcome(path: str, answer: Any) -> Outcome:
@@ -165,10 +168,12 @@ class Extractor:
                 answer = worker.call((str(path), limit, True), limit + GRACE_S)
             except WorkerTimeout:
                 self._worker = None
-                raise HelsegrafError(_overtime(str(path), limit)) from None
+                raise _overtime_error(str(path), limit) from None
             except WorkerDied as exc:
                 self._worker = None
                 raise HelsegrafError(str(exc), path=str(path)) from None
+        if isinstance(answer, tuple) and len(answer) == 4 and answer[0] == "failed":
+            raise HelsegrafError(answer[2], path=answer[3])
         _, extraction, error = _outcome(str(path), answer)
         if extraction is None:
             raise HelsegrafError(error or "extraction failed")

@@ -35,7 +35,8 @@ _BOMS = (
 _MAX_CONTROL_SHARE = 0.01
 # Control characters kept out of a document's text (all but tab and line break; page breaks
 # are split off before): a graph engine cannot store NUL, and none of them is text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Read as spaces, one for one, so offsets and the line map stay those of the text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def load(path: Path | str, *, max_bytes: int | None = None) -> LoadedDocument:
@@ -402,9 +403,9 @@ def _build(
     construct = _source_line  # a million lines must stay fast
     replaced = 0
     for p, page_text in enumerate(pages, start=1):
-        if _CONTROL.search(page_text):
+        if CONTROL_CHARACTERS.search(page_text):
             # A space keeps every offset and the line map as they were.
-            page_text, n = _CONTROL.subn(" ", page_text)
+            page_text, n = CONTROL_CHARACTERS.subn(" ", page_text)
             replaced += n
         if page_text.endswith("\n"):
             page_text = page_text[:-1]

@@ -20,7 +20,7 @@ from typing import Any
 
 from helsegraf.core.config import Settings
 from helsegraf.core.errors import HelsegrafError
-from helsegraf.graph import ids
+from helsegraf.graph import counts, ids
 from helsegraf.graph.errors import StoreUnavailable
 from helsegraf.review.records import (
     Correction,
@@ -232,9 +232,15 @@ def apply_one(
     """Apply one correction to a loaded document; return the statement id it now applies to
     (None for a reject whose statement the machine no longer outputs)."""
     ops, sid = plan_one(store, c, doc_id, rows, vs)
-    if ops:
-        store.write(ops)
+    write_planned(store, doc_id, ops)
     return sid
+
+
+def write_planned(store: Any, doc_id: str, ops: list[tuple[str, dict[str, Any]]]) -> None:
+    """Write what :func:`plan_one` planned for a document, keeping the counts the list
+    queries read (graph/counts.py)."""
+    if ops:
+        counts.write(store, [doc_id], ops)
 
 
 def plan_one(

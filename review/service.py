@@ -105,8 +105,7 @@ def review_statement(
     # Validate first (the whole unit of writes is planned and checked), then record, then apply.
     ops, sid = overlay.plan_one(store, log.stamp(c), doc["id"])
     log.append(c)
-    if ops:
-        store.write(ops)
+    overlay.write_planned(store, doc["id"], ops)
     sid = sid or row["id"]
     for extra in new[1:]:
         add_coding(
@@ -185,8 +184,7 @@ def add_coding(
     log = CorrectionLog.for_settings(settings)
     ops, sid = overlay.plan_one(store, log.stamp(probe), doc["id"], vs=vs)
     log.append(probe)
-    if ops:
-        store.write(ops)
+    overlay.write_planned(store, doc["id"], ops)
     return decorate([overlay.statement(store, sid or probe.statement)], settings)[0]
 
 

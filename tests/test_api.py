@@ -463,6 +463,22 @@ def test_documents_list_and_detail_in_reading_order(api_client) -> None:
     assert api_client.get("/api/documents/dokument/0000000000000000").status_code == 404
 
 
+def test_lists_paged_in_the_query_report_the_total(api_client) -> None:
+    """/api/documents, /api/actors and the actors of a challenge read one page from the store;
+    the pages put together are the whole list, and a page past the end is empty with the right
+    total."""
+    for path in ("/api/documents", "/api/actors", "/api/challenges/rekruttering/actors"):
+        full = api_client.get(path, params={"limit": 500}).json()
+        pages = [
+            api_client.get(path, params={"limit": 1, "offset": i}).json()
+            for i in range(full["total"])
+        ]
+        assert all(p["total"] == full["total"] and len(p["items"]) == 1 for p in pages)
+        assert [p["items"][0] for p in pages] == full["items"]
+        past = api_client.get(path, params={"limit": 5, "offset": full["total"] + 3}).json()
+        assert past["items"] == [] and past["total"] == full["total"]
+
+
 # --------------------------------------------------------------------------- CSV everywhere
 
 
@@ -511,6 +527,15 @@ def test_export_csv_has_every_statement_with_evidence(api_client) -> None:
     assert row["document_name"] == "b_plan.txt"
     assert row["line"] == "3" and row["start"] and row["end"]
     assert int(row["end"]) - int(row["start"]) == len(row["quote"])
+
+
+def test_export_csv_is_streamed(api_client) -> None:
+    with api_client.stream("GET", "/api/export.csv") as r:
+        assert r.status_code == 200
+        assert "content-length" not in r.headers  # sent as it is read, not built first
+        text = "".join(r.iter_text())
+    assert text.splitlines()[0].startswith("document_id,")
+    assert len(text.splitlines()) > 1
 
 
 def test_export_rdf(api_client) -> None:

@@ -4,6 +4,7 @@ by another process on the same store — makes the next request run the query ag
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from helsegraf.api import named
@@ -52,11 +53,41 @@ def test_answers_are_cached_until_the_store_changes(
         rows = named.run(store, settings, "documents_list")
         assert {r["name"]: r["title"] for r in rows}[first.document] == "igjen"
 
-        # Another process (here: another store object) writes to the same store.
+        # Another process (here: another store object) writes to the same store: seen once
+        # the copy of the write counter is older than its time to live.
         with open_store(settings) as other:
             other.load_extraction(third)
+        time.sleep(settings.write_counter_ttl_ms / 1000 + 0.05)
         assert len(named.run(store, settings, "documents_list")) == 3
         assert cache.misses == 5
+
+
+def test_the_write_counter_is_not_read_for_every_cached_answer(
+    tmp_path: Path, make_graph_settings, gold_extractions: list[Extraction]
+) -> None:  # type: ignore[no-untyped-def]
+    """Cached answers within the counter's time to live cost no round trip to the server;
+    another process's write is seen after it, and with a time to live of 0 at once."""
+    settings = make_graph_settings(tmp_path, "ttl", write_counter_ttl_ms=60_000)
+    with open_store(settings) as store:
+        store.ensure_reference()
+        store.load_extraction(gold_extractions[0])
+        named.run(store, settings, "documents_list")
+        gets = []
+        real_get = store._client.get
+        store._client.get = lambda key: gets.append(key) or real_get(key)  # type: ignore[method-assign]
+        for _ in range(20):
+            named.run(store, settings, "documents_list")
+        assert gets == []
+        with open_store(settings) as other:
+            other.load_extraction(gold_extractions[1])
+        assert len(named.run(store, settings, "documents_list")) == 1  # within the 60 s
+        store._generation_copy = None  # as when the time to live is over
+        assert len(named.run(store, settings, "documents_list")) == 2
+        store.settings = settings.model_copy(update={"write_counter_ttl_ms": 0})
+        with open_store(settings) as other:
+            other.load_extraction(gold_extractions[2])
+        assert len(named.run(store, settings, "documents_list")) == 3
+        assert len(gets) >= 2
 
 
 def test_different_parameters_are_different_answers(
@@ -86,3 +117,30 @@ def test_the_cache_keeps_a_bounded_number_of_rows() -> None:
     cache.put(1, cache.key("c", {}), Rows([{"n": i} for i in range(4)], ["n"]))  # too big
     assert cache.get(1, cache.key("c", {})) is None
     assert cache.get(2, cache.key("b", {})) is None  # the store changed
+
+
+def test_concurrent_requests_for_a_missing_answer_run_the_query_once(
+    tmp_path: Path, make_graph_settings, gold_extractions: list[Extraction]
+) -> None:  # type: ignore[no-untyped-def]
+    """A cold cache under load: requests for the same answer wait for the first one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = make_graph_settings(tmp_path, "herd")
+    with open_store(settings) as store:
+        store.ensure_reference()
+        store.load_extraction(gold_extractions[0])
+        calls = []
+        real = store.run_named
+
+        def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(args[0])
+            time.sleep(0.3)
+            return real(*args, **kwargs)
+
+        store.run_named = slow  # type: ignore[method-assign]
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(
+                pool.map(lambda _: named.run(store, settings, "challenges_list"), range(8))
+            )
+        assert calls == ["challenges_list"]
+        assert all(a == answers[0] for a in answers) and answers[0]

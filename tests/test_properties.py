@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helsegraf.core.errors import HelsegrafError
+from helsegraf.ingest.load import CONTROL_CHARACTERS
 from helsegraf.ingest.models import Extraction
 from helsegraf.ingest.pipeline import extract_text
 
@@ -120,8 +121,11 @@ _MUTATIONS = [
 
 
 def check_quotes(text: str, x: Extraction) -> None:
-    """Every quote is an exact substring of one input line and sits at its line and offsets."""
-    lines = _BREAKS.split(text)
+    """Every quote is an exact substring of one input line and sits at its line and offsets.
+
+    Control characters are read as spaces (one for one, so offsets hold), as the loader does.
+    """
+    lines = [CONTROL_CHARACTERS.sub(" ", line) for line in _BREAKS.split(text)]
     # The file text the offsets count in: lines joined by \n (a page break counts as one).
     flat = "\n".join(lines)
     starts = [0]

@@ -426,3 +426,18 @@ def assert_no_orphans(data_dir: Path) -> None:
             rows = store.query(f"MATCH (n:{lab}) RETURN DISTINCT n.doc_id AS d", row_cap=0)
             stray = {r["d"] for r in rows} - docs
             assert not stray, f"{lab} nodes of documents not in the graph: {stray}"
+
+
+def test_an_error_keeps_its_file_and_reason_across_processes() -> None:
+    """Extraction runs in worker processes: an error pickled back to the parent still names
+    its file and reason apart (the API names the file without the server's path)."""
+    import pickle
+
+    from helsegraf.core.errors import HelsegrafError
+    from helsegraf.graph.errors import GraphError
+
+    for cls in (HelsegrafError, GraphError):
+        err = pickle.loads(pickle.dumps(cls("binary data", "/srv/data/uploads/x/a.txt")))
+        assert type(err) is cls
+        assert (err.reason, err.path) == ("binary data", "/srv/data/uploads/x/a.txt")
+        assert str(err) == "/srv/data/uploads/x/a.txt: binary data"

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 TOKEN = "riktig-hemmelig-token-1234"
 CAP = 4000
 # Routes that only read even though they are POST (their own tests show they cannot write).
-READ_ONLY_POSTS = {"/api/cypher", "/sparql"}
+# POST routes that only read: their bodies carry a query and its parameters.
+READ_ONLY_POSTS = {"/api/cypher", "/sparql", "/api/queries/{name}/run"}
 
 INNSPILL = (
     "Innspill til nasjonal helse- og samhandlingsplan fra Bodø kommune\n\n"

@@ -181,7 +181,7 @@ def test_sparql_and_cypher_agree_on_actors_raising_a_challenge(engine: SparqlEng
     sparql_rows = engine.query_named("actors_raising_challenge", {"challenge": challenge}).rows()
     cypher = catalog.get("actors_raising_challenge")
     assert cypher.language == "cypher"
-    cypher_rows = store.query(cypher.text, {"challenge": challenge})
+    cypher_rows = store.query(cypher.text, cypher.bind({"challenge": challenge, "limit": 500}))
     assert sparql_rows and cypher_rows
     cypher_ids = {r.get("actor_id") or r.get("id") or r.get("actor") for r in cypher_rows}
     assert {r["actor_id"] for r in sparql_rows} == cypher_ids
@@ -274,4 +274,9 @@ def test_cached_store_is_rebuilt_when_the_graph_changes(
         with SparqlEngine.for_store(store, settings) as changed:
             assert changed.store_path != first.store_path
             assert changed.query(count_docs).rows() == [{"n": "2"}]
-        assert not first.store_path.exists()  # the stale store is removed
+        # the store just replaced stays (an engine may still answer from it), older ones go
+        assert first.store_path.exists()
+        store.load_extraction(gold_extractions[2])
+        with SparqlEngine.for_store(store, settings) as third:
+            assert third.query(count_docs).rows() == [{"n": "3"}]
+        assert not first.store_path.exists() and changed.store_path.exists()

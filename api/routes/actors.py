@@ -26,15 +26,24 @@ def list_actors(
     format: Format = None,
 ) -> Page[ActorPublic] | Response:
     """Actors that the documents name or that write them, with how much they say."""
-    rows = named.run(
+    rows, total = named.run_page(
         store,
         settings,
         "actors_list",
         {"type": type or "", "text": q or "", "fylke": fylke or ""},
+        limit,
+        offset,
     )
     items = [shape.actor_public(r) for r in rows]
     return table(
-        request, format, items, limit=limit, offset=offset, filename="aktorer", model=ActorPublic
+        request,
+        format,
+        items,
+        limit=limit,
+        offset=offset,
+        filename="aktorer",
+        model=ActorPublic,
+        total=total,
     )
 
 

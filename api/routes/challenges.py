@@ -71,7 +71,9 @@ def challenge_actors(
     }
     if cid not in known:
         raise HTTPException(404, f"no challenge with id {cid!r}")
-    rows = named.run(store, settings, "actors_raising_challenge", {"challenge": cid})
+    rows, total = named.run_page(
+        store, settings, "actors_raising_challenge", {"challenge": cid}, limit, offset
+    )
     items = shape.challenge_actors(rows)
     return table(
         request,
@@ -82,4 +84,5 @@ def challenge_actors(
         filename=cid.replace("/", "-"),
         model=ChallengeActor,
         explode=_explode_quotes,
+        total=total,
     )

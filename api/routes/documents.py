@@ -27,7 +27,7 @@ def list_documents(
     format: Format = None,
 ) -> Page[DocumentPublic] | Response:
     """Every document in the graph, with its voice and statement counts."""
-    rows = named.run(store, settings, "documents_list")
+    rows, total = named.run_page(store, settings, "documents_list", {}, limit, offset)
     items = [shape.document_public(r) for r in rows]
     return table(
         request,
@@ -37,6 +37,7 @@ def list_documents(
         offset=offset,
         filename="dokumenter",
         model=DocumentPublic,
+        total=total,
     )
 
 

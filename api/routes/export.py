@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
-from helsegraf.api import named, shape
+from helsegraf.api import shape
 from helsegraf.api.deps import SettingsDep, StoreDep
-from helsegraf.api.tables import CSV_MEDIA_TYPE, csv_response
+from helsegraf.api.tables import CSV_MEDIA_TYPE, csv_text
+from helsegraf.core.config import Settings
 
 if TYPE_CHECKING:
     from helsegraf.graph.store import GraphStore
+
+#: Documents per page of the statement export (about 75 statements each).
+EXPORT_PAGE_DOCUMENTS = 10
 
 router = APIRouter(prefix="/api", tags=["export"])
 
@@ -70,9 +75,39 @@ def export_jsonld(request: Request, store: StoreDep) -> Response:
 )
 def export_csv(store: StoreDep, settings: SettingsDep) -> Response:
     """One row per challenge or measure: document, voice, authors, concept, quote, line,
-    character offsets and page."""
-    rows = named.run(store, settings, "statements_export")
-    out = [shape.export_row(r) for r in rows]
-    response = csv_response(out, "helsegraf-utsagn", shape.EXPORT_COLUMNS)
-    response.headers["content-type"] = CSV_MEDIA_TYPE
-    return response
+    character offsets and page.
+
+    Streamed: the rows are read a page of documents at a time (``statements_export`` pages by
+    document name), so the first row goes out at once and memory does not grow with the
+    corpus."""
+    return StreamingResponse(
+        _export_lines(store, settings),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="helsegraf-utsagn.csv"'},
+    )
+
+
+def statement_pages(
+    store: GraphStore, settings: Settings, documents: int = EXPORT_PAGE_DOCUMENTS
+) -> Iterator[list[dict[str, Any]]]:
+    """The rows of ``statements_export``, page after page (``documents`` documents each)."""
+    after = ""
+    while True:
+        rows = store.run_named(
+            "statements_export",
+            {"after": after, "documents": documents},
+            timeout_ms=settings.query_timeout_ms,
+            row_cap=0,
+        )
+        if not rows:
+            return
+        yield rows
+        after = str(rows[-1]["document_name"])
+
+
+def _export_lines(store: GraphStore, settings: Settings) -> Iterator[str]:
+    yield csv_text([], shape.EXPORT_COLUMNS)  # the header
+    for rows in statement_pages(store, settings):
+        statements = [shape.export_row(r) for r in rows if r.get("statement_id")]
+        text = csv_text(statements, shape.EXPORT_COLUMNS)
+        yield text.partition("\n")[2]

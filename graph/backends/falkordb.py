@@ -281,6 +281,10 @@ class FalkorDBStore(GraphStore):
         self._graph = self._db.select_graph(settings.graph_name)
         # Counts writes to the graph (any process): what a cache of answers is keyed by.
         self._generation_key = f"helsegraf:{settings.graph_name}:generation"
+        # A short-lived copy of the counter, so a cached answer costs no round trip: (value,
+        # when read, this object's writes by then). A write through this object makes it stale.
+        self._generation_copy: tuple[int, float, int] | None = None
+        self._local_writes = 0
         # A (re)started server rebuilds its indexes in the background from the saved graph;
         # until one is operational the planner scans the label instead, so a query planned in
         # that window (an API request right after start) reads every node of the label.
@@ -352,6 +356,7 @@ class FalkorDBStore(GraphStore):
                         result = self._graph.query(cypher, params or None, timeout=timeout_ms)
                     finally:
                         self._client.incr(self._generation_key)
+                        self._local_writes += 1
         except RedisTimeoutError:
             # The engine did not stop the query at its limit; the connection is dropped.
             raise QueryTimeout(
@@ -401,6 +406,7 @@ class FalkorDBStore(GraphStore):
             raise self._translate(type(exc)(reason), "") from None
         finally:
             pipe.reset()
+            self._local_writes += 1
 
     def _ensure_schema(self) -> None:
         name = self.settings.graph_name
@@ -451,16 +457,27 @@ class FalkorDBStore(GraphStore):
             time.sleep(0.02)
 
     def generation(self) -> int | None:
-        """The write counter: incremented with every write unit and every writing query."""
+        """The write counter: incremented with every write unit and every writing query.
+
+        Read from the server at most every ``Settings.write_counter_ttl_ms``; a write through
+        this store object is seen at once, one by another process within that time.
+        """
         self._check_open()
+        ttl = self.settings.write_counter_ttl_ms / 1000
+        local = self._local_writes
+        copy = self._generation_copy
+        if copy is not None and copy[2] == local and time.monotonic() - copy[1] < ttl:
+            return copy[0]
         try:
-            value = self._client.get(self._generation_key)
+            value = int(self._client.get(self._generation_key) or 0)
         except RedisError as exc:
             raise StoreUnavailable(f"FalkorDB: {exc}") from None
-        return int(value or 0)
+        self._generation_copy = (value, time.monotonic(), local)
+        return value
 
     def _ddl(self, cypher: str) -> None:
         self._client.incr(self._generation_key)
+        self._local_writes += 1
         try:
             self._graph.query(cypher)
         except ResponseError as exc:
@@ -469,6 +486,7 @@ class FalkorDBStore(GraphStore):
 
     def _ddl_command(self, *args: str) -> None:
         self._client.incr(self._generation_key)
+        self._local_writes += 1
         try:
             self._client.execute_command(*args)
         except ResponseError as exc:
