@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +66,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 def public_message(exc: HelsegrafError, request: Request | None = None) -> str:
     """The error's one line without the server's own paths: a file is named by its name
-    (an upload's temporary folder means nothing to the client), and the data directory
-    inside a reason reads ``<data>``."""
+    (an upload's temporary folder means nothing to the client), also inside the message,
+    and any other mention of the data directory reads ``<data>``."""
     if exc.path and Path(exc.path).is_absolute():
         message = f"{Path(exc.path).name}: {exc.reason}"
     else:
@@ -75,6 +76,8 @@ def public_message(exc: HelsegrafError, request: Request | None = None) -> str:
     data_dir = getattr(getattr(settings, "settings", None), "data_dir", None)
     if data_dir:
         for form in {str(data_dir), str(Path(data_dir).expanduser().resolve())}:
+            # a file inside it (an upload's temporary copy) by its name, the rest as <data>
+            message = re.sub(re.escape(form) + r"/(?:[^/\n]*/)*([^/\n:]+)", r"\1", message)
             message = message.replace(form, "<data>")
     return message
 

@@ -38,7 +38,19 @@ class AnswerCache:
         self._generation: int | None = None
         self._items: OrderedDict[tuple[str, tuple], Any] = OrderedDict()
         self._lock = threading.Lock()
+        # One lock per answer being computed: concurrent requests for the same missing answer
+        # wait for the first instead of all running the query (a cold cache under load).
+        self._computing: dict[tuple[str, tuple], threading.Lock] = {}
         self.hits = self.misses = 0
+
+    def computing(self, key: tuple[str, tuple]) -> threading.Lock:
+        """The lock held while the answer for ``key`` is being computed."""
+        with self._lock:
+            return self._computing.setdefault(key, threading.Lock())
+
+    def done(self, key: tuple[str, tuple]) -> None:
+        with self._lock:
+            self._computing.pop(key, None)
 
     @staticmethod
     def key(name: str, params: dict[str, Any]) -> tuple[str, tuple]:
@@ -57,6 +69,14 @@ class AnswerCache:
             self._items.move_to_end(key)
             self.hits += 1
         return _copy(rows)
+
+    def peek(self, generation: int, key: tuple[str, tuple]) -> Any | None:
+        """Like :meth:`get`, without counting a hit or a miss."""
+        with self._lock:
+            if generation != self._generation:
+                return None
+            rows = self._items.get(key)
+        return None if rows is None else _copy(rows)
 
     def put(self, generation: int, key: tuple[str, tuple], rows: Any) -> None:
         if len(rows) > self.max_rows:
@@ -103,9 +123,15 @@ def run(
     cache = cache_of(store)
     key = cache.key(name, params)
     rows = cache.get(generation, key)
-    if rows is None:
-        rows = store.run_named(name, params, timeout_ms=settings.query_timeout_ms, row_cap=0)
-        cache.put(generation, key, rows)
+    if rows is not None:
+        return rows
+    with cache.computing(key):
+        # Another request may have computed it while this one waited.
+        rows = cache.peek(generation, key)
+        if rows is None:
+            rows = store.run_named(name, params, timeout_ms=settings.query_timeout_ms, row_cap=0)
+            cache.put(generation, key, rows)
+    cache.done(key)
     return rows
 
 

@@ -248,12 +248,17 @@ def measure_api(
     duration_s: float = 20.0,
     profile_out: Path | None = None,
     data_dir: Path | None = None,
+    warmup_s: float = 0.0,
 ) -> dict[str, Any]:
-    """p50/p99 and requests/s of the main GET routes under ``clients`` concurrent clients."""
+    """p50/p99 and requests/s of the main GET routes under ``clients`` concurrent clients,
+    after ``warmup_s`` seconds of the same load that are not counted (every server process
+    fills its answer cache)."""
     found = discover_routes(base)
     routes = [(r, r, None) for r in found["routes"]]
     if not routes:
         return {"error": "no GET routes answered 200", "skipped": found["skipped"]}
+    if warmup_s > 0:
+        asyncio.run(_drive(base, routes, clients, warmup_s))
     sampler = RssSampler(server_pid, interval=1.0, data_dir=data_dir).start()
     spy = py_spy_attach(server_pid, profile_out, duration_s) if profile_out else None
     cpu0, own0 = cpu_by_process(server_pid, data_dir), time.process_time()
@@ -264,6 +269,7 @@ def measure_api(
     out.update(
         clients=clients,
         duration_s=duration_s,
+        warmup_s=warmup_s,
         skipped_routes=found["skipped"],
         server_peak_rss_bytes=sampler.peak,
         cpu_s_by_process=_cpu_split(cpu0, cpu1, own1 - own0),

@@ -244,6 +244,15 @@ def queries_markdown(results: dict[str, Any]) -> list[str]:
                     else f"{_fmt(v.get('median_ms'))} / {_fmt(v.get('p95_ms'))}"
                 )
             lines.append(f"| {q} | " + " | ".join(cells) + " |")
+        floors = [_get(sizes, s, "floor_return_1") or {} for s in ordered]
+        if any("median_ms" in f for f in floors):
+            lines.append(
+                "| *(floor: `RETURN 1`)* | "
+                + " | ".join(
+                    f"{_fmt(f.get('median_ms'))} / {_fmt(f.get('p95_ms'))}" for f in floors
+                )
+                + " |"
+            )
         sp_names = sorted({q for s in ordered for q in (_get(sizes, s, "sparql", "queries") or {})})
         if sp_names:
             lines += [
@@ -407,10 +416,13 @@ def write_readme_table(path: Path | None = None) -> Path | None:
             body += (
                 f"\n### Full soak (`python -m bench soak`, `bench/results/"
                 f"{soak_files[-1].name}`)\n\n{s.get('clients')} clients, "
-                f"{s.get('duration_s')} s, GET routes and `/sparql`: {s['requests']} "
+                f"{s.get('duration_s')} s, GET routes and `/sparql` beside a writer and a "
+                f"slow SPARQL parse: {s['requests']} "
                 f"requests ({_fmt(s.get('requests_per_s'), 0)} req/s), {s['errors']} errors, "
+                f"{s.get('resets', '–')} resets, "
                 f"p50 {_fmt(s.get('p50_ms'))} ms, p99 {_fmt(s.get('p99_ms'))} ms; server RSS "
-                f"{s.get('rss_first_window_mb')} MB (first {s.get('window_s')} s) → "
+                f"{s.get('rss_first_window_mb')} MB (the {s.get('window_s')} s after a "
+                f"{s.get('warmup_s', 0)} s warm-up) → "
                 f"{s.get('rss_last_window_mb')} MB (last {s.get('window_s')} s): "
                 f"{'steady' if s.get('rss_steady') else '**growing**'}. Errors by route: "
                 + "; ".join(
@@ -422,8 +434,9 @@ def write_readme_table(path: Path | None = None) -> Path | None:
     for extra in sorted(RESULTS.glob("queries-*.json")):
         more = json.loads(extra.read_text(encoding="utf-8"))
         m = more.get("machine") or {}
+        top = max((int(k) for k in (_get(more, "queries", "sizes") or {})), default=0)
         body += (
-            f"\n### Query curve to 1,000 documents (`bench/results/{extra.name}`)\n\n"
+            f"\n### Query curve to {top:,} documents (`bench/results/{extra.name}`)\n\n"
             "Queries only, on extractions cached from an earlier version of the extractor "
             "(the store needs realistic graphs, not the newest coding); load average at start "
             f"{', '.join(_fmt(x, 2) for x in m.get('load_average_start', []))}. "

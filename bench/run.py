@@ -52,6 +52,7 @@ class Config:
     #: the sample corpus, N the first N generated documents.
     api_workers: int = 2
     api_docs: int = 5000
+    api_warmup_s: float = 20.0
     stores_docs: int = 5000
     stores_reps: int = 20
     stores_budget_s: float = 2.0
@@ -86,6 +87,7 @@ class Config:
             stores_docs=1000,
             api_s=10.0,
             api_docs=100,
+            api_warmup_s=5.0,
             soak_s=20.0,
             soak_window_s=5.0,
             soak_warmup_s=5.0,
@@ -202,6 +204,7 @@ def _api_and_soak(cfg: Config, results: dict[str, Any], sections: set[str]) -> N
                                 cfg.api_s,
                                 profile_out=cfg.profile_path("api-server"),
                                 data_dir=data,
+                                warmup_s=cfg.api_warmup_s,
                             ),
                             "corpus": corpus,
                             "server_workers": cfg.api_workers,

@@ -85,6 +85,12 @@ class Settings(BaseSettings):
         0, ge=0, description="Extraction processes for ingest; 0 means one per core."
     )
     batch_size: int = Field(500, ge=1, description="Rows per UNWIND batch when loading the graph.")
+    statement_model: str = Field(
+        "",
+        description="The statement model file extraction uses (`helsegraf train` writes it); "
+        "empty: ontology/statement_model.npz, the rules alone where it is absent; "
+        "`off`: the rules alone.",
+    )
 
 
 @lru_cache

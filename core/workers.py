@@ -172,9 +172,13 @@ def _child_main() -> None:
         module, _, name = factory.partition(":")
         handler: Callable[[Any], Any] = getattr(importlib.import_module(module), name)(*args)
     except Exception as exc:
-        answers.send(("error", type(exc).__name__, _one_line(exc)))
+        with contextlib.suppress(OSError):
+            answers.send(("error", type(exc).__name__, _one_line(exc)))
         return
-    answers.send(("ready",))
+    try:
+        answers.send(("ready",))
+    except OSError:  # the parent stopped waiting (it ended, or gave up on this worker)
+        return
     while True:
         try:
             request = requests.recv()

@@ -157,6 +157,8 @@ def _ranked_rows(x: Extraction) -> tuple[str, list[tuple[int, str, list[dict[str
                             "when": s.when,
                             "theme": s.theme,
                             "assigned_by": assigned_by,
+                            "coded_by": s.assigned_by or "rules",
+                            "confidence": s.confidence,
                             "status": "machine",
                         }
                     ),

@@ -85,7 +85,7 @@ class Prop:
     """How one node property is written: predicate and value kind.
 
     Kinds: ``str`` plain string, ``lang`` string tagged with the document's language, ``int``
-    xsd:integer, ``date`` xsd:date (xsd:gYear / plain when not a full date), ``list`` one plain
+    xsd:integer, ``float`` xsd:double, ``date`` xsd:date (xsd:gYear / plain when not a full date), ``list`` one plain
     string per item, ``node`` an IRI made from an id (``hgid:`` + value), ``scheme`` the
     concept scheme IRI.
     """
@@ -141,6 +141,9 @@ _STATEMENT = {
     "when": Prop(HG.when),
     "theme": Prop(HG.inTheme, "node"),
     "status": Prop(HG.reviewStatus),
+    # what made the coding (rules, model, reviewer) and the statement model's probability
+    "coded_by": Prop(HG.codedBy),
+    "confidence": Prop(HG.confidence, "float"),
     # set by review (helsegraf.review): when a reviewer last decided on the coding
     "reviewed_at": Prop(DCTERMS.modified),
 }
@@ -480,6 +483,8 @@ def _literal(value: Any, prop: Prop, lang: str) -> list[URIRef | Literal]:
         return [Literal(str(value), lang="nb")]
     if prop.kind == "int":
         return [Literal(int(value), datatype=XSD.integer)]
+    if prop.kind == "float":
+        return [Literal(float(value), datatype=XSD.double)]
     if prop.kind == "date":
         return [_date_literal(str(value))]
     if prop.kind == "node":
@@ -841,6 +846,8 @@ def _import_props(g: Graph, iri: RDFNode, n: Node, node_id: Any) -> None:
                 n.props.setdefault(key, []).append(str(o))
             elif prop.kind == "int":
                 n.props[key] = int(str(o))
+            elif prop.kind == "float":
+                n.props[key] = float(str(o))
             elif prop.kind == "node":
                 n.props[key] = node_id(o) or _id_of(o, g)
             elif prop.kind == "scheme":

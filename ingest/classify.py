@@ -319,6 +319,7 @@ class _Cues:
     me_nominal: frozenset[str]
     me_finite: frozenset[str]
     ctx: dict[str, tuple[re.Pattern[str], ...]]
+    list_lead: re.Pattern[str]
 
 
 @lru_cache
@@ -340,6 +341,9 @@ def _cues() -> _Cues:
         me_nominal=frozenset(str(w).lower() for w in me.get("nominal_openings") or []),
         me_finite=frozenset(str(w).lower() for w in me.get("finite_verbs") or []),
         ctx=ctx,
+        list_lead=re.compile(
+            r"(?:" + "|".join(str(p) for p in me.get("list_lead_ends") or ["(?!)"]) + r")\s*:?$"
+        ),
     )
 
 
@@ -439,6 +443,12 @@ def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> 
     if strong_only:
         phrases = tuple(p for p in phrases if p.strip() not in _WEAK_MODALS)
     return _has_phrase(plain, phrases)
+
+
+def is_list_lead(text: str) -> bool:
+    """Whether a line ends in what the voice will or shall do ("DMS-et skal:", "… at
+    helsefellesskapet vil"), so that the list after it names measures."""
+    return bool(_cues().list_lead.search(_plain(text).rstrip()))
 
 
 def context_of(text: str) -> str | None:
@@ -599,9 +609,27 @@ def classify_sentence(
     return out
 
 
-def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Coding]:
-    """Find the challenges and measures of each voice, coded to codebook concepts."""
-    codings: list[Coding] = []
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence that may be a statement, with the structure around it."""
+
+    voice: str
+    block: int
+    start: int  # offsets in the block text
+    end: int
+    text: str  # the sentence, URLs blanked
+    context: str | None  # what the section or lead-in asks for ('challenge', 'measure')
+    table_row: bool
+    row: TableRow | None
+    theme: str | None
+    plan: bool
+    block_kind: str
+
+
+def candidates(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Candidate]:
+    """Every sentence of every voice that may be a statement, in document order, with the
+    section's question, lead-in, table row and theme that govern it."""
+    out: list[Candidate] = []
     nd = doc.doc
     plan = doc.kind == "handlingsplan"
     actors_by_block: dict[int, list] = {}
@@ -614,8 +642,12 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                 sec_ctx = context_of(section.heading)
             theme = section.theme or (theme_of(section.heading) if section.heading else None)
             lead_ctx: str | None = None
-            for bi in section.blocks:
+            # a list whose lead line ends in "skal:" / "vil": the context before that list
+            list_lead: list[str | None] = []
+            for k, bi in enumerate(section.blocks):
                 block = nd.blocks[bi]
+                if list_lead and block.kind != "bullet":
+                    lead_ctx = list_lead.pop()  # the list is over
                 if len(block.text) < 12 or not is_textual(block.text):
                     continue  # no words, or not language: no statement (and no cost)
                 row = doc.table_rows.get(bi)
@@ -625,6 +657,19 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                     c = context_of(block.text)
                     lead_ctx = c
                     continue
+                opens_list = (
+                    row is None
+                    and block.kind != "bullet"
+                    and k + 1 < len(section.blocks)
+                    and nd.blocks[section.blocks[k + 1]].kind == "bullet"
+                    and is_list_lead(block.text)
+                )
+                if opens_list:
+                    # the items of the list finish this line's sentence: measures
+                    list_lead.append(lead_ctx)
+                    if _is_label(block.text):
+                        lead_ctx = "measure"
+                        continue
                 if row is None and _is_lead_in(block.text, block.kind):
                     lead_ctx = context_of(block.text)
                     continue
@@ -646,38 +691,113 @@ def run(doc: SegmentedDocument, recognised: Recognised | None = None) -> list[Co
                     named = sum(max(0, min(e, a_e) - max(s, a_s)) for a_s, a_e in names)
                     if named >= 0.6 * (e - s):
                         continue  # the name of a body ("Faglig samarbeidsutvalg for ..."), no statement
-                    for kind, score, concept in classify_sentence(
-                        sent, ctx, table_row=row is not None, theme=theme, plan=plan
-                    ):
-                        q_s, q_e = _evidence_span(block, s, e, concept)
-                        quote = quote_span(nd, bi, q_s, q_e)
-                        if quote is None:
-                            continue
-                        if not quote.cut and block.text[q_e:e].strip(" .,;:!?"):
-                            # the sentence goes on past its evidence line: the quote is cut
-                            quote = quote.model_copy(update={"cut": True})
-                        codings.append(
-                            Coding(
-                                kind=kind,  # type: ignore[arg-type]
-                                voice=voice.id,
-                                concept=concept.id
-                                if concept
-                                else (
-                                    "utfordring/annet" if kind == "challenge" else "tiltak/annet"
-                                ),
-                                label=None if concept else _label(sent),
-                                theme=theme
-                                or (concept.themes[0] if concept and concept.themes else None),
-                                block=bi,
-                                quote=quote,
-                                score=round(score, 3),
-                                responsible=list(row.responsible)
-                                if row and kind == "measure"
-                                else [],
-                                when=row.when if row and kind == "measure" else None,
-                            )
+                    out.append(
+                        Candidate(
+                            voice=voice.id,
+                            block=bi,
+                            start=s,
+                            end=e,
+                            text=sent,
+                            context=ctx,
+                            table_row=row is not None,
+                            row=row,
+                            theme=theme,
+                            plan=plan,
+                            block_kind=block.kind,
                         )
+                    )
+                if opens_list:
+                    lead_ctx = "measure"
+    return out
+
+
+def rules_of(cand: Candidate) -> list[tuple[Kind, float, ConceptInfo | None]]:
+    """The rules' kinds and concepts of one candidate sentence."""
+    return classify_sentence(
+        cand.text, cand.context, table_row=cand.table_row, theme=cand.theme, plan=cand.plan
+    )
+
+
+Decision = tuple[Kind, float, "ConceptInfo | str | None", str, "float | None"]
+"""(kind, rule score, concept (info, id, or None for annet), assigned_by, confidence)."""
+
+
+def run(
+    doc: SegmentedDocument,
+    recognised: Recognised | None = None,
+    *,
+    model: object | None = None,
+) -> list[Coding]:
+    """Find the challenges and measures of each voice, coded to codebook concepts.
+
+    With the statement model (``ontology/statement_model.npz``, or ``model``) the rules and
+    the model decide together (:mod:`helsegraf.ingest.learned`); without it, the rules alone.
+    """
+    from helsegraf.ingest import learned
+
+    m = learned.get_model() if model is None else model
+    cands = candidates(doc, recognised)
+    return code(doc, cands, [rules_of(c) for c in cands], m)
+
+
+def code(
+    doc: SegmentedDocument,
+    cands: list[Candidate],
+    rules_per_candidate: list[list[tuple[Kind, float, ConceptInfo | None]]],
+    model: object | None,
+) -> list[Coding]:
+    """The codings of candidate sentences, given what the rules made of each, by the rules
+    and ``model`` together (a :class:`~helsegraf.ingest.learned.StatementModel`), or by the
+    rules alone (anything else)."""
+    from helsegraf.ingest import learned
+
+    m = model
+    codings: list[Coding] = []
+    nd = doc.doc
+    for cand, rules in zip(cands, rules_per_candidate, strict=True):
+        decisions: list[Decision]
+        if isinstance(m, learned.StatementModel):
+            decisions = learned.combine(m, cand, rules)
+        else:
+            decisions = [(k, s, c, "rules", None) for k, s, c in rules]
+        block = nd.blocks[cand.block]
+        row = cand.row
+        for kind, score, concept_ref, by, conf in decisions:
+            concept = _concept_info(concept_ref)
+            q_s, q_e = _evidence_span(block, cand.start, cand.end, concept)
+            quote = quote_span(nd, cand.block, q_s, q_e)
+            if quote is None:
+                continue
+            if not quote.cut and block.text[q_e : cand.end].strip(" .,;:!?"):
+                # the sentence goes on past its evidence line: the quote is cut
+                quote = quote.model_copy(update={"cut": True})
+            codings.append(
+                Coding(
+                    kind=kind,  # type: ignore[arg-type]
+                    voice=cand.voice,
+                    concept=concept.id
+                    if concept
+                    else ("utfordring/annet" if kind == "challenge" else "tiltak/annet"),
+                    label=None if concept else _label(cand.text),
+                    theme=cand.theme or (concept.themes[0] if concept and concept.themes else None),
+                    block=cand.block,
+                    quote=quote,
+                    score=round(score, 3),
+                    responsible=list(row.responsible) if row and kind == "measure" else [],
+                    when=row.when if row and kind == "measure" else None,
+                    assigned_by=by,  # type: ignore[arg-type]
+                    confidence=None if conf is None else round(conf, 3),
+                )
+            )
     return codings
+
+
+def _concept_info(ref: ConceptInfo | str | None) -> ConceptInfo | None:
+    if ref is None or isinstance(ref, ConceptInfo):
+        return ref
+    if ref.endswith("/annet"):
+        return None
+    return load_concepts().get(ref)
 
 
 def _evidence_span(

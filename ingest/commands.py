@@ -121,8 +121,50 @@ def _write(path: Path, text: str) -> None:
         raise HelsegrafError(f"cannot write: {exc.strerror or exc}", path=str(path)) from exc
 
 
+def train(
+    from_review: Annotated[
+        bool,
+        typer.Option(
+            "--from-review",
+            help="Also learn from the researchers' decisions in /review (confirm, edit, add, "
+            "reject), and report F1 on held-back reviewed documents before and after.",
+        ),
+    ] = False,
+    cv: Annotated[
+        bool,
+        typer.Option(
+            "--cv",
+            help="First evaluate by leaving one document out (rules, model, combined), score "
+            "the real set with a model trained without it, and keep the combination that wins.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the model here (default: ontology/)."),
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the figures as JSON here.")
+    ] = None,
+    without: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--without",
+            help="Leave an annotation set out of training (samples, heldout, real); repeatable.",
+        ),
+    ] = None,
+) -> None:
+    """Build the statement model from the annotation folders (samples, held-out, the real
+    texts) and the codebook's phrasings: ontology/statement_model.npz.
+
+    Extraction uses it with the rules; without it, the rules alone."""
+    from helsegraf.ingest.train import train_command
+
+    train_command(from_review=from_review, cv=cv, output=output, report=report, without=without)
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's subcommands to the ``helsegraf`` app."""
     app.command("extract")(extract)
+    app.command("train")(train)
     evaluate.register(app)
     initiatives.register(app)

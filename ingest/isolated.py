@@ -47,7 +47,7 @@ def extraction_worker() -> Callable[[tuple[str, float, bool]], Any]:
     # Load the vocabularies now, not within the first document's time limit.
     pipeline.extract_text(_WARM_UP, "warm-up.txt", timeout_s=_WARM_UP_LIMIT_S)
 
-    def handle(request: tuple[str, float, bool]) -> tuple[str, Any]:
+    def handle(request: tuple[str, float, bool]) -> tuple[Any, ...]:
         path, timeout_s, use_sources = request
         try:
             extraction = pipeline.extract_file(path, timeout_s=timeout_s, use_sources=use_sources)

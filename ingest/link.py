@@ -130,6 +130,8 @@ def _merge_statements(
                 start=q.start,
                 end=q.end,
                 page=q.page,
+                assigned_by=c.assigned_by,
+                confidence=c.confidence,
                 quote_cut=q.cut,
             )
         )

@@ -37,6 +37,7 @@ ActorType = Literal[
     "Selskap",
 ]
 Stance = Literal["good-practice", "mentioned"]
+AssignedBy = Literal["rules", "model", "reviewer"]
 SectionContext = Literal["challenge", "measure", "example", "none"]
 BlockKind = Literal["heading", "paragraph", "bullet", "table_row"]
 
@@ -274,6 +275,12 @@ class Coding(BaseModel):
     score: float = 0.0
     responsible: list[str] = Field(default_factory=list)
     when: str | None = None
+    assigned_by: AssignedBy = Field(
+        "rules", description="what made the coding: the rules, the statement model, a reviewer"
+    )
+    confidence: float | None = Field(
+        None, description="the statement model's probability of the coding (None: rules alone)"
+    )
 
 
 # --------------------------------------------------------------------------- link (the contract)
@@ -310,6 +317,8 @@ class StatementOut(BaseModel):
     start: int | None = None
     end: int | None = None
     page: int | None = None
+    assigned_by: AssignedBy | None = None
+    confidence: float | None = None
     quote_cut: bool | None = Field(
         None, description="the statement goes on past the quote, which ends at its line's end"
     )

@@ -70,6 +70,10 @@ class CodingOut(BaseModel):
     page: int | None = None
     status: str = "machine"
     assigned_by: str | None = None
+    coded_by: str | None = Field(None, description="rules, model or reviewer")
+    confidence: float | None = Field(
+        None, description="the statement model's probability of the coding (0–1)"
+    )
     previous_concept: str | None = None
     example: str | None = None
 
@@ -189,9 +193,16 @@ QUEUE_QUERY = (
     "RETURN u.id AS id, u.kind AS kind, u.concept AS concept, u.quote AS quote, "
     "u.line AS line, u.start AS start, u.`end` AS `end`, u.page AS page, "
     "coalesce(u.status, 'machine') AS status, u.assigned_by AS assigned_by, "
+    "u.coded_by AS coded_by, u.confidence AS confidence, "
     "d.id AS doc_id, d.name AS document, v.voice AS voice "
-    "ORDER BY d.name, coalesce(u.start, 0), u.concept"
+    "ORDER BY "
 )
+# the queue's orders: reading order, or the model's least sure codings first (codings
+# without a confidence, the rules' alone, after those that have one)
+QUEUE_ORDER = {
+    "document": "d.name, coalesce(u.start, 0), u.concept",
+    "confidence": "coalesce(u.confidence, 2.0), d.name, coalesce(u.start, 0), u.concept",
+}
 
 
 @router.get(
@@ -212,11 +223,16 @@ def review_queue(
         str | None, Query(description="codebook id, e.g. utfordring/rekruttering")
     ] = None,
     document: Annotated[str | None, Query(description="document id or file name")] = None,
+    sort: Annotated[
+        Literal["document", "confidence"],
+        Query(description="document: reading order; confidence: the least sure codings first"),
+    ] = "document",
     limit: Limit = 50,
     offset: Offset = 0,
     format: Format = None,
 ) -> Page[CodingOut] | Response:
-    """Codings to review, in document order; filter by status, concept and document."""
+    """Codings to review, in document order or least sure first; filter by status, concept
+    and document."""
     doc = document or ""
     if doc and not doc.startswith("dokument/") and "." not in doc:
         doc = f"dokument/{doc}"
@@ -226,7 +242,7 @@ def review_queue(
         found = load_codebook().get(concept)
         concept = found.id if found else concept
     rows = store.query(
-        QUEUE_QUERY,
+        QUEUE_QUERY + QUEUE_ORDER[sort],
         {"status": status or "", "concept": concept or "", "document": doc},
         row_cap=0,
     )

@@ -90,8 +90,8 @@ def voices(store: Any, doc_id: str) -> list[dict[str, Any]]:
 _STATEMENT_COLUMNS = (
     "u.id AS id, u.kind AS kind, u.concept AS concept, u.quote AS quote, u.line AS line, "
     "u.start AS start, u.`end` AS `end`, u.page AS page, u.status AS status, "
-    "u.assigned_by AS assigned_by, u.label AS label, "
-    "u.doc_id AS doc_id, v.voice AS voice, v.id AS voice_id"
+    "u.assigned_by AS assigned_by, u.coded_by AS coded_by, u.confidence AS confidence, "
+    "u.label AS label, u.doc_id AS doc_id, v.voice AS voice, v.id AS voice_id"
 )
 
 
@@ -178,8 +178,15 @@ def _example(sid: str, voice_id: str, doc_id: str, name: str, c: Correction) -> 
 
 def _stamp(sid: str, c: Correction, extra: dict[str, Any]) -> tuple:
     # Only what the RDF export maps: status (hg:reviewStatus), assigned_by
-    # (prov:wasAttributedTo), reviewed_at (dcterms:modified). The rest stays in the record.
-    props = {"status": c.status, "assigned_by": c.reviewer, "reviewed_at": c.time, **extra}
+    # (prov:wasAttributedTo), coded_by (hg:codedBy), reviewed_at (dcterms:modified). The rest
+    # stays in the record.
+    props = {
+        "status": c.status,
+        "assigned_by": c.reviewer,
+        "coded_by": "reviewer",
+        "reviewed_at": c.time,
+        **extra,
+    }
     props = {k: v for k, v in props.items() if v is not None}
     return ("MATCH (u:Utsagn {id: $id}) SET u += $props", {"id": sid, "props": props})
 

@@ -117,3 +117,30 @@ def test_the_cache_keeps_a_bounded_number_of_rows() -> None:
     cache.put(1, cache.key("c", {}), Rows([{"n": i} for i in range(4)], ["n"]))  # too big
     assert cache.get(1, cache.key("c", {})) is None
     assert cache.get(2, cache.key("b", {})) is None  # the store changed
+
+
+def test_concurrent_requests_for_a_missing_answer_run_the_query_once(
+    tmp_path: Path, make_graph_settings, gold_extractions: list[Extraction]
+) -> None:  # type: ignore[no-untyped-def]
+    """A cold cache under load: requests for the same answer wait for the first one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = make_graph_settings(tmp_path, "herd")
+    with open_store(settings) as store:
+        store.ensure_reference()
+        store.load_extraction(gold_extractions[0])
+        calls = []
+        real = store.run_named
+
+        def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(args[0])
+            time.sleep(0.3)
+            return real(*args, **kwargs)
+
+        store.run_named = slow  # type: ignore[method-assign]
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(
+                pool.map(lambda _: named.run(store, settings, "challenges_list"), range(8))
+            )
+        assert calls == ["challenges_list"]
+        assert all(a == answers[0] for a in answers) and answers[0]

@@ -298,3 +298,36 @@ def test_a_noun_opening_with_a_finite_verb_describes_rather_than_proposes() -> N
     assert classify.challenge_cue(described)
     # a verb opener stays a measure whatever follows
     assert classify.measure_cue("Utvikle et felles forløp for barn som er i risiko.")
+
+
+def test_a_list_after_what_the_voice_shall_do_is_a_list_of_measures() -> None:
+    from helsegraf.ingest import learned
+
+    doc = make_doc(
+        "Et distriktsmedisinsk senter er en samling av tjenester nær der folk bor.\n"
+        "DMS-et skal:\n"
+        "• Bidra til bedre samhandling og tverrfaglige tilbud.\n"
+        "• Vektlegge egenmestring, tidlig intervensjon og forebygge funksjonstap.\n"
+        "Senteret ble åpnet i 2019 og har tolv senger for innbyggerne i regionen.\n"
+    )
+    with learned.use_model(None):  # the rule, not the model
+        codings = classify.run(doc, Recognised())
+    measure_blocks = {c.block for c in codings if c.kind == "measure"}
+    assert {2, 3} <= measure_blocks
+    # the line before the lead and the paragraph after the list are not measures
+    assert not measure_blocks & {0, 4}
+
+
+def test_a_paragraph_ending_in_vil_leads_its_list_but_is_not_itself_a_measure() -> None:
+    from helsegraf.ingest import learned
+
+    doc = make_doc(
+        "Alle kommunene har sluttet seg til erklæringen. I erklæringen heter det at "
+        "helsefellesskapet vil\n"
+        "• sørge for kompetansedeling på tvers av og innad i tjenestenivåene.\n"
+        "• arbeide for rekruttering og stabilisering av helsepersonell.\n"
+    )
+    with learned.use_model(None):
+        codings = classify.run(doc, Recognised())
+    measure_blocks = {c.block for c in codings if c.kind == "measure"}
+    assert {1, 2} <= measure_blocks and 0 not in measure_blocks

@@ -5,6 +5,7 @@
 
 const $ = (sel) => document.querySelector(sel);
 const STATUS_NB = { machine: "maskin", confirmed: "bekreftet", rejected: "avvist", edited: "endret" };
+const CODED_BY_NB = { rules: "regler", model: "modell", reviewer: "gjennomgått" };
 const state = { doc: null, data: null, active: null, selection: null };
 
 function token() { return localStorage.getItem("helsegraf.token") || ""; }
@@ -53,7 +54,13 @@ function conceptOptions(select, selected) {
 
 function visible(codings) {
   const f = $("#filter").value;
-  return codings.filter((c) => !f || c.status === f);
+  const shown = codings.filter((c) => !f || c.status === f);
+  if ($("#sortering").value === "confidence") {
+    // the model's least sure codings first; codings without a confidence (rules alone) last
+    const conf = (c) => (c.confidence === null || c.confidence === undefined ? 2 : c.confidence);
+    return [...shown].sort((a, b) => conf(a) - conf(b) || (a.start ?? 0) - (b.start ?? 0));
+  }
+  return shown;
 }
 
 // Split the text at every coding boundary; each piece knows which codings cover it.
@@ -104,6 +111,8 @@ function renderList() {
       el("div", { class: "meta" },
         `${c.kind === "challenge" ? "utfordring" : "tiltak"} · stemme ${c.voice || "?"} · linje ${c.line ?? "?"}` +
         (c.page ? ` · side ${c.page}` : "") + ` · ${c.assigned_by || ""}` +
+        (c.coded_by ? ` (${CODED_BY_NB[c.coded_by] || c.coded_by})` : "") +
+        (c.confidence !== null && c.confidence !== undefined ? ` · sikkerhet ${Math.round(c.confidence * 100)} %` : "") +
         (c.previous_concept ? ` · før: ${c.previous_concept}` : "")),
       el("div", { class: "knapper" },
         el("button", { class: "bekreft", title: "Bekreft kodingen", onclick: () => decide(c, "confirm") }, "✓ Bekreft"),
@@ -126,6 +135,8 @@ function focusCoding(id, scrollList) {
   document.querySelectorAll("mark").forEach((m) => {
     if ((m.dataset.ids || "").split(" ").includes(id)) m.classList.add("aktiv");
   });
+  const mark = document.querySelector("mark.aktiv");
+  if (scrollList && mark) mark.scrollIntoView({ block: "nearest" });
 }
 
 function render() { renderText(); renderList(); }
@@ -221,6 +232,7 @@ async function init() {
   });
   $("#dokument").addEventListener("change", (e) => loadDocument(e.target.value).catch((x) => say("Feil: " + x.message, true)));
   $("#filter").addEventListener("change", () => state.data && render());
+  $("#sortering").addEventListener("change", () => state.data && render());
   $("#ny-legg-til").addEventListener("click", addCoding);
   $("#ny-avbryt").addEventListener("click", () => { $("#ny").hidden = true; state.selection = null; });
   $("#tekst").addEventListener("mouseup", onSelect);
@@ -228,8 +240,13 @@ async function init() {
   try {
     const docs = await api("GET", "/api/documents?limit=500");
     for (const d of docs.items) $("#dokument").append(el("option", { value: d.id }, d.title ? `${d.title} (${d.name})` : d.name));
-    const wanted = decodeURIComponent(location.hash.slice(1));
-    if (wanted) { $("#dokument").value = wanted; await loadDocument(wanted); }
+    // "#<document id>" or "#<document id>~<statement id>" (a link from the main page's reader)
+    const [wanted, coding] = decodeURIComponent(location.hash.slice(1)).split("~");
+    if (wanted) {
+      $("#dokument").value = wanted;
+      await loadDocument(wanted);
+      if (coding) focusCoding(coding, true);
+    }
   } catch (e) { say("Feil: " + e.message, true); }
 }
 
