@@ -336,6 +336,7 @@ class NamedQueryPublic(ApiModel):
     name: str
     language: str
     description: str | None = None
+    description_nb: str | None = Field(None, description="the description in bokmål")
     params: list[str] = Field(default_factory=list)
     defaults: dict[str, Any] = Field(default_factory=dict, description="declared default values")
     required: list[str] = Field(

@@ -219,6 +219,15 @@ def _load(directory: str) -> dict[tuple[str, str], NamedQuery]:
     return base
 
 
+@lru_cache(maxsize=1)
+def norwegian_descriptions() -> dict[str, str]:
+    """Name -> bokmål description of the queries (``queries/beskrivelser.yaml``), for the page."""
+    import yaml
+
+    data = yaml.safe_load((QUERIES_DIR / "beskrivelser.yaml").read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in (data or {}).items()}
+
+
 def all() -> list[NamedQuery]:
     """Every named query (Cypher first, then SPARQL), sorted by name."""
     return sorted(_load(str(QUERIES_DIR)).values(), key=lambda q: (q.language, q.name))

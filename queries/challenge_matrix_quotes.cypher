@@ -9,7 +9,7 @@ WHERE (CASE WHEN $by = 'type' THEN a.type ELSE a.id END) = $row
        OR (a)-[:MEMBER_OF]->(:Helsefellesskap {name: $helsefellesskap}))
 MATCH (d:Dokument)-[:HAS_VOICE]->(v)-[:STATES]->(u:Utsagn {id: r.statement})
 WHERE $document_kind = '' OR d.kind = $document_kind
-RETURN a.id AS actor_id, a.name AS name, a.type AS type, u.id AS statement, u.quote AS quote,
+RETURN a.id AS actor_id, a.name AS name, a.type AS type, u.id AS statement, u.quote AS quote, u.quote_cut AS quote_cut,
        u.line AS line, u.start AS start, u.`end` AS `end`, u.page AS page,
        d.id AS document, d.name AS document_name, d.title AS document_title, d.date AS document_date
 ORDER BY name, document, line

@@ -14,11 +14,12 @@ WITH proposed, collect(DISTINCT cm.id) AS codebook
 WITH proposed, codebook, [x IN proposed | x.id] AS proposed_ids
 UNWIND proposed + [x IN codebook WHERE NOT x IN proposed_ids | {id: x, actors: 0, documents: 0, sids: []}] AS row
 MATCH (m:Tiltak {id: row.id})
-// Each pattern comprehension names its own variables (FalkorDB reuses the first one's match).
+// Who is responsible and when: read from the statements themselves, found by id.
+OPTIONAL MATCH (u:Utsagn) WHERE u.id IN row.sids
+WITH m, row, codebook, collect(u.responsible) AS responsible, collect(u.`when`) AS whens
 RETURN m.id AS id, m.label AS label, m.id IN codebook AS in_codebook, row.actors AS actor_count,
        row.documents AS document_count, size(row.sids) AS statement_count,
-       [(u:Utsagn)-[:CODED_AS]->(m) WHERE u.id IN row.sids AND u.responsible IS NOT NULL | u.responsible] AS responsible,
-       [(uw:Utsagn)-[:CODED_AS]->(m) WHERE uw.id IN row.sids AND uw.`when` IS NOT NULL | uw.`when`] AS `when`,
+       responsible, whens AS `when`,
        [(m)-[:IN_THEME]->(t:Tema) | t.id] AS themes,
        [(m)-[:ADDRESSES]->(x:Utfordring) | x.id] AS addresses
 ORDER BY actor_count DESC, in_codebook DESC, id

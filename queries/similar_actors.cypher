@@ -3,11 +3,13 @@
 // params: actor (str) graph id of the actor, e.g. kommune/5029; limit (int = 20) most actors returned; without_cosigners (bool = false) leave out actors that signed a letter together with it
 MATCH (a:`Aktør` {id: $actor})-[:AUTHORED]->(:Stemme)-[:RAISES]->(c:Utfordring)
 WITH a, collect(DISTINCT c) AS mine
-WITH a, mine, size(mine) AS n_a
+// The co-signers are found once, not tested for every pair.
+OPTIONAL MATCH (a)-[:AUTHORED]->(:Stemme)<-[:AUTHORED]-(co:`Aktør`)
+WITH a, mine, CASE WHEN $without_cosigners THEN collect(DISTINCT co.id) ELSE [] END AS left_out
+WITH a, mine, left_out, size(mine) AS n_a
 UNWIND mine AS c
 MATCH (c)<-[:RAISES]-(:Stemme)<-[:AUTHORED]-(b:`Aktør`)
-WHERE b.id <> a.id
-  AND (NOT $without_cosigners OR NOT (a)-[:AUTHORED]->(:Stemme)<-[:AUTHORED]-(b))
+WHERE b.id <> a.id AND NOT b.id IN left_out
 WITH n_a, b, collect(DISTINCT c.id) AS shared
 MATCH (b)-[:AUTHORED]->(:Stemme)-[:RAISES]->(cb:Utfordring)
 WITH n_a, b, shared, count(DISTINCT cb) AS n_b

@@ -241,7 +241,11 @@ def api_server(
     data = tmp_path_factory.mktemp("server-data")
     samples = corpus_extractions
     assert samples, f"no sample documents in {CORPUS_DIR}"
+    from helsegraf.review.texts import remember_ingested
+
     settings = settings_on(request.param, request, data, graph_name="helsegraf")
+    for x in samples:  # the texts, as ingest keeps them: the reader and /review show them
+        remember_ingested(CORPUS_DIR / x.document, x.sha256, settings)
     with open_store(settings) as s:
         s.ensure_reference()
         s.load_extractions(samples)

@@ -417,3 +417,20 @@ def test_falkordb_server_is_shared_by_processes_on_one_directory(
         # the other process closed without stopping the server we still use
         ids = {r["id"] for r in a.query("MATCH (m:Meta) RETURN m.id AS id")}
         assert "from-other-process" in ids
+
+
+def test_measures_for_challenge_says_who_is_responsible_and_when(store) -> None:
+    """Each statement's responsible and when reach the measure's row (FalkorDB once dropped
+    the second of two pattern comprehensions that reused a variable name)."""
+    found = store.query(
+        "MATCH (c:Utfordring)<-[:RAISES]-(v:Stemme)-[:STATES]->(u:Utsagn {kind: 'measure'}) "
+        "WHERE u.`when` IS NOT NULL AND u.responsible IS NOT NULL "
+        "RETURN c.id AS challenge, u.concept AS measure, u.`when` AS w, u.responsible AS r "
+        "ORDER BY challenge, measure LIMIT 1"
+    )
+    assert found, "the samples have action-plan measures with responsible and when"
+    want = found[0]
+    rows = store.run_named("measures_for_challenge", {"challenge": want["challenge"]})
+    row = next(r for r in rows if r["id"] == want["measure"])
+    assert want["w"] in row["when"]
+    assert want["r"] in row["responsible"]

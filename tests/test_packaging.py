@@ -56,6 +56,7 @@ def _expected(pattern: str) -> list[str]:
         "ontology/registries/*.csv",
         "queries/*.cypher",
         "queries/*.rq",
+        "queries/*.yaml",
         "api/static/**/*.*",
     ],
 )

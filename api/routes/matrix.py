@@ -89,7 +89,7 @@ def matrix_quotes(
     params = _filters(by, fylke, helsefellesskap, actor_type, document_kind)
     params |= {"challenge": concept_id(challenge, "utfordring"), "row": row}
     rows = named.run(store, settings, "challenge_matrix_quotes", params)
-    items = [MatrixQuote.model_validate(r) for r in rows]
+    items = [MatrixQuote.model_validate(r | {"quote_cut": bool(r.get("quote_cut"))}) for r in rows]
     return table(
         request, format, items, limit=limit, offset=offset, filename="sitater", model=MatrixQuote
     )

@@ -73,6 +73,7 @@ def list_queries(
             name=q.name,
             language=q.language,
             description=q.description,
+            description_nb=catalog.norwegian_descriptions().get(q.name),
             params=list(q.params),
             defaults={p.name: p.default for p in q.param_specs if p.default not in (None, "")},
             required=q.required,

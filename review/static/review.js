@@ -135,6 +135,8 @@ function focusCoding(id, scrollList) {
   document.querySelectorAll("mark").forEach((m) => {
     if ((m.dataset.ids || "").split(" ").includes(id)) m.classList.add("aktiv");
   });
+  const mark = document.querySelector("mark.aktiv");
+  if (scrollList && mark) mark.scrollIntoView({ block: "nearest" });
 }
 
 function render() { renderText(); renderList(); }
@@ -238,8 +240,13 @@ async function init() {
   try {
     const docs = await api("GET", "/api/documents?limit=500");
     for (const d of docs.items) $("#dokument").append(el("option", { value: d.id }, d.title ? `${d.title} (${d.name})` : d.name));
-    const wanted = decodeURIComponent(location.hash.slice(1));
-    if (wanted) { $("#dokument").value = wanted; await loadDocument(wanted); }
+    // "#<document id>" or "#<document id>~<statement id>" (a link from the main page's reader)
+    const [wanted, coding] = decodeURIComponent(location.hash.slice(1)).split("~");
+    if (wanted) {
+      $("#dokument").value = wanted;
+      await loadDocument(wanted);
+      if (coding) focusCoding(coding, true);
+    }
   } catch (e) { say("Feil: " + e.message, true); }
 }
 

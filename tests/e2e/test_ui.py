@@ -23,11 +23,12 @@ def page(api_server, open_page):
 
 
 def _pick_rekruttering(page) -> None:
-    """Pick the challenge option named "Rekruttering" and wait for its actors."""
+    """Pick the challenge option labelled as the codebook names recruitment, and wait for its
+    actors."""
     page.locator('nav a[data-tab="utfordringer"]').click()
     select = page.locator("#challenge-select")
     texts = select.locator("option").all_inner_texts()
-    (label,) = [t for t in texts if t.startswith("Rekruttering ")]
+    (label,) = [t for t in texts if t.startswith("Vanskelig å rekruttere ")]
     select.select_option(label=label)
     assert select.input_value() == "utfordring/rekruttering"
     page.wait_for_selector("#challenge-actors table", timeout=20_000)
@@ -40,7 +41,7 @@ def test_pick_a_challenge_and_see_actors_with_quotes(page) -> None:
     assert rows.count() >= 1
     assert page.locator("#challenge-actors tbody q").first.inner_text().strip()
     assert page.locator("#challenge-chart svg rect").count() >= 1
-    assert page.locator("#challenge-actors a.csv", has_text="Last ned CSV").count() == 1
+    assert page.locator("#challenge-actors button.csv", has_text="Last ned CSV").count() == 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui.png"), full_page=False)
 
@@ -75,6 +76,7 @@ def test_search_fact_and_read_the_example(page) -> None:
 
 def test_run_cypher_and_sparql(page) -> None:
     page.locator('nav a[data-tab="sporringer"]').click()
+    page.locator("#cypher-example").select_option(value="")
     page.fill(
         "#cypher-text",
         "MATCH (u:Utfordring) RETURN u.id AS id, u.label AS label ORDER BY id LIMIT 5",
@@ -90,7 +92,7 @@ def test_run_cypher_and_sparql(page) -> None:
 
     # an example from the catalog, with its parameters filled in
     page.locator("#cypher-example").select_option(value="cypher:actors_raising_challenge")
-    assert "utfordring/" in page.input_value("#cypher-params")
+    assert "utfordring/" in page.input_value("#cypher-param-fields input[data-param=challenge]")
     page.locator("#cypher-form button[type=submit]").click()
     page.wait_for_function(
         "document.querySelector('#query-result thead') && "
@@ -99,6 +101,7 @@ def test_run_cypher_and_sparql(page) -> None:
     )
     assert page.locator("#query-result tbody tr").count() >= 1
 
+    page.locator("#sparql-example").select_option(value="")
     page.fill(
         "#sparql-text",
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
