@@ -263,7 +263,7 @@ def api_server(
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")}
-    env |= {"HELSEGRAF_DATA_DIR": str(data), "HELSEGRAF_QUERY_TIMEOUT_MS": "1500"}
+    env |= {"HELSEGRAF_DATA_DIR": str(data), "HELSEGRAF_QUERY_TIMEOUT_MS": "4000"}
     if request.param == "neo4j":
         env |= {
             "HELSEGRAF_BACKEND": "neo4j",
