@@ -252,7 +252,7 @@ def api_server(
         if request.param == "neo4j":
             # Neo4j plans a query text the first time it sees it (its plan cache is the
             # server's): plan every named query now, so that a cold server on a busy machine
-            # does not spend the API's 1.5 s limit on planning.
+            # does not spend the API's time limit on planning.
             from helsegraf.queries import catalog
 
             for q in catalog.all():
