@@ -15,10 +15,13 @@ The output is sorted the same way every time, so the same file gives the same JS
 
 from __future__ import annotations
 
+from typing import get_args
+
 from helsegraf import __version__
 from helsegraf.ingest.models import (
     ActorOut,
     ActorRef,
+    ActorType,
     Coding,
     ExampleOut,
     Extraction,
@@ -33,20 +36,8 @@ from helsegraf.ingest.normalise import detect_language
 from helsegraf.ingest.segment import resolve
 from helsegraf.ontology.registry import load_registry
 
-_TYPE_ORDER = (
-    "Kommune",
-    "Fylke",
-    "Helseforetak",
-    "RegionaltHelseforetak",
-    "Helsefellesskap",
-    "Samarbeidsorgan",
-    "Sykehus",
-    "StatligEtat",
-    "Organisasjon",
-    "Utdanningsinstitusjon",
-    "Region",
-    "Selskap",
-)
+# actors are listed by type in the order the model declares the types
+_TYPE_ORDER = get_args(ActorType)
 
 
 def document_id(segmented: SegmentedDocument) -> str:
