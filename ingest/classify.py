@@ -670,6 +670,15 @@ def candidates(doc: SegmentedDocument, recognised: Recognised | None = None) -> 
             lead_ctx: str | None = None
             # a list whose lead line ends in "skal:" / "vil": the context before that list
             list_lead: list[str | None] = []
+            if (
+                section.heading
+                and section.blocks
+                and nd.blocks[section.blocks[0]].kind == "bullet"
+                and is_list_lead(section.heading)
+            ):
+                # "DMS-et skal:" on a line of its own reads as a heading but leads its list
+                list_lead.append(None)
+                lead_ctx = "measure"
             for k, bi in enumerate(section.blocks):
                 block = nd.blocks[bi]
                 if list_lead and block.kind != "bullet":

@@ -333,6 +333,27 @@ def test_a_paragraph_ending_in_vil_leads_its_list_but_is_not_itself_a_measure() 
     assert {1, 2} <= measure_blocks and 0 not in measure_blocks
 
 
+def test_a_lead_line_set_apart_as_a_heading_still_leads_its_list_of_measures() -> None:
+    from helsegraf.ingest import learned
+
+    doc = make_doc(
+        "Et distriktsmedisinsk senter er en samling av tjenester nær der folk bor.\n"
+        "# DMS-et skal:\n"
+        "• Bidra til bedre samhandling og tverrfaglige tilbud.\n"
+        "• Være en kompetansearena for spesialisthelsetjenesten og kommunene.\n"
+        "Senteret ble åpnet i 2019 og har tolv senger for innbyggerne i regionen.\n"
+    )
+    with learned.use_model(None):  # the rule, not the model
+        codings = classify.run(doc, Recognised())
+    measure_blocks = {c.block for c in codings if c.kind == "measure"}
+    assert {2, 3} <= measure_blocks
+    assert not measure_blocks & {0, 1, 4}
+    # a heading that leads no list stays a heading
+    plain = make_doc("# Hva skal vi gjøre:\nVi har tolv senger for innbyggerne i regionen.\n")
+    with learned.use_model(None):
+        assert not [c for c in classify.run(plain, Recognised()) if c.kind == "measure"]
+
+
 def _strengths_by_scan(idx: classify.Index, sent: set[str]) -> dict[str, float]:
     """``_strengths`` as first written: every compound part looked up for every word."""
     out: dict[str, float] = {}
