@@ -28,6 +28,7 @@ from helsegraf.ingest.lexicon import (
     is_textual,
     load_concepts,
     load_cues,
+    per_document,
     quote_span,
     split_sentences,
     tokens,
@@ -415,6 +416,7 @@ def _phrase_rx(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\wæøå])" + re.escape(phrase.strip()) + end)
 
 
+@per_document
 @lru_cache(maxsize=4096)
 def challenge_cue(text: str) -> bool:
     """Whether a sentence words a problem (cue words of ``cues.yaml``)."""
@@ -440,6 +442,7 @@ _PASSIVE_DEMAND = re.compile(
 _WEAK_MODALS = frozenset({"må", "måtte", "skal", "skulle", "trenge", "trengs"})
 
 
+@per_document
 @lru_cache(maxsize=8192)
 def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> bool:
     """Whether a sentence proposes, demands or plans something.
