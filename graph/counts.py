@@ -157,7 +157,7 @@ _CO_SHARE_HEAD = (
     "MATCH (v)-[p:PROPOSES]->(m:Tiltak) "
     "WITH c, m, a, outside, collect([p.statement, p.doc_id]) AS ps "
     "WITH c, m, collect(ps) AS pss, "
-    "sum(CASE WHEN m.id IN outside THEN 0 ELSE 1 END) AS ka "
+    "toInteger(sum(CASE WHEN m.id IN outside THEN 0 ELSE 1 END)) AS ka "
     "UNWIND pss AS ps UNWIND ps AS pr "
     "WITH DISTINCT c, m, ka, pr[0] AS sid, pr[1] AS doc "
     "MATCH (u:Utsagn {id: sid}) "
@@ -417,6 +417,8 @@ def kept(store: GraphStore) -> dict[str, dict[str, Any]]:
             row_cap=0,
         ):
             out[f"{rel} {r['x']} {r['y']}"] = {
-                p: sorted(r[p]) if p in _LISTS else int(r[p]) for p in props
+                # As stored: a count kept as a float (FalkorDB's sum) shows as one.
+                p: sorted(r[p]) if p in _LISTS else r[p]
+                for p in props
             }
     return out

@@ -46,6 +46,12 @@ def _assert_counts(store: GraphStore) -> None:
         for node, want in expected.items()
         if {k: v for k, v in (kept.get(node) or {}).items() if k in want} != want
     }
+    # A count must stay an integer (FalkorDB's sum() gives a float, which JSON shows as 8.0).
+    wrong |= {
+        key: (got, "an integer")
+        for key, got in kept.items()
+        if any(isinstance(v, float) for v in got.values())
+    }
     # A kept relationship that a full count does not find (a cell left behind) is wrong too.
     wrong |= {key: (got, None) for key, got in kept.items() if key not in expected}
     assert not wrong, f"{len(wrong)} nodes with wrong kept counts, e.g. {list(wrong.items())[:3]}"
