@@ -7,15 +7,17 @@ the response itself (status 200, the body and its headers), keyed by the path, t
 string and the ``Accept`` header, and valid while the store's write counter
 (:meth:`GraphStore.generation`) keeps the value it had when the request came: any write — an
 upload, a review edit, an ingest by another process — makes the next request run the route
-again, as for the named queries. Stores without a counter (Neo4j) are not cached.
+again, as for the named queries. Requests for an answer being made wait for it rather than
+run the route too. Stores without a counter (Neo4j) are not cached.
 
 Routes whose answer depends on anything but the store and the request are left out: the
-health check (it must ask the store), review (behind the token), exports (streamed, and kept
-by their own cache) and the codebook's concepts (read from its file).
+health check (it must ask the store), review (behind the token) and exports (streamed, and
+kept by their own cache). The codebook's concepts are read once per process, so they keep.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -27,10 +29,19 @@ MAX_ENTRIES = 512
 MAX_BODY_BYTES = 2_000_000
 MAX_TOTAL_BYTES = 32_000_000
 
-_LEFT_OUT = ("/api/health", "/api/review", "/api/export", "/api/concepts")
+_LEFT_OUT = ("/api/health", "/api/review", "/api/export")
 
 _Key = tuple[str, bytes, bytes]
 _Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+class _Flight:
+    """An answer being made: requests for the same one wait for it instead of running the
+    route too (all of them in the server's one event loop)."""
+
+    def __init__(self) -> None:
+        self.done = asyncio.Event()
+        self.answer: _Answer | None = None
 
 
 class ResponseCache:
@@ -51,6 +62,7 @@ class ResponseCache:
         self._bytes = 0
         self._generation: int | None = None
         self._lock = threading.Lock()
+        self._flights: dict[tuple[int, _Key], _Flight] = {}
         self.hits = self.misses = 0
 
     @staticmethod
@@ -75,11 +87,36 @@ class ResponseCache:
         accept = b"".join(v for k, v in scope.get("headers", []) if k == b"accept")
         key: _Key = (scope["path"], scope.get("query_string", b""), accept)
         answer = self._get(generation, key)
+        flight = self._flights.get((generation, key))
+        if answer is None and flight is not None:
+            # The same answer is being made for another request: wait for it.
+            await flight.done.wait()
+            answer = flight.answer
         if answer is not None:
             status, headers, body = answer
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
+        if flight is not None:  # it could not be kept (not 200, too large): run the route
+            await self.app(scope, receive, send)
+            return
+        flight = self._flights[(generation, key)] = _Flight()
+        try:
+            await self._fill(scope, receive, send, generation, key, flight)
+        finally:
+            del self._flights[(generation, key)]
+            flight.done.set()
+
+    async def _fill(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        generation: int,
+        key: _Key,
+        flight: _Flight,
+    ) -> None:
+        """Run the route, keep its answer when it can be kept."""
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
         size = 0
@@ -100,7 +137,8 @@ class ResponseCache:
                     chunks.append(body)
                 if not message.get("more_body", False) and keep:
                     headers = [(k, v) for k, v in start.get("headers", []) if k != b"set-cookie"]
-                    self._put(generation, key, (start["status"], headers, b"".join(chunks)))
+                    flight.answer = (start["status"], headers, b"".join(chunks))
+                    self._put(generation, key, flight.answer)
             await send(message)
 
         await self.app(scope, receive, capture)

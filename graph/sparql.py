@@ -26,6 +26,7 @@ CSV, TSV (SELECT/ASK) or Turtle, N-Triples (CONSTRUCT/DESCRIBE) for content nego
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -35,6 +36,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -392,13 +394,18 @@ def sparql_worker(store_path: str) -> Any:
     opened = {"path": store_path, "store": ox.Store.read_only(store_path)}
     check_query("ASK {}")  # loads the parser now, not within the first query's time limit
 
+    # The same text with the same prefixes passes the same checks: parse it once.
+    @functools.lru_cache(maxsize=256)
+    def checked(text: str, prefixes: tuple[tuple[str, str], ...]) -> str:
+        return check_query(text, dict(prefixes))
+
     def handle(request: dict[str, Any]) -> tuple[Any, ...]:
         path = request.get("store") or opened["path"]
         if path != opened["path"]:
             opened["store"] = None  # close the previous view before opening the next
             opened["store"], opened["path"] = ox.Store.read_only(path), path
         try:
-            check_query(request["text"], request.get("prefixes"))
+            checked(request["text"], tuple(sorted((request.get("prefixes") or {}).items())))
             return _answer(opened["store"], request)
         except UpdateRefused as exc:
             return ("error", "update", str(exc))
@@ -424,6 +431,9 @@ DEFAULT_MAX_DEPTH = 24
 #: Queries answered at once, each in its own worker process (a process holds the store open
 #: and rdflib loaded, 60-80 MB).
 DEFAULT_MAX_WORKERS = 4
+#: Answers kept per engine (for its current store): the largest one, and all of them, in bytes.
+ANSWER_CACHE_ENTRY_BYTES = 1_000_000
+ANSWER_CACHE_BYTES = 16_000_000
 
 
 class SparqlEngine:
@@ -473,6 +483,10 @@ class SparqlEngine:
         self._busy = 0
         self._starting = 0
         self._closed = False
+        # Answers of the current store: the same query over the same data is the same answer.
+        self._answers: OrderedDict[tuple[Any, ...], SparqlResult] = OrderedDict()
+        self._answer_bytes = 0
+        self._answers_lock = threading.Lock()
 
     # ---------------------------------------------------------------- building
 
@@ -495,8 +509,11 @@ class SparqlEngine:
         """Answer from another on-disk store (a rebuilt view) from now on: the worker
         processes stay and open it with their next query; queries on their way finish on the
         previous one."""
-        self.prefixes = dict(prefixes)
-        self.store_path = Path(store_path)
+        with self._answers_lock:
+            self.prefixes = dict(prefixes)
+            self.store_path = Path(store_path)
+            self._answers.clear()
+            self._answer_bytes = 0
 
     # ---------------------------------------------------------------- querying
 
@@ -516,13 +533,45 @@ class SparqlEngine:
         """
         check_size(text, self.max_query_bytes, self.max_depth)
         limit = self.timeout_s if timeout_s is None else timeout_s
+        with self._answers_lock:  # the store and its prefixes together (see retarget)
+            store, prefixes = str(self.store_path), self.prefixes
         request = {
-            "store": str(self.store_path),
+            "store": store,
             "text": text,
-            "prefixes": self.prefixes,
+            "prefixes": prefixes,
             "bindings": {k: v.n3() for k, v in (bindings or {}).items()},
             "row_cap": row_cap or self.row_cap,
         }
+        key = (
+            request["store"],
+            text,
+            tuple(sorted(request["bindings"].items())),
+            request["row_cap"],
+        )
+        with self._answers_lock:
+            cached = self._answers.get(key)
+            if cached is not None:
+                self._answers.move_to_end(key)
+                return cached
+        result = self._ask(request, limit)
+        self._keep(key, result)
+        return result
+
+    def _keep(self, key: tuple[Any, ...], result: SparqlResult) -> None:
+        size = len(result.payload) + len(key[1])
+        if size > ANSWER_CACHE_ENTRY_BYTES:
+            return
+        with self._answers_lock:
+            if key[0] != str(self.store_path) or key in self._answers:
+                return  # the view moved on while the query ran
+            self._answers[key] = result
+            self._answer_bytes += size
+            while self._answer_bytes > ANSWER_CACHE_BYTES:
+                (_, text, *_), dropped = self._answers.popitem(last=False)
+                self._answer_bytes -= len(dropped.payload) + len(text)
+
+    def _ask(self, request: dict[str, Any], limit: float) -> SparqlResult:
+        """Send ``request`` to a worker and turn its answer into a result (or an error)."""
         worker = self._acquire(limit)
         ok = False
         try:

@@ -217,3 +217,37 @@ def test_whole_answers_of_get_routes_are_kept_until_the_store_changes(
             titles = {d["title"] for d in client.get("/api/documents").json()["items"]}
             assert titles == {"ny tittel"}
             assert "ny tittel" in client.get("/api/documents", params={"format": "csv"}).text
+
+
+def test_concurrent_requests_for_a_missing_answer_run_the_route_once(
+    tmp_path: Path, make_graph_settings, gold_extractions: list[Extraction], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """After a write, the clients asking for the same route wait for one request to make the
+    answer instead of all shaping it at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from helsegraf.api import shape
+    from helsegraf.api.app import create_app
+
+    settings = make_graph_settings(tmp_path, "responses-herd")
+    with open_store(settings) as store:
+        store.ensure_reference()
+        store.load_extraction(gold_extractions[0])
+        calls = []
+        real = shape.measure_detail
+
+        def slow(*args):  # type: ignore[no-untyped-def]
+            calls.append(args)
+            time.sleep(0.5)
+            return real(*args)
+
+        monkeypatch.setattr(shape, "measure_detail", slow)
+        with TestClient(create_app(settings, store=store)) as client:
+            measure = client.get("/api/measures").json()["items"][0]["id"]
+            with ThreadPoolExecutor(6) as pool:
+                answers = list(pool.map(lambda _: client.get(f"/api/measures/{measure}"), range(6)))
+        assert {r.status_code for r in answers} == {200}
+        assert len({r.content for r in answers}) == 1
+        assert len(calls) == 1
