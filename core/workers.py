@@ -11,9 +11,9 @@ thread starts it, since a pool thread may end before the process does), and a wa
 exits when the parent is gone (its parent id changes). When the parent closes its end of the
 requests pipe, an idle child exits too.
 
-A child may run at a lower CPU priority than its parent (``nice``): the API's workers do, so
-that a slow SPARQL parse, an extraction or a rebuild of the RDF view takes the CPU the API's
-request threads leave rather than competing with them.
+A child may run at a lower CPU priority than its parent (``nice``, or :meth:`renice` later):
+the API's workers do, so that an extraction, a rebuild of the RDF view or a SPARQL query that
+runs long takes the CPU the API's request threads leave rather than competing with them.
 
 The child side is a *factory*: ``"package.module:function"`` called with the string arguments
 given, returning the function that answers one request (so the factory can open a store or
@@ -109,6 +109,18 @@ class WorkerProcess:
     def fileno(self) -> int:
         """The answers pipe, for :func:`multiprocessing.connection.wait`."""
         return self._answers.fileno()
+
+    def ready(self, timeout_s: float) -> bool:
+        """Whether an answer is there to :meth:`receive`, waiting at most ``timeout_s``."""
+        try:
+            return self._answers.poll(timeout_s)
+        except (OSError, EOFError):
+            return True  # receive() reports what happened
+
+    def renice(self, nice: int) -> None:
+        """Lower the worker's CPU priority to ``nice`` (it cannot be raised again)."""
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, self.proc.pid, nice)
 
     def send(self, request: Any) -> None:
         """Send a request (the worker answers it with :meth:`receive`)."""

@@ -431,6 +431,8 @@ DEFAULT_MAX_DEPTH = 24
 #: Queries answered at once, each in its own worker process (a process holds the store open
 #: and rdflib loaded, 60-80 MB).
 DEFAULT_MAX_WORKERS = 4
+#: A query still running after this long gets its worker's ``worker_nice`` (see SparqlEngine).
+DEMOTE_AFTER_S = 0.2
 #: Answers kept per engine (for its current store): the largest one, and all of them, in bytes.
 ANSWER_CACHE_ENTRY_BYTES = 1_000_000
 ANSWER_CACHE_BYTES = 16_000_000
@@ -443,7 +445,9 @@ class SparqlEngine:
     output) into a temporary store; :meth:`for_store` keeps the store in the data directory and
     rebuilds it only when the property graph changed. Use as a context manager or call
     :meth:`close` to stop the worker processes. Safe to query from many threads at once.
-    ``worker_nice`` lowers the workers' CPU priority (the API: below its request threads).
+    ``worker_nice`` lowers the CPU priority of a worker whose query has run for
+    :data:`DEMOTE_AFTER_S` (the API: below its request threads), so a slow parse or query
+    takes only the CPU the others leave; that worker is then not used again.
     """
 
     def __init__(
@@ -573,11 +577,17 @@ class SparqlEngine:
     def _ask(self, request: dict[str, Any], limit: float) -> SparqlResult:
         """Send ``request`` to a worker and turn its answer into a result (or an error)."""
         worker = self._acquire(limit)
-        ok = False
+        ok = demoted = False
         try:
             started = time.perf_counter()
             try:
-                answer = worker.call(request, limit)
+                worker.send(request)
+                if self.worker_nice > 0 and not worker.ready(min(limit, DEMOTE_AFTER_S)):
+                    # A long parse or query: from now on it takes the CPU the others leave.
+                    # Its worker is not used again (a process cannot raise its priority back).
+                    worker.renice(self.worker_nice)
+                    demoted = True
+                answer = worker.receive(max(0.0, limit - (time.perf_counter() - started)))
             except WorkerTimeout:
                 raise QueryTimeout(
                     f"the query ran over its time limit of {limit:g} s and was stopped"
@@ -585,7 +595,7 @@ class SparqlEngine:
             except WorkerDied:
                 raise HelsegrafError("the SPARQL worker stopped while answering") from None
             elapsed = time.perf_counter() - started
-            ok = True
+            ok = not demoted
         finally:
             self._release(worker, ok)
         if answer[0] == "error":
@@ -675,9 +685,7 @@ class SparqlEngine:
         return worker
 
     def _start_worker(self) -> WorkerProcess:
-        return WorkerProcess(
-            "helsegraf.graph.sparql:sparql_worker", [str(self.store_path)], nice=self.worker_nice
-        )
+        return WorkerProcess("helsegraf.graph.sparql:sparql_worker", [str(self.store_path)])
 
     def _top_up(self) -> None:
         """Start a spare worker in the background when none is idle (call holding the pool
