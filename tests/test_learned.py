@@ -272,7 +272,7 @@ def test_the_model_lifts_real_texts_it_was_not_trained_on() -> None:
             rules.add(compare(d.gold, prep.extract(None)))
             combined.add(compare(d.gold, prep.extract(model)))
     got = {c: (combined.f1(c), rules.f1(c)) for c in ("challenge_pairs", "measure_pairs")}
-    # measured: challenge pairs 0.389 -> 0.595, measure pairs 0.442 -> 0.444
+    # measured: challenge pairs 0.389 -> 0.541, measure pairs 0.457 -> 0.535
     assert got["challenge_pairs"][0] >= got["challenge_pairs"][1] + 0.15, got
     assert got["measure_pairs"][0] >= got["measure_pairs"][1] - 0.02, got
 
