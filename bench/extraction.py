@@ -110,3 +110,70 @@ def profile_extraction(files: list[Path], out_path: Path, top: int = 25) -> list
     report = profiler.output_text(unicode=True, color=False, show_all=False)
     out_path.write_text(report, encoding="utf-8")
     return report.splitlines()[:top]
+
+
+def _concatenated(files: list[Path], size: int, start: int = 0) -> tuple[str, int]:
+    """One document of about ``size`` bytes: distinct generated documents from ``files[start]``
+    on, joined by blank lines (several senders, so several voices, as a bundle of consultation
+    answers in one file). Returns the text and the index of the next unused file."""
+    parts: list[str] = []
+    n = 0
+    i = start
+    while n < size and i < len(files):
+        text = files[i].read_text(encoding="utf-8")
+        parts.append(text)
+        n += len(text.encode("utf-8")) + 2
+        i += 1
+    return "\n\n".join(parts), i
+
+
+def measure_linearity(
+    files: list[Path], small: int = 100_000, large: int = 5_000_000
+) -> dict[str, Any]:
+    """CPU seconds per MB of ``extract_text`` on documents of about ``small`` bytes and on one
+    of about ``large`` bytes, made of the same text (the large one is the small ones joined),
+    so only the document size differs. Linear extraction has a ratio near 1 (target <= 1.2).
+
+    The small documents run before and after the large one (the median of the two rounds),
+    after a warm-up round over them."""
+    from helsegraf.ingest.pipeline import extract_text
+
+    big, used = _concatenated(files, large)
+    smalls: list[str] = []
+    i = 0
+    while i < used:
+        text, i = _concatenated(files[:used], small, i)
+        smalls.append(text)
+    big_mb = len(big.encode("utf-8")) / 1e6
+    small_mb = sum(len(t.encode("utf-8")) for t in smalls) / 1e6
+    no_limit = 1e9  # the large document may run past the per-document time limit here
+
+    def small_round() -> float:
+        c0 = time.process_time()
+        for k, text in enumerate(smalls):
+            extract_text(text, f"small-{k}.txt", timeout_s=no_limit)
+        return time.process_time() - c0
+
+    small_round()  # warm-up: lazy loading (codebook, registries, lexemes)
+    small_cpu = [small_round()]
+    c0 = time.process_time()
+    extract_text(big, "large.txt", timeout_s=no_limit)
+    big_cpu = time.process_time() - c0
+    small_cpu.append(small_round())
+    per_mb_small = statistics.median(small_cpu) / small_mb
+    per_mb_large = big_cpu / big_mb
+    return {
+        "small": {
+            "documents": len(smalls),
+            "mean_bytes": round(small_mb * 1e6 / max(1, len(smalls))),
+            "cpu_s_per_mb": round(per_mb_small, 3),
+            "cpu_s_per_round": [round(x, 3) for x in small_cpu],
+        },
+        "large": {
+            "bytes": round(big_mb * 1e6),
+            "source_documents": used,
+            "cpu_s": round(big_cpu, 3),
+            "cpu_s_per_mb": round(per_mb_large, 3),
+        },
+        "ratio_large_vs_small": round(per_mb_large / per_mb_small, 3),
+    }

@@ -64,6 +64,23 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         None if ratio is None else ratio <= 1.0,
     )
 
+    lin = results.get("extraction_linearity") or {}
+    lr = lin.get("ratio_large_vs_small")
+    add(
+        "extraction linear in document size",
+        "CPU per MB at the large size <= 1.2x the small",
+        f"{_fmt(lr, 2)}x" if lr else None,
+        None if lr is None else lr <= 1.2,
+        (
+            f"{_fmt((lin.get('large') or {}).get('cpu_s_per_mb'), 2)} s/MB at "
+            f"{_fmt(((lin.get('large') or {}).get('bytes') or 0) / MB, 1)} MB, "
+            f"{_fmt((lin.get('small') or {}).get('cpu_s_per_mb'), 2)} s/MB at "
+            f"{_fmt(((lin.get('small') or {}).get('mean_bytes') or 0) / 1000, 0)} kB"
+        )
+        if lr
+        else "",
+    )
+
     ld = results.get("load") or {}
     r = ld.get("ratio_loader_vs_row_by_row")
     add(

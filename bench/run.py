@@ -36,6 +36,8 @@ class Config:
     query_sizes: list[int] = field(default_factory=lambda: [100, 1000, 5000, 20000])
     extract_docs: int = 40
     extract_rounds: int = 3
+    #: Linearity: CPU per MB on documents of about the first size vs one of the second.
+    linearity_bytes: list[int] = field(default_factory=lambda: [100_000, 5_000_000])
     load_docs: int = 200
     query_reps: int = 30
     query_budget_s: float = 6.0
@@ -304,6 +306,13 @@ def run(cfg: Config, name: str | None = None, only: set[str] | None = None) -> P
             "extraction",
             lambda: measure_extraction(files[: cfg.extract_docs], cfg.extract_rounds),
         )
+        if cfg.linearity_bytes:
+            from bench.extraction import measure_linearity
+
+            small, large = cfg.linearity_bytes
+            # enough distinct generated documents (about 31 kB each) for the large one
+            pool = scale_corpus(max(biggest, large // 20_000), cfg.seed).files
+            _section(results, "extraction_linearity", lambda: measure_linearity(pool, small, large))
     if "load" in sections:
         from bench.loading import measure_load
 

@@ -28,6 +28,7 @@ from helsegraf.ingest.lexicon import (
     is_textual,
     load_concepts,
     load_cues,
+    per_document,
     quote_span,
     split_sentences,
     tokens,
@@ -90,6 +91,11 @@ class Index:
     long_lemmas: list[str]
     # every proper prefix (of compound length) of a long codebook lemma -> those lemmas
     prefixed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # sentence lemma -> the codebook lemmas it holds and how strongly (``_strengths``),
+    # remembered: the same words recur in every document
+    present: dict[str, tuple[tuple[str, float], ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def of_kind(self, kind: Kind) -> list[_ConceptIndex]:
         return self.challenges if kind == "challenge" else self.measures
@@ -168,20 +174,38 @@ def _strengths(idx: Index, sent: set[str]) -> dict[str, float]:
     ``_match_strength``, the strongest way it is there), for the lemmas that are there at
     all: looked up from the sentence's side, so the cost does not grow with the codebook."""
     out: dict[str, float] = {}
-    idf = idx.idf
+    present = idx.present
     for t in sent:
-        if t in idf:
-            out[t] = 1.0
-        n = len(t)
-        for k in range(COMPOUND_MIN, n):  # a codebook lemma inside a compound of the sentence
-            for part in (t[:k], t[n - k :]):
-                if part in idf and out.get(part, 0.0) < 0.8:
-                    out[part] = 0.8
-        if n >= COMPOUND_MIN:  # a sentence word that starts a longer codebook lemma
-            for lem in idx.prefixed.get(t, ()):
-                if out.get(lem, 0.0) < 0.5:
-                    out[lem] = 0.5
+        found = present.get(t)
+        if found is None:
+            found = _present(idx, t)
+        for lem, m in found:
+            if out.get(lem, 0.0) < m:
+                out[lem] = m
     return out
+
+
+_PRESENT_MAX = 200_000  # distinct sentence lemmas remembered (a bound on memory)
+
+
+def _present(idx: Index, t: str) -> tuple[tuple[str, float], ...]:
+    """The codebook lemmas that one sentence lemma holds, with their strength, in the order
+    ``_strengths`` takes them (so its result, order included, does not change)."""
+    idf = idx.idf
+    found: list[tuple[str, float]] = []
+    if t in idf:
+        found.append((t, 1.0))
+    n = len(t)
+    for k in range(COMPOUND_MIN, n):  # a codebook lemma inside a compound of the sentence
+        for part in (t[:k], t[n - k :]):
+            if part in idf:
+                found.append((part, 0.8))
+    if n >= COMPOUND_MIN:  # a sentence word that starts a longer codebook lemma
+        found.extend((lem, 0.5) for lem in idx.prefixed.get(t, ()))
+    if len(idx.present) >= _PRESENT_MAX:
+        idx.present.clear()
+    got = idx.present[t] = tuple(found)
+    return got
 
 
 @dataclass(frozen=True)
@@ -392,8 +416,11 @@ def _phrase_rx(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\wæøå])" + re.escape(phrase.strip()) + end)
 
 
+@per_document
+@lru_cache(maxsize=4096)
 def challenge_cue(text: str) -> bool:
     """Whether a sentence words a problem (cue words of ``cues.yaml``)."""
+    # asked by the rules and again by the statement model's features: once is enough
     cues = _cues()
     lowers, lemmas = word_sets(text)
     if not (cues.ch_lemmas.isdisjoint(lowers) and cues.ch_lemmas.isdisjoint(lemmas)):
@@ -415,6 +442,8 @@ _PASSIVE_DEMAND = re.compile(
 _WEAK_MODALS = frozenset({"må", "måtte", "skal", "skulle", "trenge", "trengs"})
 
 
+@per_document
+@lru_cache(maxsize=8192)
 def measure_cue(text: str, *, plan: bool = False, strong_only: bool = False) -> bool:
     """Whether a sentence proposes, demands or plans something.
 
@@ -644,6 +673,15 @@ def candidates(doc: SegmentedDocument, recognised: Recognised | None = None) -> 
             lead_ctx: str | None = None
             # a list whose lead line ends in "skal:" / "vil": the context before that list
             list_lead: list[str | None] = []
+            if (
+                section.heading
+                and section.blocks
+                and nd.blocks[section.blocks[0]].kind == "bullet"
+                and is_list_lead(section.heading)
+            ):
+                # "DMS-et skal:" on a line of its own reads as a heading but leads its list
+                list_lead.append(None)
+                lead_ctx = "measure"
             for k, bi in enumerate(section.blocks):
                 block = nd.blocks[bi]
                 if list_lead and block.kind != "bullet":

@@ -739,6 +739,12 @@ def find_mentions(
     for a in actors:
         by_block.setdefault(a.block, []).append((a.start, a.end))
     found: list[ExampleMention] = []
+    # the mentions found so far in each block (a new one may not overlap them): per block,
+    # so the test does not grow with the mentions of the whole document
+    found_in: dict[int, list[ExampleMention]] = {}
+    actors_in: dict[int, list[ActorMention]] = {}
+    for a in actors:
+        actors_in.setdefault(a.block, []).append(a)
 
     def add(bi: int, s: int, e: int, name: str, text: str, alias: bool = False) -> bool:
         glued = _GLUED_NOTE.search(text, s, e)
@@ -749,8 +755,10 @@ def find_mentions(
             # "Gode pasientforløp2 FSU": the name ends at the footnote number
             e = glued.start()
             name = text[s:e]
-        if not alias and any(m.block == bi and m.start < e and s < m.end for m in found):
+        in_block = found_in.setdefault(bi, [])
+        if not alias and any(m.start < e and s < m.end for m in in_block):
             return False
+        n_before = len(found)
         found.append(ExampleMention(name=name, surface=text[s:e], block=bi, start=s, end=e))
         if not alias:
             # "Helsehuset i Vestby": the name without its place is another way to write it
@@ -765,6 +773,7 @@ def find_mentions(
                 found.append(
                     ExampleMention(name=name, surface=m.group(1), block=bi, start=s, end=e)
                 )
+        in_block.extend(found[n_before:])
         return True
 
     for block in doc.doc.blocks:
@@ -824,8 +833,8 @@ def find_mentions(
             if _acceptable(m.group(0), (m.start(), m.end()), urls):
                 add(bi, m.start(), m.end(), m.group(0), text)
         # "Nye Helgelandssykehuset", "Nytt sykehus i Drammen": a new hospital is the project
-        for a in actors:
-            if a.block == bi and a.actor.type in ("Helseforetak", "Sykehus"):
+        for a in actors_in.get(bi, ()):
+            if a.actor.type in ("Helseforetak", "Sykehus"):
                 new = _new_building().search(text, 0, a.start)
                 if new and new.end() == a.start:
                     add(bi, new.start(), a.end, f"{new.group(1)} {a.surface}", text)
@@ -1111,16 +1120,19 @@ def _runners(
     e: int,
     skip: tuple[str, ...] = ("Region",),
     others: frozenset[str] = frozenset(),
+    by_block: dict[int, list[ActorMention]] | None = None,
 ) -> list[str]:
     """The organisations that ``s``..``e`` of a mention's block names beside the example;
     not those of a table row's responsible cell (they answer for the row's measure), and
-    none of the types in ``skip`` (a region is a place, not an organisation)."""
+    none of the types in ``skip`` (a region is a place, not an organisation).
+    ``by_block``: the actor mentions by block, when the caller has them."""
     row = doc.table_rows.get(m.block)
     cell_end = row.measure_end if row is not None and row.measure_end else None
+    mentions = recognised.actors if by_block is None else by_block.get(m.block, [])
     return sorted(
         {
             a.actor.name
-            for a in recognised.actors
+            for a in mentions
             if a.block == m.block
             and s <= a.start < e
             and (cell_end is None or a.start < cell_end)
@@ -1151,6 +1163,13 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
     out: dict[tuple[str, str], ExampleOut] = {}
     order: list[tuple[str, str]] = []
     example_names = frozenset(m.name for m in recognised.examples)
+    # the actor and example mentions of each block (looked up per mention, not scanned)
+    actors_in: dict[int, list[ActorMention]] = {}
+    for a in recognised.actors:
+        actors_in.setdefault(a.block, []).append(a)
+    examples_in: dict[int, list[ExampleMention]] = {}
+    for o in recognised.examples:
+        examples_in.setdefault(o.block, []).append(o)
     for m in recognised.examples:
         block = nd.blocks[m.block]
         voice = doc.voice_of_block(m.block)
@@ -1172,20 +1191,24 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
         if _adopted(block.text[max(0, m.start - 60) : m.start]):
             actors = []  # "… til innføringen av X": those named take X into use
         else:
-            actors = _runners(doc, recognised, m, s, e, others=example_names) or _runners(
-                doc, recognised, m, near_lo, near_hi, ("Region", "StatligEtat"), example_names
+            actors = _runners(
+                doc, recognised, m, s, e, others=example_names, by_block=actors_in
+            ) or _runners(
+                doc,
+                recognised,
+                m,
+                near_lo,
+                near_hi,
+                ("Region", "StatligEtat"),
+                example_names,
+                actors_in,
             )
         k = known.get(m.name)
         place = None
         # the place is said before the next example of the sentence ("senter i Valdres (på
         # Fagernes) og i Nord-Gudbrandsdal (på Otta)": Otta is the other one's place)
         stop = min(
-            [e]
-            + [
-                o.start
-                for o in recognised.examples
-                if o.block == m.block and o.start >= m.end and o.name != m.name
-            ]
+            [e] + [o.start for o in examples_in[m.block] if o.start >= m.end and o.name != m.name]
         )
         for pm in _PLACE.finditer(block.text, m.end, min(len(block.text), m.end + 80)):
             if pm.start() >= stop:
@@ -1196,7 +1219,7 @@ def run(doc: SegmentedDocument, recognised: Recognised) -> list[ExampleOut]:
                 and a.start <= p_s < a.end
                 and a.actor.type not in ("Kommune", "Fylke", "Region")
                 and a.actor.name not in example_names  # an example known as an actor
-                for a in recognised.actors
+                for a in actors_in.get(m.block, ())
             )
             if not named and not _ORG_WORD.match(pm.group(1)):
                 place = pm.group(1)  # a place, not an organisation ("i Sykehuset Innlandet")

@@ -64,8 +64,10 @@ class Linear:
 
     def proba(self, rows: list[int], values: list[float]) -> np.ndarray:
         if rows:
-            z = (self.coef[rows] * np.asarray(values, dtype=np.float32)[:, None]).sum(axis=0)
-            z = z + self.intercept
+            picked = self.coef[rows]
+            if any(v != 1.0 for v in values):  # (features are mostly present/absent: 1.0)
+                picked = picked * np.asarray(values, dtype=np.float32)[:, None]
+            z = picked.sum(axis=0) + self.intercept
         else:
             z = self.intercept.copy()
         if self.softmax:
@@ -107,23 +109,26 @@ class StatementModel:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def _rows(self, feats: dict[str, float]) -> tuple[list[int], list[float]]:
-        rows, values = [], []
-        for f, v in feats.items():
-            i = self.vocabulary.get(f)
-            if i is not None:
-                rows.append(i)
-                values.append(v)
-        return rows, values
+        get = self.vocabulary.get
+        known = [(i, v) for f, v in feats.items() if (i := get(f)) is not None]
+        return [i for i, _v in known], [v for _i, v in known]
 
     def kind_proba(self, feats: dict[str, float]) -> dict[str, float]:
         """The probability that the sentence states a challenge, and a measure."""
-        rows, values = self._rows(feats)
-        p = self.kind.proba(rows, values)
+        return self._kind_proba(self._rows(feats))
+
+    def _kind_proba(self, rows_values: tuple[list[int], list[float]]) -> dict[str, float]:
+        p = self.kind.proba(*rows_values)
         return {k: float(p[i]) for i, k in enumerate(self.kind.classes)}
 
     def concept_proba(self, kind: str, feats: dict[str, float]) -> list[tuple[str, float]]:
         """The concepts of ``kind`` by probability, best first."""
-        rows, values = self._rows(feats)
+        return self._concept_proba(kind, self._rows(feats))
+
+    def _concept_proba(
+        self, kind: str, rows_values: tuple[list[int], list[float]]
+    ) -> list[tuple[str, float]]:
+        rows, values = rows_values
         lin = self.concepts[kind]
         p = lin.proba(rows, values)
         order = np.argsort(-p, kind="stable")
@@ -292,8 +297,10 @@ def features(
         if measure_cue(text, plan=cand.plan, strong_only=True):
             f["cue=measure-strong"] = 1.0
     if structure:
+        # not the kind of block (paragraph or bullet): the annotated plans state measures as
+        # bullets and real letters as paragraphs, so the block's kind says which genre a
+        # sentence comes from rather than what it states
         f["ctx=" + (cand.context or "none")] = 1.0
-        f["block=" + cand.block_kind] = 1.0
         if cand.table_row:
             f["table-row"] = 1.0
         if cand.plan:
@@ -332,8 +339,8 @@ def combine(
     """The codings of a candidate sentence by the rules and the model together (see the
     module's docstring); ``model.combination.mode == "model"`` lets the model decide alone."""
     comb = model.combination
-    feats = features(cand, rules)
-    pk = model.kind_proba(feats)
+    rows = model._rows(features(cand, rules))  # looked up once for every classifier
+    pk = model._kind_proba(rows)
     out: list[Decision] = []
     by_rules: dict[str, list[tuple[float, ConceptInfo | None]]] = {}
     for kind, score, concept in rules:
@@ -352,7 +359,7 @@ def combine(
             take = p >= comb.kind_threshold
         if not take:
             continue
-        ranked = model.concept_proba(kind, feats)
+        ranked = model._concept_proba(kind, rows)
         best, best_p = ranked[0]
         rule_concepts = by_rules.get(kind, [])
         if comb.mode == "model" or not rule_concepts:

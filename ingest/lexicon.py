@@ -8,7 +8,11 @@ there, else the YAML), and quotes that are exact substrings of one source line.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +46,54 @@ def load_cues() -> dict[str, Any]:
         return load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise HelsegrafError(f"cannot read cue words: {exc}", path=str(path)) from exc
+
+
+# --------------------------------------------------------------------------- per document
+
+# What the text helpers computed for the document being extracted (None: outside one).
+_DOCUMENT_MEMO: ContextVar[dict[Callable[..., Any], dict[Any, Any]] | None] = ContextVar(
+    "helsegraf_document_memo", default=None
+)
+# Results remembered per helper and document, at most (a bound on memory for huge files).
+DOCUMENT_MEMO_MAX = 250_000
+
+
+@contextmanager
+def document_scope() -> Iterator[None]:
+    """While extracting one document, each text helper marked :func:`per_document` computes
+    a result once for the whole document, however many stages ask for it and however large
+    the document (their LRU caches alone would be outgrown by a large document and evicted
+    between stages, which made extraction superlinear in document size)."""
+    token = _DOCUMENT_MEMO.set({})
+    try:
+        yield
+    finally:
+        _DOCUMENT_MEMO.reset(token)
+
+
+def per_document[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
+    """Remember ``fn``'s results (its arguments must be hashable) for the rest of the document
+    being extracted (:func:`document_scope`); outside a document, call it as it is."""
+
+    @functools.wraps(fn)
+    def remembered(*args: P.args, **kwargs: P.kwargs) -> R:
+        memo = _DOCUMENT_MEMO.get()
+        if memo is None:
+            return fn(*args, **kwargs)
+        mine = memo.get(remembered)
+        if mine is None:
+            mine = memo[remembered] = {}
+        key = (args, tuple(kwargs.items())) if kwargs else args
+        try:
+            return mine[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        if len(mine) >= DOCUMENT_MEMO_MAX:
+            mine.clear()
+        got = mine[key] = fn(*args, **kwargs)
+        return got
+
+    return remembered
 
 
 # --------------------------------------------------------------------------- sentences
@@ -114,6 +166,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return list(_split_sentences(text))
 
 
+@per_document
 @lru_cache(maxsize=2048)
 def _split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     # a block is split by several stages (recognise, classify, initiatives): once is enough
@@ -153,6 +206,7 @@ _LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
 _JUDGE_FROM = 200
 
 
+@per_document
 @lru_cache(maxsize=2048)
 def is_textual(text: str) -> bool:
     """Whether a block reads as language at all: it has a word of three or more letters and,
@@ -212,6 +266,7 @@ def tokens(text: str) -> list[Token]:
     return list(_tokens(text))
 
 
+@per_document
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple[Token, ...]:
     # a sentence is tokenised by several steps (cues, lemmas, evidence): once is enough
@@ -224,6 +279,7 @@ def _tokens(text: str) -> tuple[Token, ...]:
     return tuple(out)
 
 
+@per_document
 @lru_cache(maxsize=4096)
 def word_sets(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The lower-cased words and the lemmas of ``text`` as sets (for cue-word tests)."""

@@ -15,10 +15,14 @@ The output is sorted the same way every time, so the same file gives the same JS
 
 from __future__ import annotations
 
+from typing import get_args
+
 from helsegraf import __version__
 from helsegraf.ingest.models import (
     ActorOut,
     ActorRef,
+    ActorType,
+    BlocksByLine,
     Coding,
     ExampleOut,
     Extraction,
@@ -33,20 +37,8 @@ from helsegraf.ingest.normalise import detect_language
 from helsegraf.ingest.segment import resolve
 from helsegraf.ontology.registry import load_registry
 
-_TYPE_ORDER = (
-    "Kommune",
-    "Fylke",
-    "Helseforetak",
-    "RegionaltHelseforetak",
-    "Helsefellesskap",
-    "Samarbeidsorgan",
-    "Sykehus",
-    "StatligEtat",
-    "Organisasjon",
-    "Utdanningsinstitusjon",
-    "Region",
-    "Selskap",
-)
+# actors are listed by type in the order the model declares the types
+_TYPE_ORDER = get_args(ActorType)
 
 
 def document_id(segmented: SegmentedDocument) -> str:
@@ -77,13 +69,15 @@ def _composite(ref: ActorRef) -> bool:
     return "," in ref.name and resolve(ref.name) is None
 
 
-def _voice_language(segmented: SegmentedDocument, lines: tuple[int, int]) -> Language:
+def _voice_language(
+    segmented: SegmentedDocument, lines: tuple[int, int], by_line: BlocksByLine
+) -> Language:
     """The language of a voice's own blocks; the document's when there is only one voice (so
     a one-voice document and its voice never disagree)."""
     doc = segmented.doc
     if len(segmented.voices) == 1:
         return doc.language
-    blocks = [b for b in doc.blocks if lines[0] <= b.first_line <= lines[1]]
+    blocks = by_line.within(lines[0], lines[1])
     return detect_language(blocks) if blocks else doc.language
 
 
@@ -150,13 +144,14 @@ def run(
     voice_order = {v.id: k for k, v in enumerate(segmented.voices)}
 
     specific = _specific_names(segmented, recognised)
+    by_line = BlocksByLine(segmented.doc.blocks)
     voices = [
         VoiceOut(
             id=v.id,
             authors=list(dict.fromkeys(specific.get(a, a) for a in v.authors)),
             lines=v.lines,
             note=v.note,
-            language=_voice_language(segmented, v.lines),
+            language=_voice_language(segmented, v.lines, by_line),
         )
         for v in segmented.voices
     ]

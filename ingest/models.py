@@ -16,9 +16,11 @@ and extra fields (ids, offsets, pages, line numbers) are added beside them.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
+from itertools import pairwise
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 DocumentKind = Literal["innspill", "handlingsplan", "annet"]
 Language = Literal["nb", "nn"]
@@ -132,6 +134,24 @@ class Block(BaseModel):
         return self.fragments[-1].line if self.fragments else 0
 
 
+class BlocksByLine:
+    """The blocks of a document ordered by first line, so the blocks of a line range are
+    found by bisection instead of a scan over every block (once per voice, a document of many
+    voices would cost blocks × voices)."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        order = sorted(range(len(blocks)), key=lambda i: blocks[i].first_line)
+        self._blocks = blocks
+        self._lines = [blocks[i].first_line for i in order]
+        self._order = order
+
+    def within(self, lo: int, hi: int) -> list[Block]:
+        """The blocks whose first line is in [lo, hi], in document order."""
+        a = bisect_left(self._lines, lo)
+        b = bisect_right(self._lines, hi)
+        return [self._blocks[i] for i in sorted(self._order[a:b])]
+
+
 class NormalisedDocument(BaseModel):
     """Output of ``normalise``."""
 
@@ -195,9 +215,24 @@ class SegmentedDocument(BaseModel):
         default_factory=dict, description="author name (as in voices) -> resolved actor"
     )
 
+    # the voices' first lines when their ranges are ordered and disjoint (as segment makes
+    # them), for bisection; () when they are not (then a scan), None before the first use
+    _voice_firsts: tuple[int, ...] | None = PrivateAttr(default=None)
+
     def voice_of_block(self, block_index: int) -> VoiceSegment:
-        """Return the voice whose line range holds the block."""
+        """Return the voice whose line range holds the block (the first voice when none)."""
         line = self.doc.blocks[block_index].first_line
+        firsts = self._voice_firsts
+        if firsts is None:
+            ranges = [v.lines for v in self.voices]
+            ordered = all(a[1] < b[0] for a, b in pairwise(ranges))
+            firsts = tuple(r[0] for r in ranges) if ordered else ()
+            self._voice_firsts = firsts
+        if firsts:
+            k = bisect_right(firsts, line) - 1
+            if k >= 0 and self.voices[k].lines[0] <= line <= self.voices[k].lines[1]:
+                return self.voices[k]
+            return self.voices[0]
         for v in self.voices:
             if v.lines[0] <= line <= v.lines[1]:
                 return v

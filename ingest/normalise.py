@@ -343,6 +343,7 @@ def _repeated_by_page_marks(
     """Text without page breaks: a short line that recurs (three times or more) right next
     to a dropped page mark ("Side 3 av 7") is a running header or footer."""
     filled = [ln for ln in lines if ln.text.strip()]
+    keys = [_key(ln.text) for ln in filled]
     near: dict[str, list[SourceLine]] = {}
     for k, line in enumerate(filled):
         t = line.text.strip()
@@ -350,13 +351,14 @@ def _repeated_by_page_marks(
             continue  # a sentence or a repeated table header is content, not furniture
         neighbours = filled[max(0, k - 1) : k] + filled[k + 1 : k + 2]
         if any(n.number in drop for n in neighbours):
-            near.setdefault(_key(line.text), []).append(line)
-    counts = Counter(_key(ln.text) for ln in filled)
+            near.setdefault(keys[k], []).append(line)
+    # the lines of each key, found once (not one pass over the lines per repeated key)
+    by_key: dict[str, list[SourceLine]] = {}
+    for key, line in zip(keys, filled, strict=True):
+        by_key.setdefault(key, []).append(line)
     for key, found in near.items():
-        if len(found) >= 3 and counts[key] >= 3:
-            for line in filled:
-                if _key(line.text) == key:
-                    drop.add(line.number)
+        if len(found) >= 3 and len(by_key[key]) >= 3:
+            drop.update(line.number for line in by_key[key])
             running.setdefault(key, found[0].text.strip())
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from helsegraf.core.config import get_settings
 from helsegraf.core.errors import HelsegrafError
 from helsegraf.ingest import link, load, normalise, segment, sources
+from helsegraf.ingest.lexicon import document_scope
 from helsegraf.ingest.models import Extraction, LoadedDocument, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def _extract(doc: LoadedDocument, timeout_s: float, started: float | None = None
     if remaining <= 0:
         raise over()
     try:
-        with _alarm(remaining):
+        with _alarm(remaining), document_scope():
             normalised = normalise.run(doc)
             check("segment")
             segmented = segment.run(normalised)

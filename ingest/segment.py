@@ -33,6 +33,7 @@ from helsegraf.ingest.actors import get_matcher
 from helsegraf.ingest.models import (
     ActorRef,
     Block,
+    BlocksByLine,
     DocumentKind,
     NormalisedDocument,
     Section,
@@ -241,8 +242,9 @@ def run(doc: NormalisedDocument) -> SegmentedDocument:
                     names.append(name)
         voices[0].authors = names
     table_rows = _table_rows(doc, cues)
+    by_line = BlocksByLine(blocks)
     for v in voices:
-        v.sections = _sections(blocks, v, cues, kind, table_rows)
+        v.sections = _sections(by_line.within(*v.lines), v, cues, kind, table_rows)
     return SegmentedDocument(
         doc=doc,
         kind=kind,
@@ -916,13 +918,10 @@ def _sections(
     kind: DocumentKind,
     table_rows: dict[int, TableRow],
 ) -> list[Section]:
-    lo, hi = voice.lines
     sections: list[Section] = []
     cur = Section()
     base: SectionContext = "none"  # what the last question heading asked
-    for b in blocks:
-        if not lo <= b.first_line <= hi:
-            continue
+    for b in blocks:  # the voice's own blocks
         t = " ".join(b.text.split())
         ctx = context_of(t) if _is_label(b) else "none"
         if b.kind == "heading":

@@ -5,8 +5,13 @@ Keep fixtures here generic; tests of one area define their own in their own file
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +19,8 @@ import pytest
 
 from helsegraf.core.config import Settings
 from helsegraf.ingest.models import Extraction
+
+HELSEGRAF = Path(sys.executable).parent / "helsegraf"
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -69,6 +76,55 @@ def store(tmp_path_factory: pytest.TempPathFactory, gold_extractions: list[Extra
 def make_graph_settings():  # type: ignore[no-untyped-def]
     """A function (data_dir, graph_name="helsegraf", **settings) -> Settings for a store of its own."""
     return graph_settings
+
+
+@contextlib.contextmanager
+def _serve_helsegraf(
+    data_dir: Path, *, clean_env: bool = True, **extra: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``helsegraf serve`` on a free loopback port over ``data_dir``, with the ``HELSEGRAF_*``
+    settings in ``extra`` (and none from the calling environment when ``clean_env``): yields
+    ``(url, process)`` once ``/api/health`` answers, and stops the server afterwards."""
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not (clean_env and k.startswith("HELSEGRAF_"))}
+    env |= {"HELSEGRAF_DATA_DIR": str(data_dir), **extra}
+    proc = subprocess.Popen(
+        [str(HELSEGRAF), "serve", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, "the server did not start"
+            assert time.monotonic() < deadline, "the server did not answer in time"
+            time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def serve_helsegraf():  # type: ignore[no-untyped-def]
+    """A context manager (data_dir, clean_env=True, **HELSEGRAF_settings) -> (url, process)
+    that runs ``helsegraf serve`` for real on a free port."""
+    return _serve_helsegraf
 
 
 def _graph_snapshot(store) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]

@@ -331,3 +331,62 @@ def test_a_paragraph_ending_in_vil_leads_its_list_but_is_not_itself_a_measure() 
         codings = classify.run(doc, Recognised())
     measure_blocks = {c.block for c in codings if c.kind == "measure"}
     assert {1, 2} <= measure_blocks and 0 not in measure_blocks
+
+
+def test_a_lead_line_set_apart_as_a_heading_still_leads_its_list_of_measures() -> None:
+    from helsegraf.ingest import learned
+
+    doc = make_doc(
+        "Et distriktsmedisinsk senter er en samling av tjenester nær der folk bor.\n"
+        "# DMS-et skal:\n"
+        "• Bidra til bedre samhandling og tverrfaglige tilbud.\n"
+        "• Være en kompetansearena for spesialisthelsetjenesten og kommunene.\n"
+        "Senteret ble åpnet i 2019 og har tolv senger for innbyggerne i regionen.\n"
+    )
+    with learned.use_model(None):  # the rule, not the model
+        codings = classify.run(doc, Recognised())
+    measure_blocks = {c.block for c in codings if c.kind == "measure"}
+    assert {2, 3} <= measure_blocks
+    assert not measure_blocks & {0, 1, 4}
+    # a heading that leads no list stays a heading
+    plain = make_doc("# Hva skal vi gjøre:\nVi har tolv senger for innbyggerne i regionen.\n")
+    with learned.use_model(None):
+        assert not [c for c in classify.run(plain, Recognised()) if c.kind == "measure"]
+
+
+def _strengths_by_scan(idx: classify.Index, sent: set[str]) -> dict[str, float]:
+    """``_strengths`` as first written: every compound part looked up for every word."""
+    out: dict[str, float] = {}
+    for t in sent:
+        if t in idx.idf:
+            out[t] = 1.0
+        n = len(t)
+        for k in range(classify.COMPOUND_MIN, n):
+            for part in (t[:k], t[n - k :]):
+                if part in idx.idf and out.get(part, 0.0) < 0.8:
+                    out[part] = 0.8
+        if n >= classify.COMPOUND_MIN:
+            for lem in idx.prefixed.get(t, ()):
+                if out.get(lem, 0.0) < 0.5:
+                    out[lem] = 0.5
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_strengths_remembered_per_word_equal_the_scan(data: st.DataObject) -> None:
+    """The codebook lemmas a sentence holds (exactly, inside a compound, as the start of a
+    longer one) come out the same, in the same order, when each word's part is remembered."""
+    idx = classify.concept_index()
+    vocab = sorted(idx.idf)
+    word = st.one_of(
+        st.sampled_from(vocab),
+        st.tuples(st.sampled_from(vocab), st.sampled_from(vocab)).map("".join),  # compounds
+        st.sampled_from(vocab).map(lambda w: w[: max(1, len(w) - 2)]),  # the start of one
+        st.text("abcdefghijklmnopqrstuvwxyzæøå", min_size=1, max_size=14),
+    )
+    sent = set(data.draw(st.lists(word, max_size=12)))
+    for _ in range(2):  # computed, then remembered
+        got = classify._strengths(idx, sent)
+        want = _strengths_by_scan(idx, sent)
+        assert got == want and list(got) == list(want)

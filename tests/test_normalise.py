@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from helsegraf.ingest import normalise
@@ -252,3 +252,63 @@ def test_a_list_inside_a_table_cell_stays_in_its_row() -> None:
     )
     rows = [b.text for b in doc.blocks if b.kind == "table_row"]
     assert len(rows) == 2 and "Kommunalt lærings- og mestringstilbud" in rows[0]
+
+
+def _repeated_by_page_marks_by_scan(lines, drop, running, cues):  # type: ignore[no-untyped-def]
+    """``_repeated_by_page_marks`` as first written: one pass over the lines per key."""
+    from collections import Counter
+
+    filled = [ln for ln in lines if ln.text.strip()]
+    near: dict = {}
+    for k, line in enumerate(filled):
+        t = line.text.strip()
+        if (
+            line.number in drop
+            or len(t) > 120
+            or normalise._TERMINAL.search(t)
+            or cues.table_header.match(t)
+        ):
+            continue
+        neighbours = filled[max(0, k - 1) : k] + filled[k + 1 : k + 2]
+        if any(n.number in drop for n in neighbours):
+            near.setdefault(normalise._key(line.text), []).append(line)
+    counts = Counter(normalise._key(ln.text) for ln in filled)
+    for key, found in near.items():
+        if len(found) >= 3 and counts[key] >= 3:
+            for line in filled:
+                if normalise._key(line.text) == key:
+                    drop.add(line.number)
+            running.setdefault(key, found[0].text.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@example(  # a running header beside three page marks, and a line that recurs elsewhere
+    [
+        *("Side 1 av 3", "Helse Testvik", "Tekst her.", "Side 2 av 3", "Helse Testvik"),
+        *("Rapport 2024", "Side 3 av 3", "Helse Testvik", "", "Rapport 2024", "Rapport 2024"),
+    ],
+    {1, 4, 7},
+)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Side 1 av 3", "Side 2 av 3", "", "Rapport 2024", "Helse Testvik", "Tekst her."]
+        ),
+        max_size=40,
+    ),
+    st.sets(st.integers(1, 40)),
+)
+def test_running_lines_next_to_page_marks_found_as_by_a_scan(
+    texts_: list[str], dropped: set[int]
+) -> None:
+    """Grouping the lines by key once drops the same running lines as a pass per key."""
+    from helsegraf.ingest.models import SourceLine
+
+    lines = [SourceLine(number=i, text=t, start=0) for i, t in enumerate(texts_, start=1)]
+    cues = normalise._cues()
+    drop_a, drop_b = set(dropped), set(dropped)
+    run_a: dict[str, str] = {}
+    run_b: dict[str, str] = {}
+    normalise._repeated_by_page_marks(lines, drop_a, run_a, cues)
+    _repeated_by_page_marks_by_scan(lines, drop_b, run_b, cues)
+    assert drop_a == drop_b and list(run_a.items()) == list(run_b.items())

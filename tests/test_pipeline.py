@@ -195,3 +195,54 @@ def test_a_nynorsk_appendix_voice_has_its_own_language() -> None:
     x = extract_text(text, "vedlegg.txt")
     assert x.language == "nb"
     assert [v.language for v in x.voices] == ["nb", "nn"], [v.authors for v in x.voices]
+
+
+def test_text_helpers_compute_once_per_document_and_not_across_documents() -> None:
+    """Inside one document a helper marked per_document computes each result once, whatever
+    its LRU cache holds; outside a document it computes every time; documents share nothing."""
+    from helsegraf.ingest.lexicon import document_scope, per_document
+
+    calls: list[tuple[int, int]] = []
+
+    @per_document
+    def plus(x: int, *, y: int = 0) -> int:
+        calls.append((x, y))
+        return x + y
+
+    assert plus(1) == 1 and plus(1) == 1
+    assert len(calls) == 2  # no document: no memory
+    with document_scope():
+        assert [plus(1), plus(1), plus(1, y=1), plus(1, y=1)] == [1, 1, 2, 2]
+        with document_scope():  # a document extracted inside another keeps its own memory
+            assert plus(1) == 1
+    assert calls[2:] == [(1, 0), (1, 1), (1, 0)]
+    with document_scope():
+        plus(1)
+    assert len(calls) == 6
+
+
+def test_a_document_larger_than_the_text_caches_tokenises_each_sentence_once() -> None:
+    """More distinct sentences than the tokeniser's LRU cache holds: every stage after the
+    first finds a sentence's tokens remembered (the LRU alone evicted them between stages,
+    so extraction was superlinear in document size)."""
+    from helsegraf.ingest import lexicon
+
+    n = 5000
+    text = "Innspill fra Testvik kommune\n\n" + "\n\n".join(
+        f"Kommune {i} må styrke rekrutteringen av fastleger innen {i + 1} år." for i in range(n)
+    )
+    counted: list[str] = []
+    inner = lexicon._tokens.__wrapped__  # the LRU-cached function under the document memory
+
+    def counting(t: str) -> tuple[lexicon.Token, ...]:
+        counted.append(t)
+        return inner(t)
+
+    remembered = lexicon.per_document(counting)
+    import unittest.mock as mock
+
+    inner.cache_clear()
+    with mock.patch.object(lexicon, "_tokens", remembered):
+        extract_text(text, "many.txt", timeout_s=600)
+    assert len(counted) >= n
+    assert len(counted) == len(set(counted))

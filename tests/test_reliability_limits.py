@@ -119,47 +119,11 @@ def test_capped_queries_keep_their_order_limit_and_procedures(store: GraphStore)
 TOKEN = "grense-token-5678"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(store: GraphStore, settings: Settings) -> Iterator[tuple[str, int]]:
+def server(store: GraphStore, settings: Settings, serve_helsegraf) -> Iterator[tuple[str, int]]:  # type: ignore[no-untyped-def]
     """``helsegraf serve`` with default settings (and a token, so the writing routes are on)."""
-    port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")},
-        "HELSEGRAF_DATA_DIR": str(settings.data_dir),
-        "HELSEGRAF_API_TOKEN": TOKEN,
-    }
-    proc = subprocess.Popen(
-        [str(HELSEGRAF), "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, "the server did not start"
-            assert time.monotonic() < deadline, "the server did not answer in time"
-            time.sleep(0.3)
+    with serve_helsegraf(settings.data_dir, HELSEGRAF_API_TOKEN=TOKEN) as (url, proc):
         yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _status(sock: socket.socket, wait_s: float) -> int:
@@ -479,40 +443,25 @@ def test_the_document_time_limit_covers_loading(long_docx: Path, tmp_path: Path)
     assert elapsed < 30, elapsed
 
 
-def _serve(data_dir: Path, **extra: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(HELSEGRAF), "serve", "--port", str(port), "--log-level", "warning"],
-        env=_env(data_dir, **extra),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None, "the server did not start"
-        assert time.monotonic() < deadline, "the server did not answer in time"
-        time.sleep(0.3)
-
-
 def test_the_document_time_limit_holds_for_uploads(
-    long_docx: Path, tmp_path: Path, store: GraphStore, settings: Settings
+    long_docx: Path,
+    tmp_path: Path,
+    store: GraphStore,
+    settings: Settings,
+    serve_helsegraf,  # type: ignore[no-untyped-def]
 ) -> None:
     """Uploads extract in a worker process that is stopped at the limit (they ran in a
     server thread, where the alarm cannot fire); the server answers meanwhile, and the next
     upload works."""
-    proc, url = _serve(
-        settings.data_dir, HELSEGRAF_API_TOKEN=TOKEN, HELSEGRAF_DOCUMENT_TIMEOUT_S="2"
-    )
     auth = {"Authorization": f"Bearer {TOKEN}"}
     small = ("innspill-skaun.docx", _docx(INNSPILL))
     try:
-        with httpx.Client(base_url=url, timeout=300, headers=auth) as c:
+        with (
+            serve_helsegraf(
+                settings.data_dir, HELSEGRAF_API_TOKEN=TOKEN, HELSEGRAF_DOCUMENT_TIMEOUT_S="2"
+            ) as (url, _),
+            httpx.Client(base_url=url, timeout=300, headers=auth) as c,
+        ):
             assert c.post("/api/documents", files={"file": small}).status_code == 201
             started = time.monotonic()
             r = c.post("/api/documents", files={"file": ("lang.docx", long_docx.read_bytes())})
@@ -523,8 +472,6 @@ def test_the_document_time_limit_holds_for_uploads(
             names = [d["name"] for d in c.get("/api/documents").json()["items"]]
             assert "lang.docx" not in names and "innspill-skaun.docx" in names
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
         store.delete_document("innspill-skaun.docx")
 
 

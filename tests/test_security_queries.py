@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -88,12 +87,6 @@ INJECTIONS = [
     "-1",
     "0x7fffffffffffffff",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -373,41 +366,15 @@ def test_route_queries_use_parameters_not_string_building() -> None:
 
 
 @pytest.fixture(scope="module")
-def server(store: GraphStore, settings: Settings) -> Iterator[str]:
+def server(store: GraphStore, settings: Settings, serve_helsegraf) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """``helsegraf serve`` on a free port, over the same data directory."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "HELSEGRAF_DATA_DIR": str(settings.data_dir),
-        "HELSEGRAF_QUERY_TIMEOUT_MS": "3000",
-        "HELSEGRAF_ROW_CAP": str(ROW_CAP),
-    }
-    proc = subprocess.Popen(
-        [str(HELSEGRAF), "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, "the server did not start"
-            assert time.monotonic() < deadline, "the server did not answer in time"
-            time.sleep(0.3)
+    with serve_helsegraf(
+        settings.data_dir,
+        clean_env=False,
+        HELSEGRAF_QUERY_TIMEOUT_MS="3000",
+        HELSEGRAF_ROW_CAP=str(ROW_CAP),
+    ) as (url, _):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_server_answers_others_while_a_runaway_query_runs(server: str, store: GraphStore) -> None:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from helsegraf.ingest import normalise, segment
 from helsegraf.ingest.load import load_text
-from helsegraf.ingest.models import SegmentedDocument
+from helsegraf.ingest.models import (
+    Block,
+    BlocksByLine,
+    Fragment,
+    LoadedDocument,
+    NormalisedDocument,
+    SegmentedDocument,
+    VoiceSegment,
+)
 
 
 def seg(text: str) -> SegmentedDocument:
@@ -317,3 +328,42 @@ def test_a_footnote_after_the_signatures_is_not_a_signer() -> None:
         "1 Helsedirektoratet, Fastlegestatistikk 2. kvartal 2022. \n"
     )
     assert doc.voices[0].authors == ["Stord kommune", "Fitjar kommune"]
+
+
+def _block(index: int, line: int | None) -> Block:
+    frags = [] if line is None else [Fragment(line=line, line_start=0, line_end=1, block_start=0)]
+    return Block(index=index, kind="paragraph", text="x", fragments=frags)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.integers(1, 40)), max_size=30),
+    st.integers(0, 45),
+    st.integers(0, 45),
+)
+def test_blocks_by_line_finds_what_a_scan_finds(lines: list[int | None], lo: int, hi: int) -> None:
+    """The bisection over first lines gives the blocks a scan gives, in document order, also
+    when blocks are out of line order or have no fragments (first line 0)."""
+    blocks = [_block(i, line) for i, line in enumerate(lines)]
+    scan = [b for b in blocks if lo <= b.first_line <= hi]
+    assert BlocksByLine(blocks).within(lo, hi) == scan
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 40), st.integers(0, 10)), min_size=1, max_size=6),
+    st.lists(st.one_of(st.none(), st.integers(1, 60)), min_size=1, max_size=20),
+)
+def test_voice_of_block_is_the_first_voice_holding_the_line(
+    ranges: list[tuple[int, int]], lines: list[int | None]
+) -> None:
+    """The voice of a block is the first voice whose line range holds its first line (the
+    first voice when none does), whether the ranges are ordered and disjoint or not."""
+    blocks = [_block(i, line) for i, line in enumerate(lines)]
+    source = LoadedDocument(path="t.txt", name="t.txt", format="txt", text="", lines=[], sha256="0")
+    voices = [VoiceSegment(id=f"v{k}", lines=(a, a + n)) for k, (a, n) in enumerate(sorted(ranges))]
+    for vs in (voices, voices[::-1]):
+        doc = SegmentedDocument(doc=NormalisedDocument(source=source, blocks=blocks), voices=vs)
+        for b in blocks:
+            want = next((v for v in vs if v.lines[0] <= b.first_line <= v.lines[1]), vs[0])
+            assert doc.voice_of_block(b.index) is want

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from helsegraf.api import named
@@ -23,16 +24,18 @@ TypeParam = Annotated[str, Query(description="actor type, e.g. Kommune")]
 KindParam = Annotated[str, Query(description="innspill, handlingsplan or annet")]
 
 
-def _filters(
-    by: str, fylke: str, helsefellesskap: str, actor_type: str, document_kind: str
-) -> dict[str, str]:
-    return {
-        "by": by,
-        "fylke": fylke,
-        "helsefellesskap": helsefellesskap,
-        "actor_type": actor_type,
-        "document_kind": document_kind,
-    }
+@dataclass
+class MatrixFilters:
+    """The filters the matrix and its cells share, as query parameters."""
+
+    by: ByParam = "actor"
+    fylke: FylkeParam = ""
+    helsefellesskap: HfParam = ""
+    actor_type: TypeParam = ""
+    document_kind: KindParam = ""
+
+
+FiltersDep = Annotated[MatrixFilters, Depends()]
 
 
 @router.get(
@@ -42,11 +45,7 @@ def matrix(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    by: ByParam = "actor",
-    fylke: FylkeParam = "",
-    helsefellesskap: HfParam = "",
-    actor_type: TypeParam = "",
-    document_kind: KindParam = "",
+    filters: FiltersDep,
     limit: Limit = MAX_LIMIT,
     offset: Offset = 0,
     format: Format = None,
@@ -54,11 +53,19 @@ def matrix(
     """The non-empty cells of the matrix: for each row (actor or actor type) and challenge,
     how many actors, documents (letters) and statements. Co-signers of one letter count as
     several actors but one document and one statement."""
-    params = _filters(by, fylke, helsefellesskap, actor_type, document_kind)
-    rows = named.run(store, settings, "challenge_matrix", params)
+    params: dict[str, str] = asdict(filters)
+    # The query pages itself (by row label, then challenge) and says how many cells in all.
+    rows, total = named.run_page(store, settings, "challenge_matrix", params, limit, offset)
     items = [MatrixCell.model_validate(r) for r in rows]
     return table(
-        request, format, items, limit=limit, offset=offset, filename="matrise", model=MatrixCell
+        request,
+        format,
+        items,
+        limit=limit,
+        offset=offset,
+        filename="matrise",
+        model=MatrixCell,
+        total=total,
     )
 
 
@@ -72,21 +79,17 @@ def matrix_quotes(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    filters: FiltersDep,
     challenge: str = Query(
         description="challenge id (`utfordring/rekruttering` or `rekruttering`)"
     ),
     row: str = Query(description="actor id, or actor type when `by=type`"),
-    by: ByParam = "actor",
-    fylke: FylkeParam = "",
-    helsefellesskap: HfParam = "",
-    actor_type: TypeParam = "",
-    document_kind: KindParam = "",
     limit: Limit = MAX_LIMIT,
     offset: Offset = 0,
     format: Format = None,
 ) -> Page[MatrixQuote] | Response:
     """One row per actor and statement of the cell, under the same filters as the matrix."""
-    params = _filters(by, fylke, helsefellesskap, actor_type, document_kind)
+    params: dict[str, str] = asdict(filters)
     params |= {"challenge": concept_id(challenge, "utfordring"), "row": row}
     rows = named.run(store, settings, "challenge_matrix_quotes", params)
     items = [MatrixQuote.model_validate(r | {"quote_cut": bool(r.get("quote_cut"))}) for r in rows]
