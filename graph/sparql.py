@@ -391,7 +391,7 @@ def sparql_worker(store_path: str) -> Any:
     """Worker process factory (see :mod:`helsegraf.core.workers`): open the store read-only
     and return the function that checks and answers one request. A request naming another
     store (``"store"``: a rebuilt view) makes the worker open that one instead."""
-    opened = {"path": store_path, "store": ox.Store.read_only(store_path)}
+    opened: dict[str, Any] = {"path": store_path, "store": ox.Store.read_only(store_path)}
     check_query("ASK {}")  # loads the parser now, not within the first query's time limit
 
     # The same text with the same prefixes passes the same checks: parse it once.
@@ -539,7 +539,7 @@ class SparqlEngine:
         limit = self.timeout_s if timeout_s is None else timeout_s
         with self._answers_lock:  # the store and its prefixes together (see retarget)
             store, prefixes = str(self.store_path), self.prefixes
-        request = {
+        request: dict[str, Any] = {
             "store": store,
             "text": text,
             "prefixes": prefixes,

@@ -7,15 +7,10 @@ The server runs for real (``helsegraf serve``), started from its data directory 
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,7 +23,6 @@ from helsegraf.ingest.models import Extraction
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-HELSEGRAF = Path(sys.executable).parent / "helsegraf"
 # 15 KB that rdflib takes 10 s or more to parse (pyparsing backtracks over the list).
 SLOW_PARSE = (
     "SELECT * WHERE { ?s ?p ?o FILTER(?o IN (" + ",".join(f'"v{i}"' for i in range(2000)) + ")) }"
@@ -51,47 +45,13 @@ def store(settings: Settings, gold_extractions: list[Extraction]) -> Iterator[Gr
         yield s
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(store: GraphStore, settings: Settings) -> Iterator[tuple[str, int]]:
+def server(
+    store: GraphStore, settings: Settings, serve_helsegraf: Any
+) -> Iterator[tuple[str, int]]:
     """``helsegraf serve`` with default settings, its working directory the data directory."""
-    port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("HELSEGRAF_")},
-        "HELSEGRAF_DATA_DIR": str(settings.data_dir),
-    }
-    proc = subprocess.Popen(
-        [str(HELSEGRAF), "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        cwd=settings.data_dir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, "the server did not start"
-            assert time.monotonic() < deadline, "the server did not answer in time"
-            time.sleep(0.3)
+    with serve_helsegraf(settings.data_dir, cwd=settings.data_dir) as (url, proc):
         yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _workers(server_pid: int, factory: str) -> list[psutil.Process]:
