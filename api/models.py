@@ -110,7 +110,8 @@ class MeasureStatement(Evidence):
 
 
 class MeasureDetail(ConceptBase):
-    """One measure: the challenges the codebook says it answers, and every statement proposing it."""
+    """One measure: the challenges the codebook says it answers, and the statements proposing it
+    (a page at a time)."""
 
     in_codebook: bool = Field(description="false for a measure only the documents name")
     is_other: bool = Field(description='the catch-all "Annet" measure')
@@ -123,9 +124,17 @@ class MeasureDetail(ConceptBase):
         description="challenges raised by the voices that propose it, the codebook not saying "
         "it answers them",
     )
-    actor_count: int = 0
-    document_count: int = 0
-    statements: list[MeasureStatement] = Field(default_factory=list)
+    actor_count: int = Field(0, description="actors whose voices propose it")
+    document_count: int = Field(0, description="documents (letters) whose voices propose it")
+    statement_count: int = Field(0, description="statements of those voices that propose it")
+    statements: list[MeasureStatement] = Field(
+        default_factory=list,
+        description="one page of the statements coded as this measure, by document date, "
+        "document and line: `statements_limit` from `statements_offset` of `statements_total`",
+    )
+    statements_total: int = 0
+    statements_limit: int = 0
+    statements_offset: int = 0
 
 
 # --------------------------------------------------------------------------- matrix

@@ -238,9 +238,12 @@ def _concepts(value: Any) -> list[ConceptBase]:
     )
 
 
-def measure_detail(row: dict[str, Any], statements: list[dict[str, Any]]) -> MeasureDetail:
-    """A measure with its statements; challenges of the same letters kept apart from the
-    codebook's."""
+def measure_detail(
+    row: dict[str, Any], statements: list[dict[str, Any]], total: int, limit: int, offset: int
+) -> MeasureDetail:
+    """A measure with one page of its statements; challenges raised with it kept apart from
+    those the codebook says it answers. The counts are those kept on the measure (every
+    statement, not the page)."""
     addresses = _concepts(row.get("addresses"))
     items = [
         MeasureStatement(
@@ -250,12 +253,12 @@ def measure_detail(row: dict[str, Any], statements: list[dict[str, Any]]) -> Mea
             authors=_actors(s.get("authors")),
             responsible=_flat_strings(s.get("responsible")),
             when=s.get("when") if isinstance(s.get("when"), str) else None,
-            voice_challenges=_concepts(s.get("voice_challenges")),
+            voice_challenges=_dedupe(_concepts(s.get("voice_challenges"))),
         )
         for s in statements
     ]
     answered = {c.id for c in addresses}
-    same_letter = _dedupe(c for s in items for c in s.voice_challenges if c.id not in answered)
+    same_letter = _dedupe(c for c in _concepts(row.get("raised_with")) if c.id not in answered)
     mid = str(row["id"])
     return MeasureDetail(
         id=mid,
@@ -265,9 +268,13 @@ def measure_detail(row: dict[str, Any], statements: list[dict[str, Any]]) -> Mea
         themes=_concepts(row.get("themes")),
         addresses=addresses,
         same_letter=sorted(same_letter, key=lambda c: c.label or c.id),
-        actor_count=len({a.id for s in items for a in s.authors}),
-        document_count=len({s.document for s in items}),
+        actor_count=_int(row.get("actor_count")),
+        document_count=_int(row.get("document_count")),
+        statement_count=_int(row.get("statement_count")),
         statements=items,
+        statements_total=total,
+        statements_limit=limit,
+        statements_offset=offset,
     )
 
 

@@ -17,13 +17,26 @@ What is counted (the definitions the list queries used before the counts were ke
 * on ``:Aktør``: ``authored_documents`` — distinct documents with a voice it authors;
   ``statement_count`` — statements of the voices it authors; ``named_in`` — documents that
   name it (``MENTIONS`` from ``:Dokument``);
-* on ``:Dokument``: ``voice_count`` and ``statement_count``.
+* on ``:Dokument``: ``voice_count`` and ``statement_count``;
+* on a ``TALLY`` relationship from an ``:Aktør`` to each challenge it raises and measure it
+  proposes (one cell of the actor × concept matrix): ``statements`` and ``documents`` —
+  distinct statements and documents of the ``RAISES`` / ``PROPOSES`` edges from the voices it
+  authors. Per document these only add up, so the relationship is removed when its
+  ``statements`` fall to 0;
+* on a ``CO_TALLY`` relationship from an ``:Utfordring`` to each ``:Tiltak`` proposed by a
+  voice (with an author) that raises it: ``statements`` and ``documents`` of those
+  ``PROPOSES`` edges, ``actors`` — distinct authors of such voices — and ``responsible``
+  and ``whens``: who those statements make responsible and when, each value as
+  ``"<document id>|<value>"`` once per statement (a document's share is taken out by its id).
 
 A distinct actor count cannot be kept by adding and subtracting per document alone: an actor
 raising a concept in two documents counts once. ``before`` therefore subtracts an
 (actor, concept) pair only where no voice outside ``docs`` makes the actor raise the concept,
 and ``after`` adds it back on the same condition; pairs that hold outside ``docs`` are
 untouched by the write and keep their one count.
+The ``actors`` of a ``CO_TALLY`` follow the same rule for (actor, challenge, measure):
+an actor counts for the pair only where no voice of its own outside ``docs`` raises the
+challenge and proposes the measure.
 
 All statements are portable Cypher (FalkorDB and Neo4j); absent counts read as 0.
 """
@@ -47,9 +60,16 @@ KEPT: dict[str, tuple[str, ...]] = {
     "Aktør": ("authored_documents", "statement_count", "named_in"),
     "Dokument": ("voice_count", "statement_count"),
 }
+#: Kept relationships (the RDF export leaves them out: they are derived) and their properties.
+KEPT_RELS: dict[str, tuple[str, ...]] = {
+    "TALLY": ("statements", "documents"),
+    "CO_TALLY": ("actors", "statements", "documents", "responsible", "whens"),
+}
+#: Kept properties that are lists (of "<document id>|<value>"), not counts.
+_LISTS = frozenset({"responsible", "whens"})
 _MARKER = "counts"
 #: Version of the definitions above; a store with another version is recounted on open.
-VERSION = 3
+VERSION = 4
 
 
 def _concept_share(label: str, edge: str, sign: str) -> list[Statement]:
@@ -98,10 +118,84 @@ def _actor_share(sign: str) -> list[Statement]:
     ]
 
 
+def _tally_share(label: str, edge: str, sign: str) -> Statement:
+    """The statement adding or subtracting the voices of ``$docs`` in the ``TALLY`` cells."""
+    head = (
+        f"MATCH (a)-[:AUTHORED]->(v:Stemme)-[r:{edge}]->(c:{label}) WHERE v.doc_id IN $docs "
+        "WITH a, c, count(DISTINCT r.statement) AS k, count(DISTINCT r.doc_id) AS kd "
+    )
+    if sign == "+":
+        return (
+            head + "MERGE (a)-[t:TALLY]->(c) "
+            "SET t.statements = coalesce(t.statements, 0) + k, "
+            "t.documents = coalesce(t.documents, 0) + kd",
+            {},
+        )
+    # A cell whose last statement goes is removed (after() adds it back if it holds again).
+    return (
+        head + "MATCH (a)-[t:TALLY]->(c) "
+        "SET t.statements = t.statements - k, t.documents = t.documents - kd "
+        "WITH t WHERE t.statements <= 0 DELETE t",
+        {},
+    )
+
+
+# The (actor, challenge) pairs of the voices of $docs, each with the measures the actor's
+# voices outside $docs propose together with the challenge; then the measures proposed with
+# the challenge in $docs: per (challenge, measure), its statements, documents, the actors that
+# propose it with the challenge only inside $docs, and who the statements make responsible and
+# when (as "<document id>|<value>", so that a document's share can be taken out again). One
+# statement, because FalkorDB reads a relationship MERGEd earlier in the same query as null.
+_CO_SHARE_HEAD = (
+    "MATCH (a:`Aktør`)-[:AUTHORED]->(v:Stemme)-[:RAISES]->(c:Utfordring) "
+    "WHERE v.doc_id IN $docs "
+    "WITH DISTINCT a, c "
+    "OPTIONAL MATCH (a)-[:AUTHORED]->(w:Stemme)-[:RAISES]->(c) WHERE NOT w.doc_id IN $docs "
+    "OPTIONAL MATCH (w)-[:PROPOSES]->(wm:Tiltak) "
+    "WITH a, c, collect(DISTINCT wm.id) AS outside "
+    "MATCH (a)-[:AUTHORED]->(v:Stemme)-[:RAISES]->(c) WHERE v.doc_id IN $docs "
+    "MATCH (v)-[p:PROPOSES]->(m:Tiltak) "
+    "WITH c, m, a, outside, collect([p.statement, p.doc_id]) AS ps "
+    "WITH c, m, collect(ps) AS pss, "
+    "toInteger(sum(CASE WHEN m.id IN outside THEN 0 ELSE 1 END)) AS ka "
+    "UNWIND pss AS ps UNWIND ps AS pr "
+    "WITH DISTINCT c, m, ka, pr[0] AS sid, pr[1] AS doc "
+    "MATCH (u:Utsagn {id: sid}) "
+    "WITH c, m, ka, count(u) AS k, count(DISTINCT doc) AS kd, "
+    "collect(CASE WHEN u.`when` IS NULL THEN NULL ELSE doc + '|' + u.`when` END) AS ws, "
+    "collect(CASE WHEN size(coalesce(u.responsible, [])) = 0 THEN NULL "
+    "ELSE [r IN u.responsible | doc + '|' + r] END) AS rss "
+    "WITH c, m, ka, k, kd, ws, reduce(acc = [], rs IN rss | acc + rs) AS rs "
+)
+
+
+def _co_share(sign: str) -> Statement:
+    """The statement adding or subtracting the voices of ``$docs`` in the ``CO_TALLY``s."""
+    if sign == "+":
+        return (
+            _CO_SHARE_HEAD + "MERGE (c)-[t:CO_TALLY]->(m) "
+            "SET t.statements = coalesce(t.statements, 0) + k, "
+            "t.documents = coalesce(t.documents, 0) + kd, t.actors = coalesce(t.actors, 0) + ka, "
+            "t.responsible = coalesce(t.responsible, []) + rs, t.whens = coalesce(t.whens, []) + ws",
+            {},
+        )
+    return (
+        _CO_SHARE_HEAD + "MATCH (c)-[t:CO_TALLY]->(m) "
+        "SET t.statements = t.statements - k, t.documents = t.documents - kd, "
+        "t.actors = t.actors - ka, "
+        "t.responsible = [x IN t.responsible WHERE NOT split(x, '|')[0] IN $docs], "
+        "t.whens = [x IN t.whens WHERE NOT split(x, '|')[0] IN $docs] "
+        "WITH t WHERE t.statements <= 0 DELETE t",
+        {},
+    )
+
+
 def _share(sign: str) -> list[Statement]:
     out: list[Statement] = []
     for label, edge in CONCEPT_EDGES.items():
         out += _concept_share(label, edge, sign)
+        out.append(_tally_share(label, edge, sign))
+    out.append(_co_share(sign))
     return out + _actor_share(sign)
 
 
@@ -151,6 +245,35 @@ def write(store: GraphStore, docs: Sequence[str], statements: Sequence[Statement
     store.write([*after(docs), (_PENDING, {"step": -1})])
 
 
+_TALLY_COUNT = (
+    "MATCH (a:`Aktør`)-[:AUTHORED]->(:Stemme)-[r:{edge}]->(c:{label}) "
+    "WITH a, c, count(DISTINCT r.statement) AS statements, count(DISTINCT r.doc_id) AS documents "
+)
+_TALLY_ALL = _TALLY_COUNT + (
+    "CREATE (a)-[t:TALLY]->(c) SET t.statements = statements, t.documents = documents"
+)
+_CO_TALLY_COUNT = (
+    "MATCH (a:`Aktør`)-[:AUTHORED]->(v:Stemme)-[:RAISES]->(c:Utfordring) "
+    "WITH DISTINCT a, v, c "
+    "MATCH (v)-[p:PROPOSES]->(m:Tiltak) "
+    "WITH c, m, count(DISTINCT a) AS actors, collect(DISTINCT [p.statement, p.doc_id]) AS prs "
+    "UNWIND prs AS pr "
+    "WITH c, m, actors, pr[0] AS sid, pr[1] AS doc "
+    "MATCH (u:Utsagn {id: sid}) "
+    "WITH c, m, actors, count(u) AS statements, count(DISTINCT doc) AS documents, "
+    "collect(CASE WHEN u.`when` IS NULL THEN NULL ELSE doc + '|' + u.`when` END) AS whens, "
+    "collect(CASE WHEN size(coalesce(u.responsible, [])) = 0 THEN NULL "
+    "ELSE [r IN u.responsible | doc + '|' + r] END) AS rss "
+    "WITH c, m, actors, statements, documents, whens, "
+    "reduce(acc = [], rs IN rss | acc + rs) AS responsible "
+)
+_CO_TALLY_ALL = _CO_TALLY_COUNT + (
+    "CREATE (c)-[t:CO_TALLY]->(m) "
+    "SET t.actors = actors, t.statements = statements, t.documents = documents, "
+    "t.responsible = responsible, t.whens = whens"
+)
+
+
 def recount_statements() -> list[Statement]:
     """Statements that set every kept count from a full count of the graph."""
     out: list[Statement] = []
@@ -179,6 +302,11 @@ def recount_statements() -> list[Statement]:
         )
     )
     out.append((_DOCUMENTS.replace("WHERE d.id IN $docs ", ""), {}))
+    out.append(("MATCH ()-[t:TALLY]->() DELETE t", {}))
+    out.append(("MATCH ()-[t:CO_TALLY]->() DELETE t", {}))
+    for label, edge in CONCEPT_EDGES.items():
+        out.append((_TALLY_ALL.format(label=label, edge=edge), {}))
+    out.append((_CO_TALLY_ALL, {}))
     out.append(
         (
             f"MERGE (m:Meta {{id: '{_MARKER}'}}) SET m.version = $version, m.pending = 0",
@@ -206,10 +334,10 @@ def ensure(store: GraphStore) -> bool:
     return True
 
 
-def expected(store: GraphStore) -> dict[str, dict[str, int]]:
+def expected(store: GraphStore) -> dict[str, dict[str, Any]]:
     """What the kept counts should be, counted afresh from the graph (read-only):
     ``{node id: {property: value}}`` for every node that has kept counts."""
-    out: dict[str, dict[str, int]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for label, edge in CONCEPT_EDGES.items():
         for r in store.query(
             f"MATCH (c:{label}) OPTIONAL MATCH (a)-[:AUTHORED]->(:Stemme)-[r:{edge}]->(c) "
@@ -245,16 +373,52 @@ def expected(store: GraphStore) -> dict[str, dict[str, int]]:
         row_cap=0,
     ):
         out[r["id"]] = {"voice_count": r["voices"], "statement_count": r["statements"]}
+    for label, edge in CONCEPT_EDGES.items():
+        for r in store.query(
+            _TALLY_COUNT.format(label=label, edge=edge)
+            + "RETURN a.id AS a, c.id AS c, statements, documents",
+            timeout_ms=0,
+            row_cap=0,
+        ):
+            out[f"TALLY {r['a']} {r['c']}"] = {
+                "statements": r["statements"],
+                "documents": r["documents"],
+            }
+    for r in store.query(
+        _CO_TALLY_COUNT
+        + "RETURN c.id AS c, m.id AS m, actors, statements, documents, responsible, whens",
+        timeout_ms=0,
+        row_cap=0,
+    ):
+        out[f"CO_TALLY {r['c']} {r['m']}"] = {
+            "actors": r["actors"],
+            "statements": r["statements"],
+            "documents": r["documents"],
+            "responsible": sorted(r["responsible"]),
+            "whens": sorted(r["whens"]),
+        }
     return out
 
 
-def kept(store: GraphStore) -> dict[str, dict[str, int]]:
+def kept(store: GraphStore) -> dict[str, dict[str, Any]]:
     """The kept counts as stored (absent = 0), in the shape of :func:`expected`."""
-    out: dict[str, dict[str, int]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for label, props in KEPT.items():
         cols = ", ".join(f"coalesce(n.{p}, 0) AS {p}" for p in props)
         for r in store.query(
             f"MATCH (n:`{label}`) RETURN n.id AS id, {cols}", timeout_ms=0, row_cap=0
         ):
             out[r["id"]] = {p: int(r[p]) for p in props}
+    for rel, props in KEPT_RELS.items():
+        cols = ", ".join(f"coalesce(t.{p}, {'[]' if p in _LISTS else 0}) AS {p}" for p in props)
+        for r in store.query(
+            f"MATCH (x)-[t:{rel}]->(y) RETURN x.id AS x, y.id AS y, {cols}",
+            timeout_ms=0,
+            row_cap=0,
+        ):
+            out[f"{rel} {r['x']} {r['y']}"] = {
+                # As stored: a count kept as a float (FalkorDB's sum) shows as one.
+                p: sorted(r[p]) if p in _LISTS else r[p]
+                for p in props
+            }
     return out

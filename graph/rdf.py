@@ -32,7 +32,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 from rdflib.term import Node as RDFNode
 
 from helsegraf.core.errors import HelsegrafError
-from helsegraf.graph.counts import CONCEPT_EDGES
+from helsegraf.graph.counts import CONCEPT_EDGES, KEPT_RELS
 from helsegraf.graph.counts import KEPT as KEPT_COUNTS
 from helsegraf.ingest.models import ActorType
 from helsegraf.ontology import ONTOLOGY_DIR
@@ -354,8 +354,10 @@ def _all_rows(store: GraphStore, cypher: str) -> list[dict[str, Any]]:
 _NODES_CYPHER = (
     "MATCH (n) WHERE n.id IS NOT NULL RETURN labels(n) AS labels, properties(n) AS props"
 )
+# The counts kept on relationships (graph/counts.py) are derived: recounted on import.
 _RELS_CYPHER = (
     "MATCH (a)-[r]->(b) WHERE a.id IS NOT NULL AND b.id IS NOT NULL "
+    f"AND NOT type(r) IN {sorted(KEPT_RELS)!r} "
     "RETURN a.id AS src, type(r) AS type, b.id AS dst, properties(r) AS props"
 )
 

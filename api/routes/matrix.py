@@ -54,10 +54,18 @@ def matrix(
     how many actors, documents (letters) and statements. Co-signers of one letter count as
     several actors but one document and one statement."""
     params: dict[str, str] = asdict(filters)
-    rows = named.run(store, settings, "challenge_matrix", params)
+    # The query pages itself (by row label, then challenge) and says how many cells in all.
+    rows, total = named.run_page(store, settings, "challenge_matrix", params, limit, offset)
     items = [MatrixCell.model_validate(r) for r in rows]
     return table(
-        request, format, items, limit=limit, offset=offset, filename="matrise", model=MatrixCell
+        request,
+        format,
+        items,
+        limit=limit,
+        offset=offset,
+        filename="matrise",
+        model=MatrixCell,
+        total=total,
     )
 
 

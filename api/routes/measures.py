@@ -45,10 +45,18 @@ def list_measures(
 
 
 @router.get("/{measure:path}", response_model=MeasureDetail, summary="One measure")
-def get_measure(measure: str, store: StoreDep, settings: SettingsDep) -> MeasureDetail:
-    """A measure with every statement that proposes it: the actors, quote and document, who is
-    responsible and when, and the challenges it answers according to the codebook, kept apart
-    from those its letters merely raise too (`same_letter`).
+def get_measure(
+    measure: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> MeasureDetail:
+    """A measure with the statements that propose it, a page at a time (`limit` statements
+    from `offset`, of `statements_total`): the actors, quote and document, who is responsible
+    and when; how many actors, documents and statements propose it; and the challenges it
+    answers according to the codebook, kept apart from those its letters merely raise too
+    (`same_letter`).
 
     `measure` is a codebook id (`tiltak/bedre-utskrivning`) or the part after the slash.
     """
@@ -56,5 +64,7 @@ def get_measure(measure: str, store: StoreDep, settings: SettingsDep) -> Measure
     rows = named.run(store, settings, "measure_detail", {"measure": mid})
     if not rows:
         raise HTTPException(404, f"no measure with id {mid!r}")
-    statements = named.run(store, settings, "measure_statements", {"measure": mid})
-    return shape.measure_detail(rows[0], statements)
+    statements, total = named.run_page(
+        store, settings, "measure_statements", {"measure": mid}, limit, offset
+    )
+    return shape.measure_detail(rows[0], statements, total, limit, offset)

@@ -593,7 +593,7 @@ async function showMeasure(id, token) {
     m.is_other ? "Annet: forslag som ikke passer noe tiltak i kodeboken" : m.in_codebook ? "Tiltak i kodeboken" : "Bare nevnt i dokumentene, ikke i kodeboken",
     m.themes.length && `Tema: ${m.themes.map((t) => t.label || t.id).join(", ")}`,
   ].filter(Boolean).join(" · ");
-  $("#measure-counts").textContent = countsLine(m.actor_count, m.document_count, m.statements.length);
+  $("#measure-counts").textContent = countsLine(m.actor_count, m.document_count, m.statement_count);
   const links = (box, list, empty) => {
     box.replaceChildren(...(list.length ? list.map((c) => el("li", {}, el("a", { href: `#utfordringer/${c.id}` }, c.label || c.id))) : [el("li", { class: "empty" }, empty)]));
   };
