@@ -113,6 +113,7 @@ class _Cand:
     template: str | None = None
     explicit: bool = False  # kommune named with "kommune"
     common: bool = False  # kommune name that is also a common word
+    bare: bool = False  # kommune name taken alone, without a cue ("Unntaket er Volda.")
     block: int = 0
     generic_of: str | None = None
     specific_of: str | None = None
@@ -275,9 +276,17 @@ class ActorMatcher:
         ctx = self._context(texts, [c for block in selected for c in block], year)
         out: list[list[tuple[int, int, ActorRef, str]]] = []
         for text, block in zip(texts, selected, strict=True):
+            refs = [self._finalise(c, ctx, year) for c in block]
+            # a place named alone beside its hospital ("Unntaket er Volda. … mellom Volda
+            # sjukehus og kommunane") means the hospital, not the municipality
+            hospital_places = {
+                r.name.split()[0].casefold() for rs in refs for r in rs if r.type == "Sykehus"
+            }
             res = []
-            for c in block:
-                for ref in self._finalise(c, ctx, year):
+            for c, c_refs in zip(block, refs, strict=True):
+                if c.bare and text[c.start : c.end].casefold() in hospital_places:
+                    continue
+                for ref in c_refs:
                     res.append((c.start, c.end, ref, text[c.start : c.end]))
             out.append(res)
         return out
@@ -516,6 +525,7 @@ class ActorMatcher:
             if c.common:
                 continue
             if self._bare_kommune_ok(text, c, chosen, carry):
+                c.bare = True
                 accepted.add(chain[0])
         for i, c in enumerate(chosen):
             if c.kind == "block":

@@ -65,7 +65,7 @@ class Linear:
     def proba(self, rows: list[int], values: list[float]) -> np.ndarray:
         if rows:
             picked = self.coef[rows]
-            if any(v != 1.0 for v in values):  # (features are mostly present/absent: 1.0)
+            if values.count(1.0) != len(values):  # (features are mostly present: 1.0)
                 picked = picked * np.asarray(values, dtype=np.float32)[:, None]
             z = picked.sum(axis=0) + self.intercept
         else:
@@ -297,8 +297,10 @@ def features(
         if measure_cue(text, plan=cand.plan, strong_only=True):
             f["cue=measure-strong"] = 1.0
     if structure:
+        # not the kind of block (paragraph or bullet): the annotated plans state measures as
+        # bullets and real letters as paragraphs, so the block's kind says which genre a
+        # sentence comes from rather than what it states
         f["ctx=" + (cand.context or "none")] = 1.0
-        f["block=" + cand.block_kind] = 1.0
         if cand.table_row:
             f["table-row"] = 1.0
         if cand.plan:

@@ -352,3 +352,19 @@ def test_regional_councils_named_for_their_region(matcher):
     )
     assert ("Samarbeidsrådet for Sunnmøre", "Samarbeidsorgan") in got
     assert ("Regionrådet for Nord-Gudbrandsdal", "Samarbeidsorgan") in got
+
+
+def test_a_place_named_alone_beside_its_hospital_is_the_hospital(matcher):
+    text = (
+        "Det er etablert lokale team i kvart sjukehusområde. Unntaket er Volda. Det er eit mål "
+        "å etablere lokalt team også mellom Volda sjukehus og kommunane."
+    )
+    got = [[ref.name for _s, _e, ref, _t in block] for block in matcher.find_blocks([text])]
+    assert got == [["Volda sjukehus"]]
+    # without the hospital beside it, the bare name is still the municipality
+    apart = [text[: text.index(" Det er eit")], "Volda sjukehus har fødeavdeling."]
+    got = [[ref.name for _s, _e, ref, _t in block] for block in matcher.find_blocks(apart)]
+    assert got == [["Volda kommune"], ["Volda sjukehus"]]
+    # named as a municipality, it stays one
+    named = matcher.find_blocks(["Volda kommune og Volda sjukehus samarbeider."])
+    assert [ref.name for _s, _e, ref, _t in named[0]] == ["Volda kommune", "Volda sjukehus"]
