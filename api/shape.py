@@ -85,7 +85,21 @@ def _str(value: Any) -> str | None:
 
 
 def _actors(value: Any) -> list[ActorBase]:
-    return _dedupe(actor_base(a) for a in _maps(value) if a.get("id"))
+    # Duplicates are dropped before models are made: a statement lists each actor once per
+    # row it came in, and making the models cost more than the query on large answers.
+    return [actor_base(a) for a in _first_by_id(_maps(value))]
+
+
+def _first_by_id(maps: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The maps with an ``id``, the first of each id."""
+    seen: set[str] = set()
+    out = []
+    for m in maps:
+        key = m.get("id")
+        if key and str(key) not in seen:
+            seen.add(str(key))
+            out.append(m)
+    return out
 
 
 def _dedupe[M: Any](items: Iterable[M], key: str = "id") -> list[M]:
@@ -233,9 +247,7 @@ def measure(row: dict[str, Any]) -> MeasurePublic:
 
 
 def _concepts(value: Any) -> list[ConceptBase]:
-    return _dedupe(
-        ConceptBase(id=str(c["id"]), label=c.get("label")) for c in _maps(value) if c.get("id")
-    )
+    return [ConceptBase(id=str(c["id"]), label=c.get("label")) for c in _first_by_id(_maps(value))]
 
 
 def measure_detail(

@@ -226,7 +226,10 @@ def after(docs: Sequence[str]) -> list[Statement]:
     return _bind([*_share("+"), (_DOCUMENTS, {})], docs)
 
 
-_PENDING = f"MERGE (m:Meta {{id: '{_MARKER}'}}) SET m.pending = coalesce(m.pending, 0) + $step"
+#: Marks (``step`` 1) or unmarks (-1) a count update as pending: a store opened with one
+#: pending is recounted.
+PENDING = f"MERGE (m:Meta {{id: '{_MARKER}'}}) SET m.pending = coalesce(m.pending, 0) + $step"
+_PENDING = PENDING
 
 
 def write(store: GraphStore, docs: Sequence[str], statements: Sequence[Statement]) -> None:
