@@ -83,6 +83,7 @@ class Config:
             query_sizes=[10, 100],
             extract_docs=8,
             extract_rounds=3,
+            linearity_bytes=[100_000, 2_000_000],
             load_docs=20,
             query_reps=5,
             query_budget_s=0.6,
