@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from helsegraf import __version__
 from helsegraf.api import errors
 from helsegraf.api.deps import SparqlHolder
+from helsegraf.api.response_cache import ResponseCache
 from helsegraf.api.routes import (
     actors,
     challenges,
@@ -29,6 +30,7 @@ from helsegraf.api.routes import (
     ui,
 )
 from helsegraf.core.config import Settings, get_settings
+from helsegraf.core.workers import BACKGROUND_NICE
 from helsegraf.ingest.isolated import Extractor
 
 log = logging.getLogger("helsegraf.api")
@@ -100,9 +102,12 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.state.settings = settings
     app.state.store = None
     app.state.sparql = SparqlHolder()
-    app.state.extractor = Extractor()
+    # Uploads are extracted below the request threads' CPU priority (see core/workers.py).
+    app.state.extractor = Extractor(nice=BACKGROUND_NICE)
     app.state.export_cache = {}
     errors.install(app)
+    # Whole answers of the read-only GET routes, for the store's current write counter.
+    app.add_middleware(ResponseCache)
 
     for module in (
         meta,

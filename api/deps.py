@@ -33,10 +33,14 @@ class SparqlHolder:
     The RDF view is an export of the property graph (kept on disk by the engine). Each use
     checks whether the graph changed since the engine was built: by the store's write counter
     where it keeps one (one read), else by its fingerprint (counts and document signatures).
-    One request rebuilds the view; requests that come meanwhile are answered from the previous
-    view instead of waiting (when there is one), so a write holds up no reader: SPARQL may lag
-    a write by the time of one rebuild. Engines that are replaced stop their workers once
-    their queries are done.
+    Only a SPARQL request rebuilds the view, and only when the graph changed since the last
+    build (writes in between cost nothing). The view is built by a worker process of its own
+    (:func:`helsegraf.graph.sparql.view_builder`, at a lower CPU priority), not by the server's
+    request threads: the export is seconds of Python for a large graph. The request that
+    finds the view out of date waits for the rebuild; requests that come meanwhile are
+    answered from the previous view (when there is one), so SPARQL may lag a write by the time
+    of one rebuild. The engine's query workers stay across rebuilds and move to the new view
+    with their next query.
     """
 
     def __init__(self) -> None:
@@ -44,6 +48,7 @@ class SparqlHolder:
         self._key: Any = None
         self._lock = threading.Lock()
         self._building = threading.Lock()
+        self._builder: Any = None
 
     def invalidate(self) -> None:
         """Mark the engine out of date; the next :meth:`get` rebuilds it."""
@@ -51,11 +56,14 @@ class SparqlHolder:
             self._key = None
 
     def close(self) -> None:
-        """Stop the engine's worker processes."""
+        """Stop the engine's worker processes and the view builder."""
         with self._lock:
             engine, self._engine, self._key = self._engine, None, None
+            builder, self._builder = self._builder, None
         if engine is not None:
             engine.close()
+        if builder is not None:
+            builder.stop()
 
     @staticmethod
     def _freshness(store: GraphStore) -> Any:
@@ -66,7 +74,8 @@ class SparqlHolder:
 
     def get(self, store: GraphStore, settings: Settings) -> Any:
         """Return the engine, building it from ``store`` if the graph changed."""
-        from helsegraf.graph.sparql import SparqlEngine
+        from helsegraf.core.workers import BACKGROUND_NICE
+        from helsegraf.graph.sparql import SparqlEngine, engine_options
 
         key = self._freshness(store)
         with self._lock:
@@ -82,14 +91,43 @@ class SparqlHolder:
             with self._lock:
                 if self._engine is not None and self._key == key:
                     return self._engine
-            fresh = SparqlEngine.for_store(store, settings)
+            path, prefixes = self._build(settings)
             with self._lock:
-                old, self._engine, self._key = self._engine, fresh, key
-            if old is not None and old is not fresh:
-                old.close()
-            return fresh
+                if self._engine is None:
+                    self._engine = SparqlEngine(
+                        store_path=path,
+                        prefixes=prefixes,
+                        worker_nice=BACKGROUND_NICE,
+                        **engine_options(settings),
+                    )
+                else:  # the same worker processes answer from the new view
+                    self._engine.retarget(path, prefixes)
+                self._key = key
+                return self._engine
         finally:
             self._building.release()
+
+    def _build(self, settings: Settings) -> tuple[str, dict[str, str]]:
+        """Path and prefixes of a view built by the builder process (called holding
+        ``_building``)."""
+        from helsegraf.core.workers import BACKGROUND_NICE, WorkerDied, WorkerProcess
+
+        builder = self._builder
+        if builder is None or not builder.alive():
+            builder = self._builder = WorkerProcess(
+                "helsegraf.graph.sparql:view_builder", nice=BACKGROUND_NICE
+            )
+        try:
+            # No time limit: exporting a large graph takes minutes, and only this request
+            # waits for it (the others are answered from the previous view).
+            answer = builder.call(settings, None)
+        except WorkerDied:
+            self._builder = None
+            raise HelsegrafError("the RDF view for SPARQL could not be built") from None
+        if not (isinstance(answer, tuple) and answer[0] == "view"):
+            reason = answer[2] if isinstance(answer, tuple) and len(answer) > 2 else answer
+            raise HelsegrafError(f"the RDF view for SPARQL could not be built: {reason}")
+        return answer[1], answer[2]
 
 
 def get_sparql(request: Request) -> Any:

@@ -9,6 +9,7 @@ Stores that keep no counter (Neo4j) are not cached.
 from __future__ import annotations
 
 import copy
+import pickle
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -22,8 +23,45 @@ CACHE_MAX_ROWS = 5000
 CACHE_TOTAL_ROWS = 50_000
 
 
+class _Pending:
+    """An answer being computed: the requests that wait for it take it when it is done."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.answer: _Frozen | None = None
+        self.error: BaseException | None = None
+
+
+#: An answer as kept: its rows pickled (a fresh copy is one ``pickle.loads``, several times
+#: cheaper than a deep copy), its columns, whether it was cut, its number of rows.
+_Frozen = tuple[bytes, list[str], bool, int]
+
+
+def _freeze(rows: Any) -> _Frozen:
+    return (
+        pickle.dumps(list(rows), protocol=pickle.HIGHEST_PROTOCOL),
+        list(getattr(rows, "columns", [])),
+        bool(getattr(rows, "truncated", False)),
+        len(rows),
+    )
+
+
+def _thaw(frozen: _Frozen) -> Any:
+    """A copy the caller may change (the routes shape rows in place)."""
+    from helsegraf.graph.store import Rows
+
+    data, columns, truncated, _ = frozen
+    return Rows(pickle.loads(data), columns, truncated)
+
+
 class AnswerCache:
-    """Least-recently-used answers of named queries, valid for one write counter value."""
+    """Least-recently-used answers of named queries, valid for one write counter value.
+
+    An answer missing for a write counter value is computed once however many requests ask
+    for it meanwhile: they wait for the first and take its answer, even when the store was
+    written while it ran (the answer is that of the value they read; a request that reads the
+    new value computes its own).
+    """
 
     def __init__(
         self,
@@ -36,21 +74,10 @@ class AnswerCache:
         self.total_rows = total_rows
         self._rows = 0
         self._generation: int | None = None
-        self._items: OrderedDict[tuple[str, tuple], Any] = OrderedDict()
+        self._items: OrderedDict[tuple[str, tuple], _Frozen] = OrderedDict()
         self._lock = threading.Lock()
-        # One lock per answer being computed: concurrent requests for the same missing answer
-        # wait for the first instead of all running the query (a cold cache under load).
-        self._computing: dict[tuple[str, tuple], threading.Lock] = {}
+        self._pending: dict[tuple[int, tuple[str, tuple]], _Pending] = {}
         self.hits = self.misses = 0
-
-    def computing(self, key: tuple[str, tuple]) -> threading.Lock:
-        """The lock held while the answer for ``key`` is being computed."""
-        with self._lock:
-            return self._computing.setdefault(key, threading.Lock())
-
-    def done(self, key: tuple[str, tuple]) -> None:
-        with self._lock:
-            self._computing.pop(key, None)
 
     @staticmethod
     def key(name: str, params: dict[str, Any]) -> tuple[str, tuple]:
@@ -62,42 +89,71 @@ class AnswerCache:
                 self._items.clear()
                 self._rows = 0
                 self._generation = generation
-            rows = self._items.get(key)
-            if rows is None:
+            frozen = self._items.get(key)
+            if frozen is None:
                 self.misses += 1
                 return None
             self._items.move_to_end(key)
             self.hits += 1
-        return _copy(rows)
+        return _thaw(frozen)
 
     def peek(self, generation: int, key: tuple[str, tuple]) -> Any | None:
         """Like :meth:`get`, without counting a hit or a miss."""
         with self._lock:
             if generation != self._generation:
                 return None
-            rows = self._items.get(key)
-        return None if rows is None else _copy(rows)
+            frozen = self._items.get(key)
+        return None if frozen is None else _thaw(frozen)
 
     def put(self, generation: int, key: tuple[str, tuple], rows: Any) -> None:
-        if len(rows) > self.max_rows:
+        if len(rows) <= self.max_rows:
+            self._keep(generation, key, _freeze(rows))
+
+    def _keep(self, generation: int, key: tuple[str, tuple], frozen: _Frozen) -> None:
+        if frozen[3] > self.max_rows:
             return
         with self._lock:
             if generation != self._generation:
                 return  # the store changed while the query ran
             old = self._items.pop(key, None)
-            self._rows -= len(old) if old is not None else 0
-            self._items[key] = _copy(rows)
-            self._rows += len(rows)
+            self._rows -= old[3] if old is not None else 0
+            self._items[key] = frozen
+            self._rows += frozen[3]
             while len(self._items) > self.entries or self._rows > self.total_rows:
                 _, dropped = self._items.popitem(last=False)
-                self._rows -= len(dropped)
+                self._rows -= dropped[3]
 
-
-def _copy(rows: Any) -> Any:
-    """A copy the caller may change (the routes shape rows in place)."""
-    from helsegraf.graph.store import Rows
-
-    return Rows(copy.deepcopy(list(rows)), rows.columns, rows.truncated)
+    def compute(self, generation: int, key: tuple[str, tuple], query: Any) -> Any:
+        """The answer for ``key`` at ``generation``: from the cache, from the request already
+        computing it (waiting for that), or from ``query()`` (then kept)."""
+        rows = self.get(generation, key)
+        if rows is not None:
+            return rows
+        with self._lock:
+            pending = self._pending.get((generation, key))
+            mine = pending is None
+            if pending is None:
+                pending = self._pending[(generation, key)] = _Pending()
+        if not mine:
+            pending.done.wait()
+            if pending.error is not None:
+                raise copy.copy(pending.error)
+            assert pending.answer is not None
+            return _thaw(pending.answer)
+        try:
+            rows = self.peek(generation, key)  # computed between the miss and now
+            if rows is None:
+                rows = query()
+            pending.answer = _freeze(rows)
+            self._keep(generation, key, pending.answer)
+            return rows
+        except BaseException as exc:
+            pending.error = exc
+            raise
+        finally:
+            with self._lock:
+                self._pending.pop((generation, key), None)
+            pending.done.set()
 
 
 def cache_of(store: Any) -> AnswerCache:
@@ -121,18 +177,11 @@ def run(
     if generation is None:
         return store.run_named(name, params, timeout_ms=settings.query_timeout_ms, row_cap=0)
     cache = cache_of(store)
-    key = cache.key(name, params)
-    rows = cache.get(generation, key)
-    if rows is not None:
-        return rows
-    with cache.computing(key):
-        # Another request may have computed it while this one waited.
-        rows = cache.peek(generation, key)
-        if rows is None:
-            rows = store.run_named(name, params, timeout_ms=settings.query_timeout_ms, row_cap=0)
-            cache.put(generation, key, rows)
-    cache.done(key)
-    return rows
+    return cache.compute(
+        generation,
+        cache.key(name, params),
+        lambda: store.run_named(name, params, timeout_ms=settings.query_timeout_ms, row_cap=0),
+    )
 
 
 def run_page(

@@ -85,7 +85,21 @@ def _str(value: Any) -> str | None:
 
 
 def _actors(value: Any) -> list[ActorBase]:
-    return _dedupe(actor_base(a) for a in _maps(value) if a.get("id"))
+    # Duplicates are dropped before models are made: a statement lists each actor once per
+    # row it came in, and making the models cost more than the query on large answers.
+    return [actor_base(a) for a in _first_by_id(_maps(value))]
+
+
+def _first_by_id(maps: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The maps with an ``id``, the first of each id."""
+    seen: set[str] = set()
+    out = []
+    for m in maps:
+        key = m.get("id")
+        if key and str(key) not in seen:
+            seen.add(str(key))
+            out.append(m)
+    return out
 
 
 def _dedupe[M: Any](items: Iterable[M], key: str = "id") -> list[M]:
@@ -233,9 +247,7 @@ def measure(row: dict[str, Any]) -> MeasurePublic:
 
 
 def _concepts(value: Any) -> list[ConceptBase]:
-    return _dedupe(
-        ConceptBase(id=str(c["id"]), label=c.get("label")) for c in _maps(value) if c.get("id")
-    )
+    return [ConceptBase(id=str(c["id"]), label=c.get("label")) for c in _first_by_id(_maps(value))]
 
 
 def measure_detail(
@@ -316,7 +328,9 @@ def example_public(row: dict[str, Any]) -> ExamplePublic:
     )
 
 
-def example_detail(row: dict[str, Any]) -> ExampleDetail:
+def example_detail(row: dict[str, Any], limit: int = 0, offset: int = 0) -> ExampleDetail:
+    """An example with one page of its mentions; ``mention_count`` and ``mentioned_by`` are
+    those of every mention."""
     mentions = []
     for m in _maps(row.get("mentions")):
         mentions.append(
@@ -326,9 +340,10 @@ def example_detail(row: dict[str, Any]) -> ExampleDetail:
                 evidence=evidence(m),
             )
         )
-    mentioned_by = [a.model_dump() for m in mentions for a in m.authors]
-    public = example_public({**row, "mention_count": len(mentions), "mentioned_by": mentioned_by})
-    return ExampleDetail(**public.model_dump(), mentions=mentions)
+    public = example_public(row)
+    return ExampleDetail(
+        **public.model_dump(), mentions=mentions, mentions_limit=limit, mentions_offset=offset
+    )
 
 
 # --------------------------------------------------------------------------- documents

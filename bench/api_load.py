@@ -229,8 +229,20 @@ def cpu_by_process(pid: int, data_dir: Path | None = None) -> dict[str, float]:
     for p in procs:
         with contextlib.suppress(psutil.Error):
             t = p.cpu_times()
-            out[f"{p.name()}[{p.pid}]"] = t.user + t.system
+            out[f"{_role(p)}[{p.pid}]"] = t.user + t.system
     return out
+
+
+def _role(p: psutil.Process) -> str:
+    """A process's name, or the factory a worker process runs (``sparql_worker`` ...)."""
+    with contextlib.suppress(psutil.Error):
+        cmd = p.cmdline()
+        for arg in cmd:
+            if ":" in arg and arg.startswith("helsegraf."):
+                return arg.rsplit(":", 1)[1]
+        if "serve" in cmd:
+            return "helsegraf serve"
+    return p.name()
 
 
 def _cpu_split(
@@ -411,16 +423,21 @@ def measure_soak(
             )
         )
     sampler = RssSampler(server_pid, interval=1.0, data_dir=data_dir).start()
+    cpu0, own0 = cpu_by_process(server_pid, data_dir), time.process_time()
     for t in threads:
         t.start()
     try:
         results = asyncio.run(_drive(base, routes, clients, duration_s))
     finally:
         stop.set()
+        cpu1, own1 = cpu_by_process(server_pid, data_dir), time.process_time()
         for t in threads:
             t.join(timeout=180)
         sampler.stop()
     out = _summarise(results, duration_s)
+    # CPU seconds of the server tree's processes alive at the end (workers that were
+    # replaced meanwhile are not counted) and of this process (readers, writer, slow query).
+    out["cpu_s_by_process"] = _cpu_split(cpu0, cpu1, own1 - own0)
     resets = sum(1 for _, _, st, _ in results if isinstance(st, str) and st in _RESETS)
     window = min(window_s, max(1.0, (duration_s - warmup_s) / 3))
     start = min(warmup_s, duration_s / 3)

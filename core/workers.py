@@ -11,6 +11,10 @@ thread starts it, since a pool thread may end before the process does), and a wa
 exits when the parent is gone (its parent id changes). When the parent closes its end of the
 requests pipe, an idle child exits too.
 
+A child may run at a lower CPU priority than its parent (``nice``, or :meth:`renice` later):
+the API's workers do, so that an extraction, a rebuild of the RDF view or a SPARQL query that
+runs long takes the CPU the API's request threads leave rather than competing with them.
+
 The child side is a *factory*: ``"package.module:function"`` called with the string arguments
 given, returning the function that answers one request (so the factory can open a store or
 load a vocabulary once).
@@ -35,6 +39,8 @@ from helsegraf.core.errors import HelsegrafError
 
 _PR_SET_PDEATHSIG = 1
 _WATCH_INTERVAL_S = 0.25
+#: The niceness the API gives its worker processes (higher: less CPU when the machine is busy).
+BACKGROUND_NICE = 10
 
 
 class WorkerTimeout(HelsegrafError):
@@ -48,7 +54,14 @@ class WorkerDied(HelsegrafError):
 class WorkerProcess:
     """One child process answering requests of ``factory`` (see the module docstring)."""
 
-    def __init__(self, factory: str, args: Sequence[str] = (), *, start_timeout_s: float = 60.0):
+    def __init__(
+        self,
+        factory: str,
+        args: Sequence[str] = (),
+        *,
+        start_timeout_s: float = 60.0,
+        nice: int = 0,
+    ):
         self.factory = factory
         self.args = [str(a) for a in args]
         req_r, req_w = os.pipe()
@@ -57,6 +70,9 @@ class WorkerProcess:
         self.proc = subprocess.Popen(
             [
                 sys.executable,
+                # -P: the working directory is not put on the import path (a data directory
+                # holds a folder named falkordb, which would shadow the client package).
+                "-P",
                 "-c",
                 "from helsegraf.core.workers import _child_main; _child_main()",
                 factory,
@@ -64,6 +80,7 @@ class WorkerProcess:
                 str(ans_w),
                 str(os.getpid()),
                 "1" if main else "0",
+                str(int(nice)),
                 *self.args,
             ],
             pass_fds=(req_r, ans_w),
@@ -92,6 +109,18 @@ class WorkerProcess:
     def fileno(self) -> int:
         """The answers pipe, for :func:`multiprocessing.connection.wait`."""
         return self._answers.fileno()
+
+    def ready(self, timeout_s: float) -> bool:
+        """Whether an answer is there to :meth:`receive`, waiting at most ``timeout_s``."""
+        try:
+            return self._answers.poll(timeout_s)
+        except (OSError, EOFError):
+            return True  # receive() reports what happened
+
+    def renice(self, nice: int) -> None:
+        """Lower the worker's CPU priority to ``nice`` (it cannot be raised again)."""
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, self.proc.pid, nice)
 
     def send(self, request: Any) -> None:
         """Send a request (the worker answers it with :meth:`receive`)."""
@@ -164,8 +193,11 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _child_main() -> None:
-    factory, req_fd, ans_fd, parent, main_started, *args = sys.argv[1:]
+    factory, req_fd, ans_fd, parent, main_started, nice, *args = sys.argv[1:]
     die_with_parent(int(parent), main_started == "1")
+    if int(nice) > 0:
+        with contextlib.suppress(OSError):
+            os.nice(int(nice))
     requests = Connection(int(req_fd), writable=False)
     answers = Connection(int(ans_fd), readable=False)
     try:

@@ -498,7 +498,7 @@ def load_extractions(
 
     def flush() -> None:
         if unit:
-            _write_unit(store, unit)
+            _write_unit(store, unit, corrected_ids | corrected_names)
             out.extend(doc_id for _, doc_id, _, _ in unit)
             unit.clear()
             keys.clear()
@@ -569,10 +569,17 @@ def _node_ids(writes: Writes) -> set[str]:
 
 
 def _write_unit(
-    store: GraphStore, unit: list[tuple[Extraction, str, Writes, dict[str, list[str]]]]
+    store: GraphStore,
+    unit: list[tuple[Extraction, str, Writes, dict[str, list[str]]]],
+    corrected: set[str] | frozenset[str] = frozenset(),
 ) -> None:
     """Write the documents of one unit: removal of their earlier versions, every body with the
-    rows of all of them in document order, removal of orphans; then their review corrections."""
+    rows of all of them in document order, removal of orphans; then their review corrections.
+
+    A document with corrections (its id or name in ``corrected``) is written without its
+    fingerprint, which it gets once its corrections are laid over it: a crash in between
+    leaves it looking changed, so the next ingest writes it again with its corrections
+    instead of keeping it bare as unchanged."""
     touched: dict[str, list[str]] = {"docs": [], "examples": [], "places": [], "actors": []}
     bodies: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for _, _, writes, t in unit:
@@ -595,14 +602,31 @@ def _write_unit(
     size = store.settings.batch_size
     merges = [s for key in sorted(bodies) for s in unwind(key[1], bodies[key], size)]
     scope = [*touched["docs"], *(doc_id for _, doc_id, _, _ in unit)]
+    pending = [(x, doc_id) for x, doc_id, _, _ in unit if {x.document, doc_id} & corrected]
+    unmarked = [
+        ("MATCH (d:Dokument {id: $id}) SET d.fingerprint = null", {"id": doc_id})
+        for _, doc_id in pending
+    ]
     counts.write(
-        store, scope, [*_delete_statements(touched), *merges, *_orphan_statements(touched)]
+        store,
+        scope,
+        [*_delete_statements(touched), *merges, *_orphan_statements(touched), *unmarked],
     )
     # Reviewers' corrections (kept outside the graph) are laid over the new machine output.
-    from helsegraf.review.overlay import apply_document
+    from helsegraf.review import overlay
 
     for x, doc_id, _, _ in unit:
-        apply_document(store, doc_id, x.document)
+        overlay.apply_document(store, doc_id, x.document)
+    if pending:
+        store.write(
+            [
+                (
+                    "MATCH (d:Dokument {id: $id}) SET d.fingerprint = $f",
+                    {"id": doc_id, "f": fingerprint(x)},
+                )
+                for x, doc_id in pending
+            ]
+        )
 
 
 def delete_document(store: GraphStore, name_or_id: str) -> int:

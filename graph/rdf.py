@@ -179,6 +179,7 @@ DERIVED_PROPS: dict[str, frozenset[str]] = {
     "Utsagn": _STATEMENT_SPECIAL,
     # Counts kept for the list queries (graph/counts.py): recounted on import.
     "Dokument": frozenset(KEPT_COUNTS["Dokument"]),
+    "Eksempel": frozenset(KEPT_COUNTS["Eksempel"]),
     **{label: frozenset(KEPT_COUNTS[label]) for label in CONCEPT_EDGES},
 }
 
@@ -895,8 +896,10 @@ def _import_props(g: Graph, iri: RDFNode, n: Node, node_id: Any) -> None:
 def import_rdf(graph: Graph, store: GraphStore) -> dict[str, int]:
     """Load an export into ``store``, which must be empty: schema, nodes by labels, then edges.
 
-    Returns counts of the nodes and relationships written. Raises :class:`HelsegrafError`
-    if the store already holds nodes.
+    The nodes and edges are one unit of writes, applied whole or not at all; the kept counts
+    follow in a second (a counts marker says they are pending between the two, so a store
+    opened after a crash in between is recounted). Returns counts of the nodes and
+    relationships written. Raises :class:`HelsegrafError` if the store already holds nodes.
     """
     store._ensure_schema()  # also creates an empty graph, which the count below needs
     held = store.query("MATCH (n) RETURN count(n) AS n", timeout_ms=0, row_cap=0)
@@ -913,13 +916,12 @@ def import_rdf(graph: Graph, store: GraphStore) -> dict[str, int]:
             raise HelsegrafError(f"node {n.id} has no hg: class, cannot import it")
         by_labels[tuple(n.labels)].append(n.props)
         label_of[n.id] = n.labels[0]
+    unit: list[tuple[str, dict[str, Any]]] = []
     for labels, rows in by_labels.items():
         label_text = ":".join(f"`{lb}`" for lb in labels)
         for chunk in _chunks(rows, 500):
-            store.query(
-                f"UNWIND $rows AS row CREATE (n:{label_text}) SET n = row",
-                {"rows": chunk},
-                read_only=False,
+            unit.append(
+                (f"UNWIND $rows AS row CREATE (n:{label_text}) SET n = row", {"rows": chunk})
             )
     by_shape: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rels:
@@ -930,15 +932,19 @@ def import_rdf(graph: Graph, store: GraphStore) -> dict[str, int]:
         )
     for (sl, rtype, dl), rows in by_shape.items():
         for chunk in _chunks(rows, 500):
-            store.query(
-                f"UNWIND $rows AS row MATCH (a:`{sl}` {{id: row.src}}) "
-                f"MATCH (b:`{dl}` {{id: row.dst}}) CREATE (a)-[r:`{rtype}`]->(b) SET r = row.props",
-                {"rows": chunk},
-                read_only=False,
+            unit.append(
+                (
+                    f"UNWIND $rows AS row MATCH (a:`{sl}` {{id: row.src}}) "
+                    f"MATCH (b:`{dl}` {{id: row.dst}}) CREATE (a)-[r:`{rtype}`]->(b) "
+                    "SET r = row.props",
+                    {"rows": chunk},
+                )
             )
-    # The counts the list queries read are derived, not exported: count them afresh.
-    from helsegraf.graph.counts import recount
+    # The counts the list queries read are derived, not exported: count them afresh, in a
+    # second unit (FalkorDB reads edges created earlier in the same query as null).
+    from helsegraf.graph.counts import PENDING, recount
 
+    store.write([*unit, (PENDING, {"step": 1})])
     recount(store)
     return {"nodes": len(nodes), "relationships": sum(len(v) for v in by_shape.values())}
 

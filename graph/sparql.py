@@ -26,6 +26,7 @@ CSV, TSV (SELECT/ASK) or Turtle, N-Triples (CONSTRUCT/DESCRIBE) for content nego
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -35,7 +36,8 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -387,14 +389,24 @@ def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[Any, ...]:
 
 def sparql_worker(store_path: str) -> Any:
     """Worker process factory (see :mod:`helsegraf.core.workers`): open the store read-only
-    and return the function that checks and answers one request."""
-    store = ox.Store.read_only(store_path)
+    and return the function that checks and answers one request. A request naming another
+    store (``"store"``: a rebuilt view) makes the worker open that one instead."""
+    opened: dict[str, Any] = {"path": store_path, "store": ox.Store.read_only(store_path)}
     check_query("ASK {}")  # loads the parser now, not within the first query's time limit
 
+    # The same text with the same prefixes passes the same checks: parse it once.
+    @functools.lru_cache(maxsize=256)
+    def checked(text: str, prefixes: tuple[tuple[str, str], ...]) -> str:
+        return check_query(text, dict(prefixes))
+
     def handle(request: dict[str, Any]) -> tuple[Any, ...]:
+        path = request.get("store") or opened["path"]
+        if path != opened["path"]:
+            opened["store"] = None  # close the previous view before opening the next
+            opened["store"], opened["path"] = ox.Store.read_only(path), path
         try:
-            check_query(request["text"], request.get("prefixes"))
-            return _answer(store, request)
+            checked(request["text"], tuple(sorted((request.get("prefixes") or {}).items())))
+            return _answer(opened["store"], request)
         except UpdateRefused as exc:
             return ("error", "update", str(exc))
         except ServiceRefused as exc:
@@ -419,6 +431,13 @@ DEFAULT_MAX_DEPTH = 24
 #: Queries answered at once, each in its own worker process (a process holds the store open
 #: and rdflib loaded, 60-80 MB).
 DEFAULT_MAX_WORKERS = 4
+#: A query still running after this long gets its worker's ``worker_nice`` (see SparqlEngine).
+#: Quick queries take a few ms, but on a busy machine up to a few hundred: a lower priority
+#: then starves them past their time limit.
+DEMOTE_AFTER_S = 1.0
+#: Answers kept per engine (for its current store): the largest one, and all of them, in bytes.
+ANSWER_CACHE_ENTRY_BYTES = 1_000_000
+ANSWER_CACHE_BYTES = 16_000_000
 
 
 class SparqlEngine:
@@ -428,6 +447,9 @@ class SparqlEngine:
     output) into a temporary store; :meth:`for_store` keeps the store in the data directory and
     rebuilds it only when the property graph changed. Use as a context manager or call
     :meth:`close` to stop the worker processes. Safe to query from many threads at once.
+    ``worker_nice`` lowers the CPU priority of a worker whose query has run for
+    :data:`DEMOTE_AFTER_S` (the API: below its request threads), so a slow parse or query
+    takes only the CPU the others leave; that worker is then not used again.
     """
 
     def __init__(
@@ -441,8 +463,10 @@ class SparqlEngine:
         max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES,
         max_depth: int = DEFAULT_MAX_DEPTH,
         max_workers: int = DEFAULT_MAX_WORKERS,
+        worker_nice: int = 0,
     ) -> None:
         self.timeout_s = timeout_s
+        self.worker_nice = worker_nice
         self.row_cap = row_cap
         self.max_query_bytes = max_query_bytes
         self.max_depth = max_depth
@@ -465,6 +489,10 @@ class SparqlEngine:
         self._busy = 0
         self._starting = 0
         self._closed = False
+        # Answers of the current store: the same query over the same data is the same answer.
+        self._answers: OrderedDict[tuple[Any, ...], SparqlResult] = OrderedDict()
+        self._answer_bytes = 0
+        self._answers_lock = threading.Lock()
 
     # ---------------------------------------------------------------- building
 
@@ -475,46 +503,23 @@ class SparqlEngine:
         """An engine over the RDF export of ``store``, cached in ``<data_dir>/rdf/``.
 
         The cache is keyed by :func:`graph_fingerprint`; a changed graph gets a new store and
-        old ones are removed.
+        old ones are removed (:func:`build_view`, here in the calling process).
         """
         from helsegraf.core.config import get_settings
-        from helsegraf.graph.rdf import export_rdf
 
         settings = settings or get_settings()
-        base = Path(settings.data_dir) / "rdf"
-        key = graph_fingerprint(store)
-        path = base / f"oxigraph-{key}"
-        ready = path / ".complete"
-        kwargs: dict[str, Any] = {
-            "timeout_s": settings.query_timeout_ms / 1000,
-            "row_cap": settings.row_cap,
-            "max_query_bytes": settings.max_query_bytes,
-            "max_depth": settings.max_query_depth,
-        }
-        if rebuild or not ready.exists():
-            graph = export_rdf(store)
-            # build beside the final place and rename, so that a concurrent reader never
-            # sees a half-built store
-            tmp = base / f".building-{key}-{os.getpid()}"
-            build_oxigraph_store(graph, tmp)
-            (tmp / ".complete").write_text(key)
-            if path.exists():
-                shutil.rmtree(path, ignore_errors=True)
-            try:
-                tmp.rename(path)
-            except OSError:  # built by someone else meanwhile: use theirs
-                shutil.rmtree(tmp, ignore_errors=True)
-            # The previous store stays: an engine replaced a moment ago may still answer
-            # from it. Older ones go.
-            older = sorted(
-                (p for p in base.glob("oxigraph-*") if p != path),
-                key=_mtime,
-                reverse=True,
-            )
-            for old in older[1:]:
-                shutil.rmtree(old, ignore_errors=True)
-            return cls(store_path=path, prefixes=_graph_prefixes(graph), **kwargs)
-        return cls(store_path=path, **kwargs)
+        path, prefixes = build_view(store, settings, rebuild=rebuild)
+        return cls(store_path=path, prefixes=prefixes, **engine_options(settings))
+
+    def retarget(self, store_path: Path | str, prefixes: Mapping[str, str]) -> None:
+        """Answer from another on-disk store (a rebuilt view) from now on: the worker
+        processes stay and open it with their next query; queries on their way finish on the
+        previous one."""
+        with self._answers_lock:
+            self.prefixes = dict(prefixes)
+            self.store_path = Path(store_path)
+            self._answers.clear()
+            self._answer_bytes = 0
 
     # ---------------------------------------------------------------- querying
 
@@ -534,18 +539,57 @@ class SparqlEngine:
         """
         check_size(text, self.max_query_bytes, self.max_depth)
         limit = self.timeout_s if timeout_s is None else timeout_s
-        request = {
+        with self._answers_lock:  # the store and its prefixes together (see retarget)
+            store, prefixes = str(self.store_path), self.prefixes
+        request: dict[str, Any] = {
+            "store": store,
             "text": text,
-            "prefixes": self.prefixes,
+            "prefixes": prefixes,
             "bindings": {k: v.n3() for k, v in (bindings or {}).items()},
             "row_cap": row_cap or self.row_cap,
         }
+        key = (
+            request["store"],
+            text,
+            tuple(sorted(request["bindings"].items())),
+            request["row_cap"],
+        )
+        with self._answers_lock:
+            cached = self._answers.get(key)
+            if cached is not None:
+                self._answers.move_to_end(key)
+                return cached
+        result = self._ask(request, limit)
+        self._keep(key, result)
+        return result
+
+    def _keep(self, key: tuple[Any, ...], result: SparqlResult) -> None:
+        size = len(result.payload) + len(key[1])
+        if size > ANSWER_CACHE_ENTRY_BYTES:
+            return
+        with self._answers_lock:
+            if key[0] != str(self.store_path) or key in self._answers:
+                return  # the view moved on while the query ran
+            self._answers[key] = result
+            self._answer_bytes += size
+            while self._answer_bytes > ANSWER_CACHE_BYTES:
+                (_, text, *_), dropped = self._answers.popitem(last=False)
+                self._answer_bytes -= len(dropped.payload) + len(text)
+
+    def _ask(self, request: dict[str, Any], limit: float) -> SparqlResult:
+        """Send ``request`` to a worker and turn its answer into a result (or an error)."""
         worker = self._acquire(limit)
-        ok = False
+        ok = demoted = False
         try:
             started = time.perf_counter()
             try:
-                answer = worker.call(request, limit)
+                worker.send(request)
+                if self.worker_nice > 0 and not worker.ready(min(limit, DEMOTE_AFTER_S)):
+                    # A long parse or query: from now on it takes the CPU the others leave.
+                    # Its worker is not used again (a process cannot raise its priority back).
+                    worker.renice(self.worker_nice)
+                    demoted = True
+                answer = worker.receive(max(0.0, limit - (time.perf_counter() - started)))
             except WorkerTimeout:
                 raise QueryTimeout(
                     f"the query ran over its time limit of {limit:g} s and was stopped"
@@ -553,7 +597,7 @@ class SparqlEngine:
             except WorkerDied:
                 raise HelsegrafError("the SPARQL worker stopped while answering") from None
             elapsed = time.perf_counter() - started
-            ok = True
+            ok = not demoted
         finally:
             self._release(worker, ok)
         if answer[0] == "error":
@@ -730,8 +774,10 @@ def graph_fingerprint(store: GraphStore) -> str:
     Uses ``store.revision()`` if the store offers one; otherwise the node and relationship
     counts plus :func:`helsegraf.graph.rdf.document_signature` (documents' ids, hashes and
     extractor versions, the reference data version, statements per review status, the
-    codebook file's hash), all read through read-only Cypher. A change none of these shows
-    (an edited property with the same counts) needs ``for_store(..., rebuild=True)``.
+    codebook file's hash), all read through read-only Cypher, and the store's write counter
+    where it keeps one (FalkorDB), which every write moves. On a store without a counter, a
+    change none of the others shows (an edited property with the same counts) needs
+    ``for_store(..., rebuild=True)``.
     """
     from helsegraf import __version__
 
@@ -740,12 +786,95 @@ def graph_fingerprint(store: GraphStore) -> str:
     if callable(revision):
         parts.append(revision())
     else:
+        generation = getattr(store, "generation", None)
+        parts.append(generation() if callable(generation) else None)
         parts.append(sorted(store.counts().items()))
         from helsegraf.graph.rdf import document_signature
 
         parts.append(document_signature(store))
     raw = json.dumps(parts, sort_keys=True, default=str).encode()
     return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def engine_options(settings: Settings) -> dict[str, Any]:
+    """The :class:`SparqlEngine` keyword arguments the settings give (limits)."""
+    return {
+        "timeout_s": settings.query_timeout_ms / 1000,
+        "row_cap": settings.row_cap,
+        "max_query_bytes": settings.max_query_bytes,
+        "max_depth": settings.max_query_depth,
+    }
+
+
+def build_view(
+    store: GraphStore, settings: Settings, *, rebuild: bool = False
+) -> tuple[Path, dict[str, str]]:
+    """The on-disk Oxigraph store of ``store``'s RDF export, built unless it is there: its
+    path (``<data_dir>/rdf/oxigraph-<fingerprint>``) and the prefixes of the export.
+
+    The store is built beside its final place and renamed, so a concurrent reader never sees
+    a half-built one; the previous store stays (an engine replaced a moment ago may still
+    answer from it), older ones are removed.
+    """
+    from helsegraf.graph.rdf import export_rdf
+
+    base = Path(settings.data_dir) / "rdf"
+    key = graph_fingerprint(store)
+    path = base / f"oxigraph-{key}"
+    if rebuild or not (path / ".complete").exists():
+        graph = export_rdf(store)
+        prefixes = _graph_prefixes(graph)
+        tmp = base / f".building-{key}-{os.getpid()}"
+        build_oxigraph_store(graph, tmp)
+        del graph
+        (tmp / _PREFIXES_FILE).write_text(json.dumps(prefixes), encoding="utf-8")
+        (tmp / ".complete").write_text(key)
+        if path.exists():
+            shutil.rmtree(path, ignore_errors=True)
+        try:
+            tmp.rename(path)
+        except OSError:  # built by someone else meanwhile: use theirs
+            shutil.rmtree(tmp, ignore_errors=True)
+        older = sorted((p for p in base.glob("oxigraph-*") if p != path), key=_mtime, reverse=True)
+        for old in older[1:]:
+            shutil.rmtree(old, ignore_errors=True)
+    try:
+        prefixes = json.loads((path / _PREFIXES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        prefixes = _default_prefixes()
+    return path, prefixes
+
+
+_PREFIXES_FILE = "prefixes.json"
+
+
+def view_builder() -> Callable[[Any], Any]:
+    """Worker process factory (see :mod:`helsegraf.core.workers`): the function that builds
+    the RDF view of the store a request's :class:`Settings` name (:func:`build_view`) and
+    answers ``("view", path, prefixes)``. The API runs it outside its own process, so the
+    export (seconds of Python for the whole graph) never holds the request threads."""
+    import gc
+
+    from helsegraf.graph.store import open_store
+
+    opened: dict[tuple[str, ...], GraphStore] = {}
+
+    def handle(settings: Settings) -> tuple[Any, ...]:
+        ident = (
+            settings.backend,
+            str(settings.data_dir),
+            settings.graph_name,
+            str(settings.neo4j_uri),
+            settings.neo4j_database,
+        )
+        store = opened.get(ident)
+        if store is None:
+            store = opened[ident] = open_store(settings)
+        path, prefixes = build_view(store, settings)
+        gc.collect()  # the export's graph: give its memory back before the next one
+        return ("view", str(path), prefixes)
+
+    return handle
 
 
 def bind_params(params: Mapping[str, Any]) -> dict[str, Identifier]:

@@ -215,8 +215,9 @@ class _Prepared:
 
     candidates: list[_ConceptIndex]
     idf: dict[str, float]
-    # per candidate: per phrase (lemmas, idf weights, sum of the weights)
-    phrases: tuple[tuple[tuple[tuple[str, ...], tuple[float, ...], float], ...], ...]
+    # per candidate: per phrase ((lemma, idf weight) pairs, sum of the weights, whether it
+    # has two lemmas or more)
+    phrases: tuple[tuple[tuple[tuple[tuple[str, float], ...], float, bool], ...], ...]
     # lemma -> (candidate position, phrase position) pairs, in candidate and phrase order
     by_lemma: dict[str, tuple[tuple[int, int], ...]]
 
@@ -239,7 +240,9 @@ def _prepared(candidates: list[_ConceptIndex], idf: dict[str, float]) -> _Prepar
         rows = []
         for p_i, ph in enumerate(ci.phrases):
             weights = tuple(idf.get(lem, 1.0) for lem in ph.lemmas)
-            rows.append((tuple(ph.lemmas), weights, sum(weights)))
+            rows.append(
+                (tuple(zip(ph.lemmas, weights, strict=True)), sum(weights), len(ph.lemmas) >= 2)
+            )
             for lem in dict.fromkeys(ph.lemmas):
                 by_lemma.setdefault(lem, []).append((c_i, p_i))
         phrases.append(tuple(rows))
@@ -269,17 +272,18 @@ def score_concepts(
         for c_i, p_i in by_lemma.get(lem, ()):
             hit.setdefault(c_i, set()).add(p_i)
     out = []
+    strength_of = strength.get
     for c_i in sorted(hit):
         ci = candidates[c_i]
         rows = prep.phrases[c_i]
         best = 0.0
         matched_all: dict[str, float] = {}
         for p_i in sorted(hit[c_i]):
-            ph_lemmas, weights, total = rows[p_i]
+            pairs, total, several = rows[p_i]
             got = 0.0
             peak = 0.0
-            for lem, wt in zip(ph_lemmas, weights, strict=True):
-                m = strength.get(lem, 0.0)
+            for lem, wt in pairs:
+                m = strength_of(lem)
                 if m:
                     w = wt * m
                     got += w
@@ -293,7 +297,7 @@ def score_concepts(
             s = got * (0.3 + 0.7 * coverage)
             if peak < GENERIC_IDF:
                 s *= 0.5  # only words that many concepts share: weak evidence
-            if coverage >= 0.99 and len(ph_lemmas) >= 2:
+            if several and coverage >= 0.99:
                 s *= 1.5
             if s > best:
                 best = s
@@ -342,7 +346,8 @@ class _Cues:
     me_intent: re.Pattern[str] | None
     me_nominal: frozenset[str]
     me_finite: frozenset[str]
-    ctx: dict[str, tuple[re.Pattern[str], ...]]
+    # per context, one pattern: any of its phrases at a word start
+    ctx: dict[str, re.Pattern[str]]
     list_lead: re.Pattern[str]
 
 
@@ -351,7 +356,7 @@ def _cues() -> _Cues:
     c = load_cues()
     ch, me = c["challenge"], c["measure"]
     ctx = {
-        k: tuple(re.compile(r"(?<![\wæøå])" + re.escape(p.lower())) for p in v)
+        k: re.compile("|".join(r"(?<![\wæøå])" + re.escape(p.lower()) for p in v) if v else "(?!)")
         for k, v in (c.get("section_context") or {}).items()
     }
     return _Cues(
@@ -483,7 +488,7 @@ def is_list_lead(text: str) -> bool:
 def context_of(text: str) -> str | None:
     """'challenge', 'measure' or 'example' when a heading or lead-in line asks for that."""
     lower = _plain(text)
-    hits = {k for k, pats in _cues().ctx.items() if any(p.search(lower) for p in pats)}
+    hits = {k for k, rx in _cues().ctx.items() if rx.search(lower)}
     if "example" in hits:
         return "example"
     if "measure" in hits and "challenge" in hits:

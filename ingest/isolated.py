@@ -148,11 +148,13 @@ def extract_isolated(
 
 class Extractor:
     """One warm extraction worker for a long-running process, used by one caller at a time
-    (others wait); a worker stopped at the limit is replaced on the next call."""
+    (others wait); a worker stopped at the limit is replaced on the next call. ``nice``
+    lowers the worker's CPU priority (the API: below its request threads)."""
 
-    def __init__(self) -> None:
+    def __init__(self, nice: int = 0) -> None:
         self._lock = threading.Lock()
         self._worker: WorkerProcess | None = None
+        self._nice = nice
 
     def extract(self, path: Path | str, timeout_s: float | None = None) -> Extraction:
         """Extract ``path`` within ``timeout_s`` (default ``Settings.document_timeout_s``)."""
@@ -160,7 +162,7 @@ class Extractor:
         with self._lock:
             if self._worker is None or not self._worker.alive():
                 try:
-                    self._worker = WorkerProcess(_FACTORY)
+                    self._worker = WorkerProcess(_FACTORY, nice=self._nice)
                 except WorkerDied as exc:
                     raise HelsegrafError(str(exc), path=Path(path).name) from None
             worker = self._worker

@@ -188,12 +188,10 @@ def quote_for(doc: NormalisedDocument, block: Block, start: int, end: int) -> Qu
         frag = min(block.fragments, key=lambda f: abs(f.block_start - start))
         number, col_lo, col_hi = frag.line, frag.line_start, frag.line_end
     # the span goes on after the chosen line: words of it on a later line of the block
-    after = [
-        f
+    cut = any(
+        f.line > number and f.block_start < end and block.text[f.block_start : end].strip()
         for f in block.fragments
-        if f.line > number and f.block_start < end and block.text[f.block_start : end].strip()
-    ]
-    cut = bool(after)
+    )
     line = doc.source.lines[number - 1]
     piece = line.text[col_lo:col_hi]
     stripped = piece.lstrip()
@@ -602,13 +600,16 @@ class _Builder:
         t = text.strip()
         if len(t) < 2 or cur.table:
             return False
-        has_cue = bool(self.cues.contexts.search(t))
-        if has_cue and _QUESTION_END.search(t):
+        # the cue words are searched last, only where the answer depends on them
+        if _QUESTION_END.search(t):
             # a question (up to four lines); a long paragraph that merely ends with "?" is not
-            return len(cur.parts) <= 4 and len(t) < 420
-        if has_cue and t.endswith((":", ".")):
-            return len(cur.parts) <= 2 and len(t) < 140  # a lead-in line
+            return len(cur.parts) <= 4 and len(t) < 420 and self._has_cue(t)
+        if t.endswith((":", ".")):
+            return len(cur.parts) <= 2 and len(t) < 140 and self._has_cue(t)  # a lead-in line
         return False
+
+    def _has_cue(self, t: str) -> bool:
+        return self.cues.contexts.search(t) is not None
 
     def _start(
         self, kind: BlockKind, line: SourceLine, lo: int, hi: int, table: bool = False

@@ -74,8 +74,11 @@ def extract_loaded(doc: LoadedDocument, *, timeout_s: float | None = None) -> Ex
     return _extract(doc, timeout_s if timeout_s is not None else get_settings().document_timeout_s)
 
 
-class _Overtime(Exception):
-    """Raised by the alarm when a document runs over its time limit."""
+class _Overtime(BaseException):
+    """Raised by the alarm when a document runs over its time limit.
+
+    A BaseException, like KeyboardInterrupt: a catch-all ``except Exception`` in the code the
+    alarm interrupts (the codebook's parser reported it as a Turtle error) lets it through."""
 
 
 @contextmanager

@@ -956,25 +956,28 @@ def _sections(
 
 
 @lru_cache
-def _themes() -> list[tuple[str, list[re.Pattern[str]]]]:
-    out = []
+def _themes() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every label and phrasing of every theme, each form an alternative
+    named after its theme (in codebook order), and the themes by alternative name."""
+    alts: list[str] = []
+    names: dict[str, str] = {}
     for c in load_codebook().themes():
-        forms = [c.label, *c.phrasings]
-        out.append(
-            (c.id, [re.compile(rf"(?<!\w){re.escape(f)}", re.IGNORECASE) for f in forms if f])
-        )
-    return out
+        for f in (c.label, *c.phrasings):
+            if f:
+                name = f"t{len(alts)}"
+                names[name] = c.id
+                alts.append(rf"(?P<{name}>(?<!\w){re.escape(f)})")
+    return re.compile("|".join(alts) or "(?!)", re.IGNORECASE), names
 
 
 def _theme_of(heading: str) -> str | None:
-    """The codebook theme whose label or phrasing the heading names first."""
-    best: tuple[int, str] | None = None
-    for cid, pats in _themes():
-        for p in pats:
-            m = p.search(heading)
-            if m and (best is None or m.start() < best[0]):
-                best = (m.start(), cid)
-    return best[1] if best else None
+    """The codebook theme whose label or phrasing the heading names first (of two forms that
+    start at the same place, the one first in the codebook)."""
+    # the leftmost match of the alternation, and at that place its first alternative that
+    # matches: the earliest form, the first theme with it (one scan, not one per form)
+    rx, names = _themes()
+    m = rx.search(heading)
+    return names[m.lastgroup] if m and m.lastgroup else None
 
 
 # --------------------------------------------------------------------------- table rows

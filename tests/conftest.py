@@ -80,11 +80,12 @@ def make_graph_settings():  # type: ignore[no-untyped-def]
 
 @contextlib.contextmanager
 def _serve_helsegraf(
-    data_dir: Path, *, clean_env: bool = True, **extra: str
+    data_dir: Path, *, clean_env: bool = True, cwd: Path | None = None, **extra: str
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``helsegraf serve`` on a free loopback port over ``data_dir``, with the ``HELSEGRAF_*``
-    settings in ``extra`` (and none from the calling environment when ``clean_env``): yields
-    ``(url, process)`` once ``/api/health`` answers, and stops the server afterwards."""
+    settings in ``extra`` (and none from the calling environment when ``clean_env``), run in
+    ``cwd`` (default: this process's): yields ``(url, process)`` once ``/api/health``
+    answers, and stops the server afterwards."""
     import httpx
 
     with socket.socket() as sock:
@@ -95,6 +96,7 @@ def _serve_helsegraf(
     proc = subprocess.Popen(
         [str(HELSEGRAF), "serve", "--port", str(port), "--log-level", "warning"],
         env=env,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -122,8 +124,8 @@ def _serve_helsegraf(
 
 @pytest.fixture(scope="session")
 def serve_helsegraf():  # type: ignore[no-untyped-def]
-    """A context manager (data_dir, clean_env=True, **HELSEGRAF_settings) -> (url, process)
-    that runs ``helsegraf serve`` for real on a free port."""
+    """A context manager (data_dir, clean_env=True, cwd=None, **HELSEGRAF_settings) ->
+    (url, process) that runs ``helsegraf serve`` for real on a free port."""
     return _serve_helsegraf
 
 

@@ -144,3 +144,110 @@ def test_concurrent_requests_for_a_missing_answer_run_the_query_once(
             )
         assert calls == ["challenges_list"]
         assert all(a == answers[0] for a in answers) and answers[0]
+
+
+def test_requests_waiting_for_an_answer_take_it_though_a_write_came_meanwhile(
+    tmp_path: Path, make_graph_settings, gold_extractions: list[Extraction]
+) -> None:  # type: ignore[no-untyped-def]
+    """Under a writer: requests waiting for an answer being computed take it when it is done,
+    even if the store was written while the query ran. They used to find the cache moved on
+    and run the query again one after the other (seconds each for a slow query)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = make_graph_settings(tmp_path, "convoy", write_counter_ttl_ms=0)
+    with open_store(settings) as store:
+        store.ensure_reference()
+        store.load_extraction(gold_extractions[0])
+        cache = named.cache_of(store)
+        calls = []
+        real = store.run_named
+
+        def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(args[0])
+            if len(calls) == 1:
+                deadline = time.monotonic() + 30
+                while cache.misses < 6 and time.monotonic() < deadline:
+                    time.sleep(0.01)  # every request has asked (and missed) before the write
+                store.write(  # a write while the query runs
+                    [("MATCH (d:Dokument) SET d.title = 'ny tittel'", {})]
+                )
+                assert named.run(store, settings, "documents_list")  # a request after it
+            return real(*args, **kwargs)
+
+        store.run_named = slow  # type: ignore[method-assign]
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(
+                pool.map(lambda _: named.run(store, settings, "challenges_list"), range(6))
+            )
+        assert calls.count("challenges_list") == 1
+        assert all(a == answers[0] for a in answers) and answers[0]
+
+
+def test_whole_answers_of_get_routes_are_kept_until_the_store_changes(
+    tmp_path: Path, make_graph_settings, gold_extractions: list[Extraction], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A repeated GET is answered without shaping its rows again (a measure with its
+    statements cost more to shape than to query); a write makes the next one run again."""
+    from fastapi.testclient import TestClient
+
+    from helsegraf.api import shape
+    from helsegraf.api.app import create_app
+
+    settings = make_graph_settings(tmp_path, "responses")
+    with open_store(settings) as store:
+        store.ensure_reference()
+        store.load_extraction(gold_extractions[0])
+        calls = []
+        real = shape.measure_detail
+        monkeypatch.setattr(shape, "measure_detail", lambda *a: calls.append(a) or real(*a))
+        with TestClient(create_app(settings, store=store)) as client:
+            measure = client.get("/api/measures").json()["items"][0]["id"]
+            first = client.get(f"/api/measures/{measure}")
+            again = client.get(f"/api/measures/{measure}")
+            assert first.status_code == again.status_code == 200
+            assert first.content == again.content and first.headers == again.headers
+            assert len(calls) == 1
+            csv = client.get("/api/documents", params={"format": "csv"})
+            assert csv.headers["content-type"].startswith("text/csv")
+            assert client.get("/api/documents").headers["content-type"] == "application/json"
+
+            store.write([("MATCH (d:Dokument) SET d.title = 'ny tittel'", {})])
+            assert client.get(f"/api/measures/{measure}").status_code == 200
+            assert len(calls) == 2
+            titles = {d["title"] for d in client.get("/api/documents").json()["items"]}
+            assert titles == {"ny tittel"}
+            assert "ny tittel" in client.get("/api/documents", params={"format": "csv"}).text
+
+
+def test_concurrent_requests_for_a_missing_answer_run_the_route_once(
+    tmp_path: Path, make_graph_settings, gold_extractions: list[Extraction], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """After a write, the clients asking for the same route wait for one request to make the
+    answer instead of all shaping it at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from helsegraf.api import shape
+    from helsegraf.api.app import create_app
+
+    settings = make_graph_settings(tmp_path, "responses-herd")
+    with open_store(settings) as store:
+        store.ensure_reference()
+        store.load_extraction(gold_extractions[0])
+        calls = []
+        real = shape.measure_detail
+
+        def slow(*args):  # type: ignore[no-untyped-def]
+            calls.append(args)
+            time.sleep(0.5)
+            return real(*args)
+
+        monkeypatch.setattr(shape, "measure_detail", slow)
+        with TestClient(create_app(settings, store=store)) as client:
+            measure = client.get("/api/measures").json()["items"][0]["id"]
+            with ThreadPoolExecutor(6) as pool:
+                answers = list(pool.map(lambda _: client.get(f"/api/measures/{measure}"), range(6)))
+        assert {r.status_code for r in answers} == {200}
+        assert len({r.content for r in answers}) == 1
+        assert len(calls) == 1

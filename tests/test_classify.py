@@ -390,3 +390,26 @@ def test_strengths_remembered_per_word_equal_the_scan(data: st.DataObject) -> No
         got = classify._strengths(idx, sent)
         want = _strengths_by_scan(idx, sent)
         assert got == want and list(got) == list(want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_context_of_finds_what_one_search_per_phrase_finds(data: st.DataObject) -> None:
+    """A heading asks for what a search per cue phrase of each context finds: one pattern per
+    context says the same."""
+    import re
+
+    from helsegraf.ingest.lexicon import load_cues
+
+    phrases = {k: [str(p).lower() for p in v] for k, v in load_cues()["section_context"].items()}
+    pool = [p for v in phrases.values() for p in v] + ["og", "hva", "er", "de", "x", "gode"]
+    parts = data.draw(st.lists(st.sampled_from(pool), max_size=5))
+    # phrases glued to a word too ("xtiltak"): a phrase counts only at a word start
+    text = "".join(p + data.draw(st.sampled_from([" ", "", "-"])) for p in parts)
+    lower = classify._plain(text)
+    hits = {
+        k
+        for k, v in phrases.items()
+        if any(re.search(r"(?<![\wæøå])" + re.escape(p), lower) for p in v)
+    }
+    assert {k for k, rx in classify._cues().ctx.items() if rx.search(lower)} == hits

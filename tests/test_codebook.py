@@ -263,3 +263,14 @@ def test_concepts_are_hashable_and_immutable():
     assert len(set(cb.challenges())) == len(cb.challenges())
     with pytest.raises(AttributeError):
         cb.concepts["utfordring/rekruttering"].label = "x"  # type: ignore[misc]
+
+
+def test_the_document_time_limit_inside_the_codebook_parse_is_not_a_parse_error() -> None:
+    """The codebook is parsed on first use, which may be inside a document's time limit: the
+    alarm that stops the document goes through the parser's catch-all (it was reported as
+    "cannot parse codebook Turtle")."""
+    from helsegraf.ingest.pipeline import _alarm, _Overtime
+    from helsegraf.ontology.codebook import DEFAULT_PATH, parse_codebook
+
+    with pytest.raises(_Overtime), _alarm(0.02):
+        parse_codebook(DEFAULT_PATH)  # about 0.3 s

@@ -166,3 +166,34 @@ def test_a_failed_reingest_leaves_the_old_version_and_its_review_state(
     monkeypatch.undo()
     assert snapshot(store) == before
     assert overlay.statement(store, target["id"])["status"] == "rejected"
+
+
+def test_a_crash_before_the_corrections_are_laid_over_loses_none(
+    env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document with corrections is written in one unit and its corrections laid over it
+    after: a crash in between (here: the overlay fails) must not leave it looking unchanged,
+    or the next ingest keeps it without its review state for good."""
+    from helsegraf.graph.loader import unchanged
+
+    store = env["store"]
+    target = _statements(env)[5]
+    r = env["client"].patch(
+        f"/api/statements/{target['id']}", json={"action": "reject"}, headers=AUTH
+    )
+    assert r.status_code == 200, r.text
+    rejected = overlay.status_counts(store)["rejected"]
+    changed = env["x"].model_copy(update={"sha256": "e" * 64, "title": "Tredje versjon"})
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("stopped before the corrections were laid over")
+
+    monkeypatch.setattr(overlay, "apply_document", crash)
+    with pytest.raises(RuntimeError):
+        store.load_extraction(changed)
+    monkeypatch.undo()
+    assert overlay.status_counts(store)["rejected"] < rejected  # the new version, bare
+    assert changed.document not in unchanged(store, [changed])  # so the next ingest loads it
+    store.load_extraction(changed)
+    assert changed.document in unchanged(store, [changed])
+    assert overlay.status_counts(store)["rejected"] == rejected

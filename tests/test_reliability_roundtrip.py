@@ -162,3 +162,27 @@ def test_helsegraf_import_round_trip_keeps_counts_review_state_and_meta(
     assert again.returncode == 1
     assert len(again.stderr.strip().splitlines()) == 1, again.stderr
     assert "not empty" in again.stderr
+
+
+def test_an_import_that_fails_part_way_writes_nothing(
+    source: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nodes and edges of an import are one unit: an edge the engine cannot take (an
+    integer beyond 64 bits) refuses the whole import, and the store stays empty (the nodes
+    were written before the edges failed, chunk by chunk)."""
+    from helsegraf.graph import rdf
+    from helsegraf.graph.values import UnwritableValue
+
+    real = rdf.rdf_to_graph
+
+    def one_bad_edge(g: Graph):  # type: ignore[no-untyped-def]
+        nodes, rels = real(g)
+        rels[-1].props["n"] = 10**30
+        return nodes, rels
+
+    monkeypatch.setattr(rdf, "rdf_to_graph", one_bad_edge)
+    with open_store(Settings(data_dir=tmp_path / "fresh")) as fresh:
+        with pytest.raises(UnwritableValue):
+            import_rdf(export_rdf(source), fresh)
+        held = fresh.query("MATCH (n) RETURN count(n) AS n", timeout_ms=0, row_cap=0)
+        assert held[0]["n"] == 0

@@ -367,3 +367,38 @@ def test_voice_of_block_is_the_first_voice_holding_the_line(
         for b in blocks:
             want = next((v for v in vs if v.lines[0] <= b.first_line <= v.lines[1]), vs[0])
             assert doc.voice_of_block(b.index) is want
+
+
+def _theme_by_scan(heading: str) -> str | None:
+    """``_theme_of`` as first written: one search per label and phrasing of every theme."""
+    import re
+
+    from helsegraf.ontology.codebook import load_codebook
+
+    best: tuple[int, str] | None = None
+    for c in load_codebook().themes():
+        for f in (c.label, *c.phrasings):
+            if f:
+                m = re.compile(rf"(?<!\w){re.escape(f)}", re.IGNORECASE).search(heading)
+                if m and (best is None or m.start() < best[0]):
+                    best = (m.start(), c.id)
+    return best[1] if best else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_theme_of_a_heading_is_found_as_by_one_search_per_form(data: st.DataObject) -> None:
+    """One alternation over every theme's forms names the theme whose form starts first (the
+    first theme in the codebook where forms start at the same place), as a search per form."""
+    from helsegraf.ontology.codebook import load_codebook
+
+    forms = [f for c in load_codebook().themes() for f in (c.label, *c.phrasings) if f]
+    words = st.one_of(
+        st.sampled_from(forms), st.sampled_from(["og", "Tiltak:", "1.", "x", "samhandlingen"])
+    )
+    parts = data.draw(st.lists(words, max_size=4))
+    # words glued together too ("xDigitalisering"): a form counts only at a word start
+    heading = "".join(p + data.draw(st.sampled_from([" ", "", "-"])) for p in parts)
+    if data.draw(st.booleans()):
+        heading = heading.upper()
+    assert segment._theme_of(heading) == _theme_by_scan(heading)

@@ -280,3 +280,30 @@ def test_cached_store_is_rebuilt_when_the_graph_changes(
         with SparqlEngine.for_store(store, settings) as third:
             assert third.query(count_docs).rows() == [{"n": "3"}]
         assert not first.store_path.exists() and changed.store_path.exists()
+
+
+def test_a_repeated_query_is_answered_from_the_engine_until_its_store_moves(tmp_path) -> None:
+    """The same query over the same store is the same answer: asked of a worker once. A
+    rebuilt view (``retarget``) is asked again, by the same worker processes."""
+    from rdflib import URIRef
+
+    from helsegraf.graph.sparql import build_oxigraph_store
+
+    first = Graph()
+    first.add((URIRef("urn:a"), URIRef("urn:p"), Literal(1)))
+    second = Graph()
+    second += first
+    second.add((URIRef("urn:b"), URIRef("urn:p"), Literal(2)))
+    build_oxigraph_store(second, tmp_path / "second")
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    with SparqlEngine(first, timeout_s=30) as e:
+        asked = []
+        real = e._ask
+        e._ask = lambda request, limit: asked.append(request) or real(request, limit)  # type: ignore[method-assign]
+        assert e.query(count).rows() == e.query(count).rows() == [{"n": "1"}]
+        assert len(asked) == 1
+        workers = {w.pid for w in e._idle}
+        e.retarget(tmp_path / "second", e.prefixes)
+        assert e.query(count).rows() == [{"n": "2"}]
+        assert len(asked) == 2
+        assert workers & {w.pid for w in e._idle}
