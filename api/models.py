@@ -260,7 +260,13 @@ class ExampleMention(ApiModel):
 class ExampleDetail(ExamplePublic):
     """One example: what it is, who runs it, who points to it."""
 
-    mentions: list[ExampleMention] = Field(default_factory=list)
+    mentions: list[ExampleMention] = Field(
+        default_factory=list,
+        description="one page of the mentions, by document and line: `mentions_limit` from "
+        "`mentions_offset` of `mention_count`",
+    )
+    mentions_limit: int = 0
+    mentions_offset: int = 0
 
 
 # --------------------------------------------------------------------------- documents

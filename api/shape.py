@@ -328,7 +328,9 @@ def example_public(row: dict[str, Any]) -> ExamplePublic:
     )
 
 
-def example_detail(row: dict[str, Any]) -> ExampleDetail:
+def example_detail(row: dict[str, Any], limit: int = 0, offset: int = 0) -> ExampleDetail:
+    """An example with one page of its mentions; ``mention_count`` and ``mentioned_by`` are
+    those of every mention."""
     mentions = []
     for m in _maps(row.get("mentions")):
         mentions.append(
@@ -338,9 +340,10 @@ def example_detail(row: dict[str, Any]) -> ExampleDetail:
                 evidence=evidence(m),
             )
         )
-    mentioned_by = [a.model_dump() for m in mentions for a in m.authors]
-    public = example_public({**row, "mention_count": len(mentions), "mentioned_by": mentioned_by})
-    return ExampleDetail(**public.model_dump(), mentions=mentions)
+    public = example_public(row)
+    return ExampleDetail(
+        **public.model_dump(), mentions=mentions, mentions_limit=limit, mentions_offset=offset
+    )
 
 
 # --------------------------------------------------------------------------- documents

@@ -2,7 +2,7 @@
 
 python -m bench [--quick] [--sizes 100,1000,5000,20000] [--seed 1] [--name NAME] [--only a,b]
                 [--baseline-limit S]
-python -m bench soak [--clients 50] [--duration 300]
+python -m bench soak [--clients 50] [--duration 300] [--api-workers 2]
 python -m bench --table [RESULTS.json]
 python -m bench corpus --sizes 100,1000   (only generate the corpora)
 """
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=None,
         metavar="N",
-        help="server processes for the API load (default 2)",
+        help="server processes for the API load and the soak (default 2)",
     )
     parser.add_argument(
         "--sparql-max-docs",
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"{n:>6} documents  {c.nbytes / 1e6:8.2f} MB  {c.dir}")
         return 0
     if args.command == "soak":
-        run_soak(args.clients, args.duration, args.name)
+        run_soak(args.clients, args.duration, args.name, args.api_workers or 2)
         return 0
     cfg = Config.quick(args.seed) if args.quick else Config.full(args.seed, args.sizes)
     if args.quick and args.sizes:

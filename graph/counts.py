@@ -18,6 +18,8 @@ What is counted (the definitions the list queries used before the counts were ke
   ``statement_count`` — statements of the voices it authors; ``named_in`` — documents that
   name it (``MENTIONS`` from ``:Dokument``);
 * on ``:Dokument``: ``voice_count`` and ``statement_count``;
+* on ``:Eksempel``: ``mention_count`` — distinct voices that mention it — and
+  ``good_practice_count`` — those of them that hold it up as good practice;
 * on a ``TALLY`` relationship from an ``:Aktør`` to each challenge it raises and measure it
   proposes (one cell of the actor × concept matrix): ``statements`` and ``documents`` —
   distinct statements and documents of the ``RAISES`` / ``PROPOSES`` edges from the voices it
@@ -59,6 +61,7 @@ KEPT: dict[str, tuple[str, ...]] = {
     "Tiltak": ("actor_count", "document_count", "statement_count"),
     "Aktør": ("authored_documents", "statement_count", "named_in"),
     "Dokument": ("voice_count", "statement_count"),
+    "Eksempel": ("mention_count", "good_practice_count"),
 }
 #: Kept relationships (the RDF export leaves them out: they are derived) and their properties.
 KEPT_RELS: dict[str, tuple[str, ...]] = {
@@ -190,8 +193,19 @@ def _co_share(sign: str) -> Statement:
     )
 
 
+def _example_share(sign: str) -> Statement:
+    return (
+        "MATCH (v:Stemme)-[m:MENTIONS]->(e:Eksempel) WHERE v.doc_id IN $docs "
+        "WITH e, count(DISTINCT v) AS k, "
+        "count(DISTINCT CASE WHEN m.stance = 'good-practice' THEN v END) AS kg "
+        f"SET e.mention_count = coalesce(e.mention_count, 0) {sign} k, "
+        f"e.good_practice_count = coalesce(e.good_practice_count, 0) {sign} kg",
+        {},
+    )
+
+
 def _share(sign: str) -> list[Statement]:
-    out: list[Statement] = []
+    out: list[Statement] = [_example_share(sign)]
     for label, edge in CONCEPT_EDGES.items():
         out += _concept_share(label, edge, sign)
         out.append(_tally_share(label, edge, sign))
@@ -248,6 +262,12 @@ def write(store: GraphStore, docs: Sequence[str], statements: Sequence[Statement
     store.write([*after(docs), (_PENDING, {"step": -1})])
 
 
+_EXAMPLES_COUNT = (
+    "MATCH (e:Eksempel) OPTIONAL MATCH (v:Stemme)-[m:MENTIONS]->(e) "
+    "WITH e, count(DISTINCT v) AS mentions, "
+    "count(DISTINCT CASE WHEN m.stance = 'good-practice' THEN v END) AS good "
+)
+_EXAMPLES_ALL = _EXAMPLES_COUNT + "SET e.mention_count = mentions, e.good_practice_count = good"
 _TALLY_COUNT = (
     "MATCH (a:`Aktør`)-[:AUTHORED]->(:Stemme)-[r:{edge}]->(c:{label}) "
     "WITH a, c, count(DISTINCT r.statement) AS statements, count(DISTINCT r.doc_id) AS documents "
@@ -305,6 +325,7 @@ def recount_statements() -> list[Statement]:
         )
     )
     out.append((_DOCUMENTS.replace("WHERE d.id IN $docs ", ""), {}))
+    out.append((_EXAMPLES_ALL, {}))
     out.append(("MATCH ()-[t:TALLY]->() DELETE t", {}))
     out.append(("MATCH ()-[t:CO_TALLY]->() DELETE t", {}))
     for label, edge in CONCEPT_EDGES.items():
@@ -376,6 +397,10 @@ def expected(store: GraphStore) -> dict[str, dict[str, Any]]:
         row_cap=0,
     ):
         out[r["id"]] = {"voice_count": r["voices"], "statement_count": r["statements"]}
+    for r in store.query(
+        _EXAMPLES_COUNT + "RETURN e.id AS id, mentions, good", timeout_ms=0, row_cap=0
+    ):
+        out[r["id"]] = {"mention_count": r["mentions"], "good_practice_count": r["good"]}
     for label, edge in CONCEPT_EDGES.items():
         for r in store.query(
             _TALLY_COUNT.format(label=label, edge=edge)
@@ -411,7 +436,7 @@ def kept(store: GraphStore) -> dict[str, dict[str, Any]]:
         for r in store.query(
             f"MATCH (n:`{label}`) RETURN n.id AS id, {cols}", timeout_ms=0, row_cap=0
         ):
-            out[r["id"]] = {p: int(r[p]) for p in props}
+            out[r["id"]] = {p: r[p] for p in props}
     for rel, props in KEPT_RELS.items():
         cols = ", ".join(f"coalesce(t.{p}, {'[]' if p in _LISTS else 0}) AS {p}" for p in props)
         for r in store.query(

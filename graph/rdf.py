@@ -179,6 +179,7 @@ DERIVED_PROPS: dict[str, frozenset[str]] = {
     "Utsagn": _STATEMENT_SPECIAL,
     # Counts kept for the list queries (graph/counts.py): recounted on import.
     "Dokument": frozenset(KEPT_COUNTS["Dokument"]),
+    "Eksempel": frozenset(KEPT_COUNTS["Eksempel"]),
     **{label: frozenset(KEPT_COUNTS[label]) for label in CONCEPT_EDGES},
 }
 

@@ -432,7 +432,9 @@ DEFAULT_MAX_DEPTH = 24
 #: and rdflib loaded, 60-80 MB).
 DEFAULT_MAX_WORKERS = 4
 #: A query still running after this long gets its worker's ``worker_nice`` (see SparqlEngine).
-DEMOTE_AFTER_S = 0.2
+#: Quick queries take a few ms, but on a busy machine up to a few hundred: a lower priority
+#: then starves them past their time limit.
+DEMOTE_AFTER_S = 1.0
 #: Answers kept per engine (for its current store): the largest one, and all of them, in bytes.
 ANSWER_CACHE_ENTRY_BYTES = 1_000_000
 ANSWER_CACHE_BYTES = 16_000_000

@@ -1,18 +1,34 @@
 // name: example_detail
-// description: One example with the actors that run it, patient groups, places, and every mention (voice, authors, stance, quote, document)
-// params: example (str) id of the example, e.g. eksempel/fact
-// The authors of the mentioning voices are gathered in the stream (a pattern comprehension per
-// mention is a subquery per mention).
+// description: One example with the actors that run it, patient groups, places, who mentions it, and its mentions (voice, authors, stance, quote, document) one page at a time, by document and line
+// params: example (str) id of the example, e.g. eksempel/fact; limit (int = 100) most mentions returned; offset (int = 0) mentions skipped first
+// The mention count and the stances come from the counts kept on the example (graph/counts.py);
+// only the page's mentions have their voice's authors and document read. Each subquery names
+// its own variables: FalkorDB lets a name leak between pattern comprehensions.
 MATCH (e:Eksempel {id: $example})
-OPTIONAL MATCH (d:Dokument)-[:HAS_VOICE]->(v:Stemme)-[m:MENTIONS]->(e)
-OPTIONAL MATCH (x:`Aktør`)-[:AUTHORED]->(v)
-WITH e, d, v, m, collect(CASE WHEN x IS NULL THEN NULL ELSE {id: x.id, name: x.name, type: x.type} END) AS authors
-WITH e, collect(CASE WHEN m IS NULL THEN NULL ELSE {
-       stance: m.stance, quote: m.quote, quote_cut: m.quote_cut, line: m.line, start: m.start, `end`: m.`end`, page: m.page,
-       voice: v.voice, voice_id: v.id, document: d.id, document_name: d.name, document_title: d.title,
-       authors: authors} END) AS mentions
+CALL {
+  WITH e
+  OPTIONAL MATCH (d:Dokument)-[:HAS_VOICE]->(v:Stemme)-[m:MENTIONS]->(e)
+  WITH d, v, m
+  ORDER BY d.name, m.line, m.start, v.id
+  SKIP $offset LIMIT $limit
+  OPTIONAL MATCH (x:`Aktør`)-[:AUTHORED]->(v)
+  WITH d, v, m, collect(CASE WHEN x IS NULL THEN NULL ELSE {id: x.id, name: x.name, type: x.type} END) AS authors
+  ORDER BY d.name, m.line, m.start, v.id
+  RETURN collect(CASE WHEN m IS NULL THEN NULL ELSE {
+           stance: m.stance, quote: m.quote, quote_cut: m.quote_cut, line: m.line, start: m.start, `end`: m.`end`, page: m.page,
+           voice: v.voice, voice_id: v.id, document: d.id, document_name: d.name, document_title: d.title,
+           authors: authors} END) AS mentions
+}
+CALL {
+  WITH e
+  OPTIONAL MATCH (e)<-[:MENTIONS]-(:Stemme)<-[:AUTHORED]-(w:`Aktør`)
+  RETURN collect(DISTINCT {id: w.id, name: w.name, type: w.type}) AS mentioned_by
+}
 RETURN e.id AS id, e.name AS name, e.aliases AS aliases, e.description AS description,
-       [x IN mentions | x.stance] AS stances,
+       CASE WHEN coalesce(e.good_practice_count, 0) > 0 THEN ['good-practice'] ELSE [] END
+         + CASE WHEN coalesce(e.mention_count, 0) > coalesce(e.good_practice_count, 0) THEN ['mentioned'] ELSE [] END AS stances,
+       coalesce(e.mention_count, 0) AS mention_count,
+       [y IN mentioned_by WHERE y.id IS NOT NULL] AS mentioned_by,
        [(e)-[:INVOLVES]->(a:`Aktør`) | {id: a.id, name: a.name, type: a.type}] AS run_by,
        [(e)-[:FOR_GROUP]->(g:Pasientgruppe) | g.id] AS patient_groups,
        [(e)-[:LOCATED_IN]->(s:Sted) | s.name] AS places,

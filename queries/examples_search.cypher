@@ -1,8 +1,10 @@
 // name: examples_search
-// description: Good-practice examples by text (name, aliases, description), theme, patient group or actor, with who mentions them and with what stance; empty parameters match everything
-// params: text (str = "") words in name, alias or description; theme (str = "") tema id of a statement in a voice that mentions the example; patient_group (str = "") pasientgruppe id; actor (str = "") id of an actor that runs or mentions it
+// description: Good-practice examples by text (name, aliases, description), theme, patient group, actor or stance, with who mentions them and with what stance; one page (most mentioned first) at a time, with the total; empty parameters match everything
+// params: text (str = "") words in name, alias or description; theme (str = "") tema id of a statement in a voice that mentions the example; patient_group (str = "") pasientgruppe id; actor (str = "") id of an actor that runs or mentions it; stance (str = "") "good-practice" (a voice holds it up) or "mentioned" (voices only mention it); limit (int = 50) most examples returned; offset (int = 0) examples skipped first
 // The examples each filter admits are found from the filter's own node (an id look-up that
-// finds nothing when the parameter is empty), not by testing a pattern on every example.
+// finds nothing when the parameter is empty), not by testing a pattern on every example. The
+// page is chosen by the mention counts kept on the examples (graph/counts.py); only the page's
+// examples have their mentions read.
 CALL {
   MATCH (:Pasientgruppe {id: $patient_group})<-[:FOR_GROUP]-(ge:Eksempel)
   RETURN collect(DISTINCT ge.id) AS in_group
@@ -29,14 +31,23 @@ WHERE ($text = ''
   AND ($patient_group = '' OR e.id IN in_group)
   AND ($actor = '' OR e.id IN run_by_actor OR e.id IN mentioned_by_actor)
   AND ($theme = '' OR e.id IN in_theme)
+  AND ($stance = ''
+       OR ($stance = 'good-practice' AND e.good_practice_count > 0)
+       OR ($stance = 'mentioned' AND e.mention_count > 0 AND coalesce(e.good_practice_count, 0) = 0))
+WITH collect(e) AS found
+UNWIND found AS e
+WITH size(found) AS total, e
+ORDER BY coalesce(e.mention_count, 0) DESC, e.name, e.id
+SKIP $offset LIMIT $limit
 OPTIONAL MATCH (e)<-[m:MENTIONS]-(v:Stemme)
 OPTIONAL MATCH (v)<-[:AUTHORED]-(who:`Aktør`)
-WITH e, collect(DISTINCT m.stance) AS stances, count(DISTINCT v) AS mentions,
+WITH total, e, collect(DISTINCT m.stance) AS stances,
      collect(DISTINCT {id: who.id, name: who.name, type: who.type}) AS mentioned_by
 RETURN e.id AS id, e.name AS name, e.aliases AS aliases, e.description AS description,
-       stances, mentions AS mention_count,
+       stances, coalesce(e.mention_count, 0) AS mention_count,
        [x IN mentioned_by WHERE x.id IS NOT NULL] AS mentioned_by,
        [(e)-[:INVOLVES]->(a:`Aktør`) | {id: a.id, name: a.name, type: a.type}] AS run_by,
        [(e)-[:FOR_GROUP]->(g:Pasientgruppe) | g.id] AS patient_groups,
-       [(e)-[:LOCATED_IN]->(s:Sted) | s.name] AS places
-ORDER BY mention_count DESC, name
+       [(e)-[:LOCATED_IN]->(s:Sted) | s.name] AS places,
+       total
+ORDER BY mention_count DESC, name, id

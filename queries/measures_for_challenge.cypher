@@ -3,13 +3,15 @@
 // params: challenge (str) codebook id of the challenge, e.g. utfordring/rekruttering
 // Everything about the proposed measures is kept on the challenge's CO_TALLY relationships by
 // every writer (graph/counts.py): counts, and who is responsible and when as
-// "<document id>|<value>" (the document part is dropped here). No voice is read.
+// "<document id>|<value>" (the document part is dropped here, by splitting at "|" and joining
+// the rest: FalkorDB's substring() counts bytes where the text has non-ASCII letters). No voice
+// is read.
 MATCH (ch:Utfordring {id: $challenge})
 OPTIONAL MATCH (ch)-[ct:CO_TALLY]->(pm:Tiltak)
 WITH ch, collect(CASE WHEN pm IS NULL THEN NULL ELSE
        {id: pm.id, actors: ct.actors, documents: ct.documents, statements: ct.statements,
-        responsible: [x IN coalesce(ct.responsible, []) | substring(x, size(split(x, '|')[0]) + 1)],
-        whens: [x IN coalesce(ct.whens, []) | substring(x, size(split(x, '|')[0]) + 1)]} END) AS proposed
+        responsible: [x IN coalesce(ct.responsible, []) | reduce(v = null, p IN tail(split(x, '|')) | CASE WHEN v IS NULL THEN p ELSE v + '|' + p END)],
+        whens: [x IN coalesce(ct.whens, []) | reduce(v = null, p IN tail(split(x, '|')) | CASE WHEN v IS NULL THEN p ELSE v + '|' + p END)]} END) AS proposed
 OPTIONAL MATCH (cm:Tiltak)-[:ADDRESSES]->(ch)
 WITH proposed, collect(DISTINCT cm.id) AS codebook
 WITH proposed, codebook, [x IN proposed | x.id] AS proposed_ids

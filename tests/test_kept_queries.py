@@ -55,6 +55,16 @@ RETURN b.id AS id, size(shared) AS shared_count,
        toFloat(size(shared)) / toFloat(n_a + n_b - size(shared)) AS jaccard
 """
 
+EXAMPLES = """
+MATCH (e:Eksempel)
+OPTIONAL MATCH (e)<-[m:MENTIONS]-(v:Stemme)
+OPTIONAL MATCH (v)<-[:AUTHORED]-(who:`Aktør`)
+WITH e, collect(DISTINCT m.stance) AS stances, count(DISTINCT v) AS mentions,
+     collect(DISTINCT who.id) AS mentioned_by
+RETURN e.id AS id, stances, mentions AS mention_count, mentioned_by
+ORDER BY mention_count DESC, e.name, id
+"""
+
 MATRIX_FILTERS = """
 MATCH (f:Fylke)<-[:IN_FYLKE]-(a:`Aktør`) WHERE (a)-[:AUTHORED]->(:Stemme)
 RETURN DISTINCT 'fylke' AS kind, f.id AS id
@@ -188,3 +198,47 @@ def test_measure_statements_page_in_the_query(store: GraphStore) -> None:
     assert len(everything) == top["n"] and {r["total"] for r in everything} == {top["n"]}
     page = store.run_named("measure_statements", {"measure": top["id"], "limit": 2, "offset": 1})
     assert [r["statement"] for r in page] == [r["statement"] for r in everything[1:3]]
+
+
+def test_examples_search_equals_counting_the_mentions(store: GraphStore) -> None:
+    rows = store.run_named("examples_search", {"limit": 100_000})
+    counted = store.query(EXAMPLES, row_cap=0)
+    assert len(rows) == len(counted) > 3 and {r["total"] for r in rows} == {len(counted)}
+    assert [r["id"] for r in rows] == [r["id"] for r in counted]
+    for row, want in zip(rows, counted, strict=True):
+        assert row["mention_count"] == want["mention_count"], row["id"]
+        assert set(row["stances"]) == set(want["stances"]), row["id"]
+        assert {a["id"] for a in row["mentioned_by"]} == set(want["mentioned_by"]), row["id"]
+    page = store.run_named("examples_search", {"limit": 2, "offset": 1})
+    assert [r["id"] for r in page] == [r["id"] for r in rows[1:3]]
+
+
+def test_examples_search_filters_by_stance(store: GraphStore) -> None:
+    everything = store.run_named("examples_search", {"limit": 100_000})
+    for stance in ("good-practice", "mentioned"):
+        want = [
+            r["id"]
+            for r in everything
+            if ("good-practice" if "good-practice" in r["stances"] else (r["stances"] or [None])[0])
+            == stance
+        ]
+        got = store.run_named("examples_search", {"stance": stance, "limit": 100_000})
+        assert [r["id"] for r in got] == want, stance
+        assert want, f"the samples have examples with stance {stance}"
+
+
+def test_example_detail_pages_its_mentions(store: GraphStore) -> None:
+    counted = {r["id"]: r for r in store.query(EXAMPLES, row_cap=0)}
+    top = max(counted.values(), key=lambda r: r["mention_count"])
+    assert top["mention_count"] >= 2
+    for eid, want in counted.items():
+        row = store.run_named("example_detail", {"example": eid, "limit": 1000})[0]
+        assert row["mention_count"] == want["mention_count"] == len(row["mentions"]), eid
+        assert set(row["stances"]) == set(want["stances"]), eid
+        assert {a["id"] for a in row["mentioned_by"]} == set(want["mentioned_by"]), eid
+    everything = store.run_named("example_detail", {"example": top["id"], "limit": 1000})[0]
+    page = store.run_named("example_detail", {"example": top["id"], "limit": 1, "offset": 1})[0]
+    assert page["mentions"] == everything["mentions"][1:2]
+    assert page["mention_count"] == everything["mention_count"]
+    past = store.run_named("example_detail", {"example": top["id"], "offset": 10_000})
+    assert past and past[0]["mentions"] == [], "past the last mention the example still answers"

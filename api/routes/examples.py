@@ -32,7 +32,8 @@ def list_examples(
     format: Format = None,
 ) -> Page[ExamplePublic] | Response:
     """Examples with who runs them and who points to them."""
-    rows = named.run(
+    # The query pages itself (most mentioned first) and says how many examples match.
+    rows, total = named.run_page(
         store,
         settings,
         "examples_search",
@@ -41,11 +42,12 @@ def list_examples(
             "theme": concept_id(theme, "tema") if theme else "",
             "patient_group": concept_id(patient_group, "pasientgruppe") if patient_group else "",
             "actor": "",
+            "stance": stance or "",
         },
+        limit,
+        offset,
     )
     items = [shape.example_public(r) for r in rows]
-    if stance:
-        items = [e for e in items if e.stance == stance]
     return table(
         request,
         format,
@@ -54,6 +56,7 @@ def list_examples(
         offset=offset,
         filename="eksempler",
         model=ExamplePublic,
+        total=total,
     )
 
 
@@ -69,23 +72,33 @@ def example_graph(
     limit: int = Query(60, ge=1, le=MAX_LIMIT, description="most neighbours"),
 ) -> Neighbourhood:
     """The neighbourhood of an example, for drawing."""
-    detail = _require_example(store, settings, example_id)
+    detail = _require_example(store, settings, example_id, 1, 0)
     rows = named.run(store, settings, "graph_neighbourhood", {"id": detail.id, "limit": limit})
     return shape.neighbourhood(rows)
 
 
 @router.get("/{example_id:path}", response_model=ExampleDetail, summary="One example")
-def get_example(example_id: str, store: StoreDep, settings: SettingsDep) -> ExampleDetail:
-    """What the example is, who runs it, and every voice that points to it (with the quote).
+def get_example(
+    example_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> ExampleDetail:
+    """What the example is, who runs it, who points to it, and the voices that point to it
+    (with the quote), a page at a time: `limit` mentions from `offset`, of `mention_count`.
 
     `example_id` is `eksempel/fact` or `fact`.
     """
-    return _require_example(store, settings, example_id)
+    return _require_example(store, settings, example_id, limit, offset)
 
 
-def _require_example(store: object, settings: SettingsDep, example_id: str) -> ExampleDetail:
+def _require_example(
+    store: object, settings: SettingsDep, example_id: str, limit: int, offset: int
+) -> ExampleDetail:
     eid = prefixed_id(example_id, "eksempel")
-    rows = named.run(store, settings, "example_detail", {"example": eid})
+    params = {"example": eid, "limit": limit, "offset": offset}
+    rows = named.run(store, settings, "example_detail", params)
     if not rows:
         raise HTTPException(404, f"no example with id {eid!r}")
-    return shape.example_detail(rows[0])
+    return shape.example_detail(rows[0], limit, offset)
