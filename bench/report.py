@@ -430,23 +430,39 @@ def write_readme_table(path: Path | None = None) -> Path | None:
         soak = json.loads(soak_files[-1].read_text(encoding="utf-8"))
         s = soak.get("soak") or {}
         if s.get("requests"):
+            m = soak.get("machine") or {}
+            writer = s.get("writer") or {}
+            slow = s.get("slow_parse") or {}
+            p99 = s.get("p99_ms")
             body += (
                 f"\n### Full soak (`python -m bench soak`, `bench/results/"
                 f"{soak_files[-1].name}`)\n\n{s.get('clients')} clients, "
-                f"{s.get('duration_s')} s, GET routes and `/sparql` beside a writer and a "
-                f"slow SPARQL parse: {s['requests']} "
+                f"{s.get('duration_s')} s, {s.get('server_workers', 1)} server process(es), "
+                "load average "
+                f"{_fmt((m.get('load_average_start') or [None])[0], 1)} at the start and "
+                f"{_fmt((m.get('load_average_end') or [None])[0], 1)} at the end: GET routes "
+                f"and `/sparql` beside a writer ({sum(v.get('calls', 0) for v in writer.values() if isinstance(v, dict))} "
+                f"calls, {writer.get('errors', '–')} errors) and a slow SPARQL parse (stopped at "
+                f"the limit {slow.get('stopped_at_limit', '–')} times): {s['requests']} "
                 f"requests ({_fmt(s.get('requests_per_s'), 0)} req/s), {s['errors']} errors, "
                 f"{s.get('resets', '–')} resets, "
-                f"p50 {_fmt(s.get('p50_ms'))} ms, p99 {_fmt(s.get('p99_ms'))} ms; server RSS "
+                f"p50 {_fmt(s.get('p50_ms'))} ms, p99 {_fmt(p99)} ms "
+                f"({'under' if p99 is not None and p99 < 500 else '**over**'} 500 ms); server RSS "
                 f"{s.get('rss_first_window_mb')} MB (the {s.get('window_s')} s after a "
                 f"{s.get('warmup_s', 0)} s warm-up) → "
                 f"{s.get('rss_last_window_mb')} MB (last {s.get('window_s')} s): "
-                f"{'steady' if s.get('rss_steady') else '**growing**'}. Errors by route: "
-                + "; ".join(
-                    f"`{r}` " + ", ".join(f"{k} ×{v}" for k, v in st.items())
-                    for r, st in (s.get("error_statuses") or {}).items()
+                f"{'steady' if s.get('rss_steady') else '**growing**'}."
+                + (
+                    " Errors by route: "
+                    + "; ".join(
+                        f"`{r}` " + ", ".join(f"{k} ×{v}" for k, v in st.items())
+                        for r, st in (s.get("error_statuses") or {}).items()
+                    )
+                    + "."
+                    if s.get("error_statuses")
+                    else ""
                 )
-                + ".\n"
+                + "\n"
             )
     for extra in sorted(RESULTS.glob("queries-*.json")):
         more = json.loads(extra.read_text(encoding="utf-8"))
