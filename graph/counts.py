@@ -153,10 +153,13 @@ _CO_SHARE_HEAD = (
     "MATCH (a:`Aktør`)-[:AUTHORED]->(v:Stemme)-[:RAISES]->(c:Utfordring) "
     "WHERE v.doc_id IN $docs "
     "WITH DISTINCT a, c "
+    # A voice has one RAISES edge per statement: each voice once, before its proposals.
     "OPTIONAL MATCH (a)-[:AUTHORED]->(w:Stemme)-[:RAISES]->(c) WHERE NOT w.doc_id IN $docs "
+    "WITH DISTINCT a, c, w "
     "OPTIONAL MATCH (w)-[:PROPOSES]->(wm:Tiltak) "
     "WITH a, c, collect(DISTINCT wm.id) AS outside "
     "MATCH (a)-[:AUTHORED]->(v:Stemme)-[:RAISES]->(c) WHERE v.doc_id IN $docs "
+    "WITH DISTINCT a, c, outside, v "
     "MATCH (v)-[p:PROPOSES]->(m:Tiltak) "
     "WITH c, m, a, outside, collect([p.statement, p.doc_id]) AS ps "
     "WITH c, m, collect(ps) AS pss, "

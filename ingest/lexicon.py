@@ -295,15 +295,21 @@ def stopwords() -> frozenset[str]:
 
 def content_lemmas(text: str) -> list[str]:
     """Lemmas of the words of ``text`` that carry meaning (no stopwords, no numbers)."""
+    return list(_content_lemmas(text))
+
+
+@per_document
+def _content_lemmas(text: str) -> tuple[str, ...]:
+    # asked by the rules, the statement model's features and classification's labels
     stop = stopwords()
-    return [
+    return tuple(
         t.lemma
-        for t in tokens(text)
+        for t in _tokens(text)
         if t.lower not in stop
         and t.lemma not in stop
         and not t.lower.isdigit()
         and len(t.lemma) > 1
-    ]
+    )
 
 
 # --------------------------------------------------------------------------- codebook

@@ -447,7 +447,7 @@ PAIRS = ("challenge_pairs", "measure_pairs")
 COMBINATIONS = [
     Combination("combined", add, concept, veto_threshold=0.35, rules_stand=stand)
     for stand in (10.0, 15.0)
-    for add in (0.5, 0.6)
+    for add in (0.4, 0.5)
     for concept in (0.0, 0.7)
 ]
 

@@ -22,14 +22,30 @@ CALL {
 CALL {
   WITH e
   OPTIONAL MATCH (e)<-[:MENTIONS]-(:Stemme)<-[:AUTHORED]-(w:`Aktør`)
-  RETURN collect(DISTINCT {id: w.id, name: w.name, type: w.type}) AS mentioned_by
+  WITH collect(DISTINCT w) AS ws
+  RETURN [w IN ws | {id: w.id, name: w.name, type: w.type}] AS mentioned_by
+}
+// Who runs it, its groups and places, once each: there is one edge per document that says so.
+CALL {
+  WITH e
+  OPTIONAL MATCH (e)-[:INVOLVES]->(ra:`Aktør`)
+  RETURN collect(DISTINCT ra) AS runners
+}
+CALL {
+  WITH e
+  OPTIONAL MATCH (e)-[:FOR_GROUP]->(rg:Pasientgruppe)
+  RETURN collect(DISTINCT rg.id) AS groups
+}
+CALL {
+  WITH e
+  OPTIONAL MATCH (e)-[:LOCATED_IN]->(rs:Sted)
+  RETURN collect(DISTINCT rs.name) AS places
 }
 RETURN e.id AS id, e.name AS name, e.aliases AS aliases, e.description AS description,
        CASE WHEN coalesce(e.good_practice_count, 0) > 0 THEN ['good-practice'] ELSE [] END
          + CASE WHEN coalesce(e.mention_count, 0) > coalesce(e.good_practice_count, 0) THEN ['mentioned'] ELSE [] END AS stances,
        coalesce(e.mention_count, 0) AS mention_count,
        [y IN mentioned_by WHERE y.id IS NOT NULL] AS mentioned_by,
-       [(e)-[:INVOLVES]->(a:`Aktør`) | {id: a.id, name: a.name, type: a.type}] AS run_by,
-       [(e)-[:FOR_GROUP]->(g:Pasientgruppe) | g.id] AS patient_groups,
-       [(e)-[:LOCATED_IN]->(s:Sted) | s.name] AS places,
+       [a IN runners | {id: a.id, name: a.name, type: a.type}] AS run_by,
+       groups AS patient_groups, places,
        mentions

@@ -3,8 +3,9 @@
 // params: text (str = "") words in name, alias or description; theme (str = "") tema id of a statement in a voice that mentions the example; patient_group (str = "") pasientgruppe id; actor (str = "") id of an actor that runs or mentions it; stance (str = "") "good-practice" (a voice holds it up) or "mentioned" (voices only mention it); limit (int = 50) most examples returned; offset (int = 0) examples skipped first
 // The examples each filter admits are found from the filter's own node (an id look-up that
 // finds nothing when the parameter is empty), not by testing a pattern on every example. The
-// page is chosen by the mention counts kept on the examples (graph/counts.py); only the page's
-// examples have their mentions read.
+// page is chosen by the mention counts kept on the examples (graph/counts.py), which also give
+// the stances; only the page's examples have their mentioning authors read (as nodes, made
+// into maps once each: DISTINCT over maps costs several times more).
 CALL {
   MATCH (:Pasientgruppe {id: $patient_group})<-[:FOR_GROUP]-(ge:Eksempel)
   RETURN collect(DISTINCT ge.id) AS in_group
@@ -39,15 +40,35 @@ UNWIND found AS e
 WITH size(found) AS total, e
 ORDER BY coalesce(e.mention_count, 0) DESC, e.name, e.id
 SKIP $offset LIMIT $limit
-OPTIONAL MATCH (e)<-[m:MENTIONS]-(v:Stemme)
-OPTIONAL MATCH (v)<-[:AUTHORED]-(who:`Aktør`)
-WITH total, e, collect(DISTINCT m.stance) AS stances,
-     collect(DISTINCT {id: who.id, name: who.name, type: who.type}) AS mentioned_by
+// Each list is gathered in its own subquery (carrying one list through the next expansion
+// copies it on every row). Who runs it, its groups and places come once each: there is one
+// edge per document that says so.
+CALL {
+  WITH e
+  OPTIONAL MATCH (e)<-[:MENTIONS]-(:Stemme)<-[:AUTHORED]-(who:`Aktør`)
+  RETURN collect(DISTINCT who) AS whos
+}
+CALL {
+  WITH e
+  OPTIONAL MATCH (e)-[:INVOLVES]->(ra:`Aktør`)
+  RETURN collect(DISTINCT ra) AS runners
+}
+CALL {
+  WITH e
+  OPTIONAL MATCH (e)-[:FOR_GROUP]->(rg:Pasientgruppe)
+  RETURN collect(DISTINCT rg.id) AS groups
+}
+CALL {
+  WITH e
+  OPTIONAL MATCH (e)-[:LOCATED_IN]->(rs:Sted)
+  RETURN collect(DISTINCT rs.name) AS places
+}
 RETURN e.id AS id, e.name AS name, e.aliases AS aliases, e.description AS description,
-       stances, coalesce(e.mention_count, 0) AS mention_count,
-       [x IN mentioned_by WHERE x.id IS NOT NULL] AS mentioned_by,
-       [(e)-[:INVOLVES]->(a:`Aktør`) | {id: a.id, name: a.name, type: a.type}] AS run_by,
-       [(e)-[:FOR_GROUP]->(g:Pasientgruppe) | g.id] AS patient_groups,
-       [(e)-[:LOCATED_IN]->(s:Sted) | s.name] AS places,
+       CASE WHEN coalesce(e.good_practice_count, 0) > 0 THEN ['good-practice'] ELSE [] END
+         + CASE WHEN coalesce(e.mention_count, 0) > coalesce(e.good_practice_count, 0) THEN ['mentioned'] ELSE [] END AS stances,
+       coalesce(e.mention_count, 0) AS mention_count,
+       [w IN whos | {id: w.id, name: w.name, type: w.type}] AS mentioned_by,
+       [a IN runners | {id: a.id, name: a.name, type: a.type}] AS run_by,
+       groups AS patient_groups, places,
        total
 ORDER BY mention_count DESC, name, id

@@ -242,3 +242,30 @@ def test_example_detail_pages_its_mentions(store: GraphStore) -> None:
     assert page["mention_count"] == everything["mention_count"]
     past = store.run_named("example_detail", {"example": top["id"], "offset": 10_000})
     assert past and past[0]["mentions"] == [], "past the last mention the example still answers"
+
+
+def test_example_lists_name_each_runner_group_and_place_once(store: GraphStore) -> None:
+    """An example has one INVOLVES / FOR_GROUP / LOCATED_IN edge per document that says so;
+    the example queries list each actor, group and place once."""
+    repeated = store.query(
+        "MATCH (e:Eksempel)-[r:INVOLVES|FOR_GROUP|LOCATED_IN]->(x) "
+        "WITH e, x, count(r) AS n WHERE n > 1 RETURN DISTINCT e.id AS id"
+    )
+    assert repeated, "the samples have an example that two documents tie to the same node"
+    listed = {r["id"]: r for r in store.run_named("examples_search", {"limit": 100_000})}
+    for eid in [r["id"] for r in repeated]:
+        want = store.query(
+            "MATCH (e:Eksempel {id: $id}) "
+            "OPTIONAL MATCH (e)-[:INVOLVES]->(a:`Aktør`) WITH e, collect(DISTINCT a.id) AS runners "
+            "OPTIONAL MATCH (e)-[:FOR_GROUP]->(g:Pasientgruppe) "
+            "WITH e, runners, collect(DISTINCT g.id) AS groups "
+            "OPTIONAL MATCH (e)-[:LOCATED_IN]->(s:Sted) "
+            "RETURN runners, groups, collect(DISTINCT s.name) AS places",
+            {"id": eid},
+        )[0]
+        detail = store.run_named("example_detail", {"example": eid})[0]
+        for row in (listed[eid], detail):
+            runners = [a["id"] for a in row["run_by"]]
+            assert sorted(runners) == sorted(want["runners"]), eid
+            assert sorted(row["patient_groups"]) == sorted(want["groups"]), eid
+            assert sorted(row["places"]) == sorted(want["places"]), eid
