@@ -26,6 +26,7 @@ CSV, TSV (SELECT/ASK) or Turtle, N-Triples (CONSTRUCT/DESCRIBE) for content nego
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import json
@@ -816,33 +817,45 @@ def build_view(
     a half-built one; the previous store stays (an engine replaced a moment ago may still
     answer from it), older ones are removed.
     """
-    from helsegraf.graph.rdf import export_rdf
+    from helsegraf.graph import rdf
 
     base = Path(settings.data_dir) / "rdf"
     key = graph_fingerprint(store)
     path = base / f"oxigraph-{key}"
     if rebuild or not (path / ".complete").exists():
-        graph = export_rdf(store)
-        prefixes = _graph_prefixes(graph)
-        tmp = base / f".building-{key}-{os.getpid()}"
-        build_oxigraph_store(graph, tmp)
-        del graph
-        (tmp / _PREFIXES_FILE).write_text(json.dumps(prefixes), encoding="utf-8")
-        (tmp / ".complete").write_text(key)
-        if path.exists():
-            shutil.rmtree(path, ignore_errors=True)
-        try:
-            tmp.rename(path)
-        except OSError:  # built by someone else meanwhile: use theirs
-            shutil.rmtree(tmp, ignore_errors=True)
-        older = sorted((p for p in base.glob("oxigraph-*") if p != path), key=_mtime, reverse=True)
-        for old in older[1:]:
-            shutil.rmtree(old, ignore_errors=True)
+        base.mkdir(parents=True, exist_ok=True)
+        with (base / ".build.lock").open("a") as lock:
+            # One build at a time per data directory: a process that waited here (another
+            # server process's builder, after the same write) finds the view built.
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            key = graph_fingerprint(store)
+            path = base / f"oxigraph-{key}"
+            if rebuild or not (path / ".complete").exists():
+                _build_view(rdf.export_rdf(store), base, key, path)
     try:
         prefixes = json.loads((path / _PREFIXES_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         prefixes = _default_prefixes()
     return path, prefixes
+
+
+def _build_view(graph: Graph, base: Path, key: str, path: Path) -> None:
+    """Write ``graph`` as the view ``path`` (see :func:`build_view`)."""
+    prefixes = _graph_prefixes(graph)
+    tmp = base / f".building-{key}-{os.getpid()}"
+    build_oxigraph_store(graph, tmp)
+    del graph
+    (tmp / _PREFIXES_FILE).write_text(json.dumps(prefixes), encoding="utf-8")
+    (tmp / ".complete").write_text(key)
+    if path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+    try:
+        tmp.rename(path)
+    except OSError:  # built by someone else meanwhile: use theirs
+        shutil.rmtree(tmp, ignore_errors=True)
+    older = sorted((p for p in base.glob("oxigraph-*") if p != path), key=_mtime, reverse=True)
+    for old in older[1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 _PREFIXES_FILE = "prefixes.json"

@@ -307,3 +307,28 @@ def test_a_repeated_query_is_answered_from_the_engine_until_its_store_moves(tmp_
         assert e.query(count).rows() == [{"n": "2"}]
         assert len(asked) == 2
         assert workers & {w.pid for w in e._idle}
+
+
+def test_concurrent_builds_of_the_same_view_export_once(store, tmp_path, monkeypatch) -> None:
+    """Two builders after the same write (one per server process) build the view once: the
+    second waits for the first and finds it built (each exported the whole graph)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from helsegraf.core.config import Settings
+    from helsegraf.graph import rdf
+    from helsegraf.graph.sparql import build_view
+
+    settings = Settings(data_dir=tmp_path)  # type: ignore[call-arg]
+    exports = []
+    real = rdf.export_rdf
+
+    def slow_export(s):  # type: ignore[no-untyped-def]
+        exports.append(1)
+        time.sleep(0.5)
+        return real(s)
+
+    monkeypatch.setattr(rdf, "export_rdf", slow_export)
+    with ThreadPoolExecutor(2) as pool:
+        paths = list(pool.map(lambda _: build_view(store, settings)[0], range(2)))
+    assert paths[0] == paths[1] and (paths[0] / ".complete").exists()
+    assert len(exports) == 1
