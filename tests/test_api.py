@@ -208,12 +208,17 @@ def _node_count(client) -> int:
 # --------------------------------------------------------------------------- basics
 
 
-def test_health_reports_backend_and_counts(api_client) -> None:
+def test_health_reports_backend_and_counts(api_client, api_store) -> None:
     r = api_client.get("/api/health")
     assert r.status_code == 200
     body = r.json()
     assert body["status"] == "ok"
-    assert body["counts"]["documents"] > 0 and body["counts"]["statements"] > 0
+    counted = api_store.query(
+        "MATCH (d:Dokument) WITH count(d) AS documents "
+        "OPTIONAL MATCH (u:Utsagn) RETURN documents, count(u) AS statements"
+    )[0]
+    assert counted["documents"] > 0 and counted["statements"] > 0
+    assert body["counts"] == {k: int(v) for k, v in counted.items()}
 
 
 def test_index_page_is_served_in_norwegian(api_client) -> None:
